@@ -1,0 +1,80 @@
+// Package activities holds everything an export does outside workflow code: validate the
+// input, fetch a page and write it, and write and verify the manifest. Records never
+// leave these activities; the workflow sees positions and counts only.
+package activities
+
+import (
+	"errors"
+	"log/slog"
+
+	"go.temporal.io/sdk/temporal"
+
+	"github.com/pagewise/pagewise/internal/provider"
+	"github.com/pagewise/pagewise/internal/storage"
+)
+
+// Error types an export fails with. The workflow and operators branch on them.
+const (
+	ErrInvalidInput = "InvalidInput"       // the export can never succeed as asked
+	ErrProvider     = "ProviderError"      // the API refused or failed; retryable or not as it says
+	ErrStorage      = "StorageError"       // the bucket failed; retried
+	ErrVerification = "VerificationFailed" // stored objects disagree with what the export wrote
+)
+
+// Providers finds a connector by provider name.
+type Providers interface {
+	Get(name string) (provider.Connector, error)
+}
+
+// Activities carries the dependencies every activity shares. The worker registers one.
+type Activities struct {
+	Providers Providers
+	Store     storage.Store
+	// Prefix is prepended to every key (PAGEWISE_S3_PREFIX).
+	Prefix string
+	Log    *slog.Logger
+	// GzipLevel compresses pages; zero means gzip.DefaultCompression.
+	GzipLevel int
+}
+
+// Partition is one serial chain of pages and how far it has got. A serial export has one.
+type Partition struct {
+	ID       int               `json:"id"`
+	Position provider.Position `json:"position"`
+	Pages    int               `json:"pages"`
+	Records  int64             `json:"records"`
+	Bytes    int64             `json:"bytes"`
+	Done     bool              `json:"done"`
+}
+
+// Export identifies one export and what it asks for. It never holds credentials.
+type Export struct {
+	ID       string        `json:"id"`
+	Provider string        `json:"provider"`
+	Prefix   string        `json:"prefix"` // destination prefix below the store prefix
+	Spec     provider.Spec `json:"spec"`
+}
+
+func (a *Activities) logger() *slog.Logger {
+	if a.Log == nil {
+		return slog.Default()
+	}
+	return a.Log
+}
+
+// toTemporal turns a connector or storage error into the ApplicationError the workflow
+// and Temporal's retry policy understand, honouring a provider's Retry-After.
+func toTemporal(err error) error {
+	var pe *provider.Error
+	if errors.As(err, &pe) {
+		return temporal.NewApplicationErrorWithOptions(pe.Error(), ErrProvider, temporal.ApplicationErrorOptions{
+			NonRetryable:   !pe.Retryable,
+			NextRetryDelay: pe.RetryAfter,
+		})
+	}
+	return err
+}
+
+func invalid(format string, args ...any) error {
+	return temporal.NewNonRetryableApplicationError(sprintf(format, args...), ErrInvalidInput, nil)
+}

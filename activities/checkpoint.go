@@ -1,0 +1,38 @@
+package activities
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+)
+
+// Checkpoint records where a stopped export got to, next to where its manifest would be.
+type Checkpoint struct {
+	ExportID   string      `json:"export_id"`
+	WorkflowID string      `json:"workflow_id"`
+	Reason     string      `json:"reason"`
+	Plan       any         `json:"plan"`
+	Partitions []Partition `json:"partitions"`
+	StoppedAt  time.Time   `json:"stopped_at"`
+}
+
+// CheckpointInput is a checkpoint and the export folder it belongs in.
+type CheckpointInput struct {
+	Base       string     `json:"base"`
+	Checkpoint Checkpoint `json:"checkpoint"`
+}
+
+// WriteCheckpoint stores checkpoint.json; it never claims completion (the manifest does).
+func (a *Activities) WriteCheckpoint(ctx context.Context, in CheckpointInput) (string, error) {
+	in.Checkpoint.StoppedAt = time.Now().UTC()
+	body, err := json.MarshalIndent(in.Checkpoint, "", "  ")
+	if err != nil {
+		return "", err
+	}
+	key := in.Base + "/" + checkpointName
+	if err := a.Store.Put(ctx, key, body, "application/json", nil); err != nil {
+		return "", fmt.Errorf("%s: %w", ErrStorage, err)
+	}
+	return key, nil
+}

@@ -1,0 +1,60 @@
+package activities
+
+import (
+	"fmt"
+	"path"
+	"regexp"
+	"strings"
+)
+
+// Keys inside an export's folder. Page keys depend only on the export, partition and page
+// number, so a retried page overwrites its earlier attempt instead of adding a copy.
+const (
+	manifestName   = "manifest.json"
+	checkpointName = "checkpoint.json"
+	dataDir        = "data"
+	pageExt        = ".jsonl.gz"
+)
+
+var safeSegment = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._=-]*$`)
+
+// base is the folder that holds one export: [store prefix/]prefix/export id.
+func (a *Activities) base(e Export) string {
+	return path.Join(a.Prefix, e.Prefix, e.ID)
+}
+
+// PageKey is where page seq (1-based) of a partition lives.
+func PageKey(base string, partition, seq int) string {
+	return fmt.Sprintf("%s/%s/part-%03d/page-%08d%s", base, dataDir, partition, seq, pageExt)
+}
+
+// parsePageKey is the inverse of PageKey for keys under base/data/.
+func parsePageKey(base, key string) (partition, seq int, ok bool) {
+	rest, found := strings.CutPrefix(key, base+"/"+dataDir+"/")
+	if !found || !strings.HasSuffix(rest, pageExt) {
+		return 0, 0, false
+	}
+	var ext string
+	n, err := fmt.Sscanf(rest, "part-%03d/page-%08d%s", &partition, &seq, &ext)
+	if err != nil || n != 3 || ext != pageExt || PageKey(base, partition, seq) != key {
+		return 0, 0, false
+	}
+	return partition, seq, true
+}
+
+// ValidSegment reports whether s can be one path segment of a key (export id, prefix part).
+func ValidSegment(s string) bool {
+	return safeSegment.MatchString(s) && s != "." && s != ".."
+}
+
+// ValidPrefix accepts slash-separated safe segments.
+func ValidPrefix(p string) bool {
+	for seg := range strings.SplitSeq(p, "/") {
+		if !ValidSegment(seg) {
+			return false
+		}
+	}
+	return true
+}
+
+func sprintf(format string, args ...any) string { return fmt.Sprintf(format, args...) }

@@ -1,0 +1,147 @@
+package activities
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"sync"
+	"time"
+
+	"go.temporal.io/sdk/activity"
+
+	"github.com/pagewise/pagewise/internal/provider"
+)
+
+// Object metadata written with every page, read back by Finish to build the manifest.
+const (
+	metaRecords = "records"
+	metaSHA256  = "sha256"
+)
+
+// PageInput asks for one page of one partition.
+type PageInput struct {
+	ExportID  string            `json:"export_id"`
+	Provider  string            `json:"provider"`
+	Plan      provider.Plan     `json:"plan"`
+	Base      string            `json:"base"`
+	Partition int               `json:"partition"`
+	Seq       int               `json:"seq"` // number this page gets if it holds records
+	Position  provider.Position `json:"position"`
+}
+
+// PageResult is all the workflow learns about a page: where to go next and counts.
+type PageResult struct {
+	Next    provider.Position `json:"next"`
+	Done    bool              `json:"done"`
+	Records int               `json:"records"`
+	Bytes   int64             `json:"bytes"`
+	Key     string            `json:"key,omitempty"` // empty when the page had no records
+	Total   int               `json:"total"`
+}
+
+// FetchPage fetches the page at in.Position and writes it to PageKey(seq). An empty page
+// writes nothing. A retry after the write but before completion overwrites the same key.
+func (a *Activities) FetchPage(ctx context.Context, in PageInput) (PageResult, error) {
+	stop := keepAlive(ctx, in.Seq)
+	defer stop()
+	conn, err := a.Providers.Get(in.Provider)
+	if err != nil {
+		return PageResult{}, asInvalid(err)
+	}
+	started := time.Now()
+	page, err := conn.Fetch(ctx, provider.Request{Plan: in.Plan, Position: in.Position})
+	if err != nil {
+		a.logger().WarnContext(ctx, "page fetch failed", "export_id", in.ExportID, "provider", in.Provider,
+			"resource", in.Plan.Resource, "partition", in.Partition, "seq", in.Seq, "error", err)
+		return PageResult{}, toTemporal(err)
+	}
+	res := PageResult{Next: page.Next, Done: page.Done, Records: len(page.Records), Total: page.Total}
+	if len(page.Records) > 0 {
+		body, sum, err := a.encode(page.Records)
+		if err != nil {
+			return PageResult{}, err
+		}
+		key := PageKey(in.Base, in.Partition, in.Seq)
+		meta := map[string]string{metaRecords: strconv.Itoa(len(page.Records)), metaSHA256: sum}
+		if err := a.Store.Put(ctx, key, body, "application/x-ndjson", meta); err != nil {
+			return PageResult{}, fmt.Errorf("%s: %w", ErrStorage, err)
+		}
+		res.Key, res.Bytes = key, int64(len(body))
+	}
+	a.logger().DebugContext(ctx, "page written", "export_id", in.ExportID, "provider", in.Provider,
+		"resource", in.Plan.Resource, "partition", in.Partition, "seq", in.Seq, "records", res.Records,
+		"bytes", res.Bytes, "done", res.Done, "elapsed_ms", time.Since(started).Milliseconds())
+	return res, nil
+}
+
+// keepAlive heartbeats until stop is called, so a worker crash is noticed within the
+// heartbeat timeout rather than the whole start-to-close timeout.
+func keepAlive(ctx context.Context, seq int) (stop func()) {
+	if !activity.IsActivity(ctx) {
+		return func() {}
+	}
+	activity.RecordHeartbeat(ctx, seq)
+	every := activity.GetInfo(ctx).HeartbeatTimeout / 3
+	if every <= 0 {
+		every = 5 * time.Second
+	}
+	done := make(chan struct{})
+	go func() {
+		t := time.NewTicker(every)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				activity.RecordHeartbeat(ctx, seq)
+			}
+		}
+	}()
+	return func() { close(done) }
+}
+
+var gzipPool sync.Pool
+
+// encode writes records as compact newline-delimited JSON, gzip-compressed, and returns
+// the object's SHA-256.
+func (a *Activities) encode(records []json.RawMessage) ([]byte, string, error) {
+	var buf bytes.Buffer
+	level := a.GzipLevel
+	if level == 0 {
+		level = gzip.DefaultCompression
+	}
+	zw, _ := gzipPool.Get().(*gzip.Writer)
+	if zw == nil {
+		var err error
+		if zw, err = gzip.NewWriterLevel(&buf, level); err != nil {
+			return nil, "", err
+		}
+	} else {
+		zw.Reset(&buf)
+	}
+	defer gzipPool.Put(zw)
+	var line bytes.Buffer
+	for _, r := range records {
+		line.Reset()
+		if err := json.Compact(&line, r); err != nil {
+			return nil, "", fmt.Errorf("record is not valid JSON: %w", err)
+		}
+		line.WriteByte('\n')
+		if _, err := zw.Write(line.Bytes()); err != nil {
+			return nil, "", err
+		}
+	}
+	if err := zw.Close(); err != nil {
+		return nil, "", err
+	}
+	sum := sha256.Sum256(buf.Bytes())
+	return buf.Bytes(), hex.EncodeToString(sum[:]), nil
+}

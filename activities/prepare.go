@@ -1,0 +1,76 @@
+package activities
+
+import (
+	"context"
+	"strings"
+
+	"github.com/pagewise/pagewise/internal/provider"
+)
+
+// PrepareInput is an export about to start or resume.
+type PrepareInput struct {
+	Export Export `json:"export"`
+	// Fresh clears anything an earlier export with the same id left in its folder, so a
+	// re-run never mixes its pages with old ones.
+	Fresh bool `json:"fresh"`
+}
+
+// PrepareResult is the validated plan and where paging starts.
+type PrepareResult struct {
+	Plan  provider.Plan     `json:"plan"`
+	Start provider.Position `json:"start"`
+	Base  string            `json:"base"`
+}
+
+// Prepare rejects input that can never succeed — with a non-retryable error naming the
+// field and what is allowed — and checks the bucket before any page is fetched.
+func (a *Activities) Prepare(ctx context.Context, in PrepareInput) (PrepareResult, error) {
+	e := in.Export
+	if !ValidSegment(e.ID) {
+		return PrepareResult{}, invalid("invalid export_id %q: use letters, digits, '.', '_', '=' or '-', starting with a letter or digit", e.ID)
+	}
+	if e.Prefix != "" && !ValidPrefix(e.Prefix) {
+		return PrepareResult{}, invalid("invalid prefix %q: use '/'-separated segments of letters, digits, '.', '_', '=' or '-'", e.Prefix)
+	}
+	conn, err := a.Providers.Get(e.Provider)
+	if err != nil {
+		return PrepareResult{}, asInvalid(err)
+	}
+	plan, err := conn.Validate(e.Spec)
+	if err != nil {
+		return PrepareResult{}, asInvalid(err)
+	}
+	if err := a.Store.Check(ctx); err != nil {
+		return PrepareResult{}, invalid("storage unreachable: %v (check PAGEWISE_S3_ENDPOINT, PAGEWISE_S3_BUCKET and the AWS credentials)", err)
+	}
+	base := a.base(e)
+	if in.Fresh {
+		if err := a.clear(ctx, base); err != nil {
+			return PrepareResult{}, err
+		}
+	}
+	a.logger().InfoContext(ctx, "export prepared", "export_id", e.ID, "provider", e.Provider,
+		"resource", plan.Resource, "strategy", plan.Strategy, "page_size", plan.PageSize, "destination", a.Store.Location(base))
+	return PrepareResult{Plan: plan, Start: conn.Start(plan), Base: base}, nil
+}
+
+func (a *Activities) clear(ctx context.Context, base string) error {
+	old, err := a.Store.List(ctx, base+"/")
+	if err != nil {
+		return err
+	}
+	keys := make([]string, len(old))
+	for i, o := range old {
+		keys[i] = o.Key
+	}
+	return a.Store.Delete(ctx, keys)
+}
+
+// asInvalid keeps a validation error's own message and makes it non-retryable.
+func asInvalid(err error) error {
+	msg := err.Error()
+	if !strings.Contains(msg, "invalid") && !strings.Contains(msg, "not set") {
+		msg = "invalid input: " + msg
+	}
+	return invalid("%s", msg)
+}

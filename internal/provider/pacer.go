@@ -1,0 +1,60 @@
+package provider
+
+import (
+	"context"
+	"sync"
+	"time"
+)
+
+// Pacer spaces requests so one credential stays under its documented budget, and holds
+// every caller back after a 429 until the provider's reset. A nil *Pacer never waits.
+type Pacer struct {
+	mu       sync.Mutex
+	interval time.Duration
+	next     time.Time
+}
+
+// NewPacer allows perSecond requests a second; zero or less disables pacing.
+func NewPacer(perSecond float64) *Pacer {
+	if perSecond <= 0 {
+		return nil
+	}
+	return &Pacer{interval: time.Duration(float64(time.Second) / perSecond)}
+}
+
+// Wait blocks until the next request may go.
+func (p *Pacer) Wait(ctx context.Context) error {
+	if p == nil {
+		return nil
+	}
+	p.mu.Lock()
+	now := time.Now()
+	at := p.next
+	if at.Before(now) {
+		at = now
+	}
+	p.next = at.Add(p.interval)
+	p.mu.Unlock()
+	if d := time.Until(at); d > 0 {
+		t := time.NewTimer(d)
+		defer t.Stop()
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-t.C:
+		}
+	}
+	return nil
+}
+
+// Backoff pushes every later request past d from now.
+func (p *Pacer) Backoff(d time.Duration) {
+	if p == nil || d <= 0 {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if until := time.Now().Add(d); until.After(p.next) {
+		p.next = until
+	}
+}

@@ -1,0 +1,84 @@
+package storage
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+	"sync"
+)
+
+// Memory is an in-process Store for unit tests. End-to-end tests use a real S3 server.
+type Memory struct {
+	mu      sync.Mutex
+	objects map[string]memObject
+}
+
+type memObject struct {
+	body []byte
+	meta map[string]string
+}
+
+// NewMemory returns an empty Memory store.
+func NewMemory() *Memory { return &Memory{objects: map[string]memObject{}} }
+
+// Put stores a copy of body.
+func (m *Memory) Put(_ context.Context, key string, body []byte, _ string, meta map[string]string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.objects[key] = memObject{body: slices.Clone(body), meta: maps.Clone(meta)}
+	return nil
+}
+
+// Get returns a copy of the object.
+func (m *Memory) Get(_ context.Context, key string) ([]byte, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	o, ok := m.objects[key]
+	if !ok {
+		return nil, fmt.Errorf("get %s: %w", key, ErrNotFound)
+	}
+	return slices.Clone(o.body), nil
+}
+
+// Head returns size and metadata.
+func (m *Memory) Head(_ context.Context, key string) (Object, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	o, ok := m.objects[key]
+	if !ok {
+		return Object{}, fmt.Errorf("head %s: %w", key, ErrNotFound)
+	}
+	return Object{Key: key, Size: int64(len(o.body)), Metadata: maps.Clone(o.meta)}, nil
+}
+
+// List returns objects under prefix in key order.
+func (m *Memory) List(_ context.Context, prefix string) ([]Object, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var out []Object
+	for k, o := range m.objects {
+		if strings.HasPrefix(k, prefix) {
+			out = append(out, Object{Key: k, Size: int64(len(o.body))})
+		}
+	}
+	slices.SortFunc(out, func(a, b Object) int { return strings.Compare(a.Key, b.Key) })
+	return out, nil
+}
+
+// Delete removes keys.
+func (m *Memory) Delete(_ context.Context, keys []string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for _, k := range keys {
+		delete(m.objects, k)
+	}
+	return nil
+}
+
+// Check always succeeds.
+func (m *Memory) Check(context.Context) error { return nil }
+
+// Location is mem://key.
+func (m *Memory) Location(key string) string { return "mem://" + key }

@@ -1,0 +1,160 @@
+package storage
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awsconfig "github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/s3/types"
+	"github.com/aws/smithy-go"
+)
+
+// Config selects the bucket. Credentials come from the AWS default chain
+// (AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, profiles, instance roles).
+type Config struct {
+	Endpoint  string `envconfig:"ENDPOINT" desc:"S3-compatible endpoint URL; empty means AWS S3"`
+	Region    string `envconfig:"REGION" default:"us-east-1" desc:"bucket region"`
+	Bucket    string `envconfig:"BUCKET" default:"pagewise" desc:"bucket that receives exports"`
+	Prefix    string `envconfig:"PREFIX" desc:"key prefix in front of every export"`
+	PathStyle bool   `envconfig:"PATH_STYLE" default:"true" desc:"path-style addressing (most S3-compatible servers need it)"`
+}
+
+// S3 is a Store on an S3-compatible server.
+type S3 struct {
+	client *s3.Client
+	bucket string
+}
+
+// NewS3 builds the client. Checksums are computed only when an operation requires them:
+// S3-compatible servers differ in which of the newer checksum headers they accept.
+func NewS3(ctx context.Context, cfg Config) (*S3, error) {
+	if cfg.Bucket == "" {
+		return nil, errors.New("PAGEWISE_S3_BUCKET is empty")
+	}
+	awsCfg, err := awsconfig.LoadDefaultConfig(ctx,
+		awsconfig.WithRegion(cfg.Region),
+		awsconfig.WithRetryMaxAttempts(3),
+		awsconfig.WithHTTPClient(&http.Client{Timeout: 2 * time.Minute}),
+	)
+	if err != nil {
+		return nil, fmt.Errorf("loading AWS configuration: %w", err)
+	}
+	client := s3.NewFromConfig(awsCfg, func(o *s3.Options) {
+		if cfg.Endpoint != "" {
+			o.BaseEndpoint = aws.String(cfg.Endpoint)
+		}
+		o.UsePathStyle = cfg.PathStyle
+		o.RequestChecksumCalculation = aws.RequestChecksumCalculationWhenRequired
+		o.ResponseChecksumValidation = aws.ResponseChecksumValidationWhenRequired
+	})
+	return &S3{client: client, bucket: cfg.Bucket}, nil
+}
+
+// Put uses a bytes.Reader: the SDK must be able to seek the body to sign it on http endpoints.
+func (s *S3) Put(ctx context.Context, key string, body []byte, contentType string, meta map[string]string) error {
+	_, err := s.client.PutObject(ctx, &s3.PutObjectInput{
+		Bucket:        &s.bucket,
+		Key:           &key,
+		Body:          bytes.NewReader(body),
+		ContentLength: aws.Int64(int64(len(body))),
+		ContentType:   aws.String(contentType),
+		Metadata:      meta,
+	})
+	if err != nil {
+		return fmt.Errorf("put s3://%s/%s: %w", s.bucket, key, err)
+	}
+	return nil
+}
+
+// Get reads a whole object.
+func (s *S3) Get(ctx context.Context, key string) ([]byte, error) {
+	out, err := s.client.GetObject(ctx, &s3.GetObjectInput{Bucket: &s.bucket, Key: &key})
+	if err != nil {
+		if isNotFound(err) {
+			return nil, fmt.Errorf("get s3://%s/%s: %w", s.bucket, key, ErrNotFound)
+		}
+		return nil, fmt.Errorf("get s3://%s/%s: %w", s.bucket, key, err)
+	}
+	defer func() { _ = out.Body.Close() }()
+	return io.ReadAll(out.Body)
+}
+
+// Head reads an object's size and user metadata.
+func (s *S3) Head(ctx context.Context, key string) (Object, error) {
+	out, err := s.client.HeadObject(ctx, &s3.HeadObjectInput{Bucket: &s.bucket, Key: &key})
+	if err != nil {
+		if isNotFound(err) {
+			return Object{}, fmt.Errorf("head s3://%s/%s: %w", s.bucket, key, ErrNotFound)
+		}
+		return Object{}, fmt.Errorf("head s3://%s/%s: %w", s.bucket, key, err)
+	}
+	return Object{Key: key, Size: aws.ToInt64(out.ContentLength), Metadata: out.Metadata}, nil
+}
+
+// List pages through ListObjectsV2.
+func (s *S3) List(ctx context.Context, prefix string) ([]Object, error) {
+	var objects []Object
+	pages := s3.NewListObjectsV2Paginator(s.client, &s3.ListObjectsV2Input{Bucket: &s.bucket, Prefix: &prefix})
+	for pages.HasMorePages() {
+		page, err := pages.NextPage(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("list s3://%s/%s: %w", s.bucket, prefix, err)
+		}
+		for _, o := range page.Contents {
+			objects = append(objects, Object{Key: aws.ToString(o.Key), Size: aws.ToInt64(o.Size)})
+		}
+	}
+	return objects, nil
+}
+
+// Delete removes keys in batches of the API's maximum (1,000).
+func (s *S3) Delete(ctx context.Context, keys []string) error {
+	for len(keys) > 0 {
+		n := min(len(keys), 1000)
+		ids := make([]types.ObjectIdentifier, n)
+		for i, k := range keys[:n] {
+			ids[i] = types.ObjectIdentifier{Key: aws.String(k)}
+		}
+		out, err := s.client.DeleteObjects(ctx, &s3.DeleteObjectsInput{
+			Bucket: &s.bucket,
+			Delete: &types.Delete{Objects: ids, Quiet: aws.Bool(true)},
+		})
+		if err != nil {
+			return fmt.Errorf("delete in s3://%s: %w", s.bucket, err)
+		}
+		if len(out.Errors) > 0 {
+			e := out.Errors[0]
+			return fmt.Errorf("delete s3://%s/%s: %s", s.bucket, aws.ToString(e.Key), aws.ToString(e.Message))
+		}
+		keys = keys[n:]
+	}
+	return nil
+}
+
+// Check asks for the bucket itself.
+func (s *S3) Check(ctx context.Context) error {
+	if _, err := s.client.HeadBucket(ctx, &s3.HeadBucketInput{Bucket: &s.bucket}); err != nil {
+		return fmt.Errorf("bucket %q: %w", s.bucket, err)
+	}
+	return nil
+}
+
+// Location is s3://bucket/key.
+func (s *S3) Location(key string) string { return "s3://" + s.bucket + "/" + key }
+
+func isNotFound(err error) bool {
+	var nsk *types.NoSuchKey
+	var nf *types.NotFound
+	var api smithy.APIError
+	if errors.As(err, &nsk) || errors.As(err, &nf) {
+		return true
+	}
+	return errors.As(err, &api) && (api.ErrorCode() == "NotFound" || api.ErrorCode() == "NoSuchKey")
+}

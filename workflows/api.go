@@ -1,0 +1,96 @@
+// Package workflows holds the Export workflow: it pages through a provider one activity
+// per page, keeps the position between pages, and finishes with a verified manifest.
+package workflows
+
+import (
+	"encoding/json"
+	"time"
+
+	"github.com/pagewise/pagewise/activities"
+	"github.com/pagewise/pagewise/internal/provider"
+)
+
+// Names a client needs to start, query and signal exports.
+const (
+	WorkflowName     = "Export"
+	DefaultTaskQueue = "exports"
+	QueryProgress    = "progress"
+	// DefaultPagesPerRun bounds one run's history (about 6 events a page) well under
+	// Temporal's 10,240-event warning; the workflow continues as new after it.
+	DefaultPagesPerRun = 500
+)
+
+// Phases reported by the progress query.
+const (
+	PhasePreparing = "preparing"
+	PhaseExporting = "exporting"
+	PhaseFinishing = "finishing"
+	PhaseDone      = "done"
+	PhaseFailed    = "failed"
+	PhaseCancelled = "cancelled"
+)
+
+// ExportInput is everything an export asks for. It never carries credentials: those come
+// from the worker's environment.
+type ExportInput struct {
+	// ExportID names the export's folder; defaults to the workflow id.
+	ExportID string `json:"export_id,omitempty"`
+	Provider string `json:"provider"`
+	Resource string `json:"resource"`
+	// Strategy overrides the resource's default paging strategy (cursor, offset, window).
+	Strategy string `json:"strategy,omitempty"`
+	// PageSize defaults to the provider's maximum for the resource.
+	PageSize int               `json:"page_size,omitempty"`
+	Fields   []string          `json:"fields,omitempty"`
+	Filters  map[string]string `json:"filters,omitempty"`
+	// Query is a JSON filter body for POST query endpoints (Attio records, Close search).
+	Query json.RawMessage `json:"query,omitempty"`
+	// Prefix is the folder below the bucket prefix; defaults to provider/resource.
+	Prefix string `json:"prefix,omitempty"`
+	// PagesPerRun is how many pages one run fetches before continuing as new.
+	PagesPerRun int `json:"pages_per_run,omitempty"`
+	// HeartbeatSeconds is how soon a page on a dead worker is retried elsewhere (default 10).
+	HeartbeatSeconds int `json:"heartbeat_seconds,omitempty"`
+	// State is filled in by the workflow when it continues as new; leave it empty.
+	State *State `json:"state,omitempty"`
+}
+
+// State is what one run hands to the next.
+type State struct {
+	Plan       provider.Plan          `json:"plan"`
+	Base       string                 `json:"base"`
+	StartedAt  time.Time              `json:"started_at"`
+	Runs       int                    `json:"runs"`
+	Partitions []activities.Partition `json:"partitions"`
+}
+
+// ExportResult is the finished export.
+type ExportResult struct {
+	ExportID    string    `json:"export_id"`
+	Pages       int       `json:"pages"`
+	Records     int64     `json:"records"`
+	Bytes       int64     `json:"bytes"`
+	ManifestKey string    `json:"manifest_key"`
+	Manifest    string    `json:"manifest"` // s3://bucket/key
+	StartedAt   time.Time `json:"started_at"`
+	FinishedAt  time.Time `json:"finished_at"`
+	Runs        int       `json:"runs"`
+}
+
+// Progress answers the progress query.
+type Progress struct {
+	Phase      string                 `json:"phase"`
+	ExportID   string                 `json:"export_id"`
+	Provider   string                 `json:"provider"`
+	Resource   string                 `json:"resource"`
+	Strategy   string                 `json:"strategy,omitempty"`
+	Pages      int                    `json:"pages"`
+	Records    int64                  `json:"records"`
+	Bytes      int64                  `json:"bytes"`
+	Total      int                    `json:"total,omitempty"` // the API's own count, when it gives one
+	Run        int                    `json:"run"`
+	Position   provider.Position      `json:"position"` // of the first unfinished partition
+	Partitions []activities.Partition `json:"partitions"`
+	StartedAt  time.Time              `json:"started_at"`
+	Error      string                 `json:"error,omitempty"`
+}

@@ -1,0 +1,266 @@
+package workflows
+
+import (
+	"errors"
+	"strings"
+	"time"
+
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/pagewise/pagewise/activities"
+	"github.com/pagewise/pagewise/internal/provider"
+)
+
+// Export pages through one provider resource and writes every page to storage.
+func Export(ctx workflow.Context, in ExportInput) (ExportResult, error) {
+	x := newExporter(ctx, in)
+	if err := workflow.SetQueryHandler(ctx, QueryProgress, x.progress); err != nil {
+		return ExportResult{}, err
+	}
+	if in.State == nil {
+		if err := x.prepare(ctx); err != nil {
+			return ExportResult{}, x.fail(err)
+		}
+	}
+	x.phase = PhaseExporting
+	if err := x.run(ctx); err != nil {
+		return ExportResult{}, x.stop(ctx, err)
+	}
+	if !x.allDone() {
+		next := in
+		x.st.Runs++
+		next.State = &x.st
+		return ExportResult{}, workflow.NewContinueAsNewError(ctx, WorkflowName, next)
+	}
+	return x.finish(ctx)
+}
+
+// exporter holds one run's state; the workflow function only sequences its steps.
+type exporter struct {
+	in       ExportInput
+	export   activities.Export
+	wfID     string
+	st       State
+	phase    string
+	total    int
+	errText  string
+	runPages int
+}
+
+func newExporter(ctx workflow.Context, in ExportInput) *exporter {
+	info := workflow.GetInfo(ctx)
+	id := in.ExportID
+	if id == "" {
+		id = exportIDFrom(info.WorkflowExecution.ID)
+	}
+	prefix := in.Prefix
+	if prefix == "" {
+		prefix = in.Provider + "/" + in.Resource
+	}
+	x := &exporter{
+		in:    in,
+		wfID:  info.WorkflowExecution.ID,
+		phase: PhasePreparing,
+		export: activities.Export{ID: id, Provider: in.Provider, Prefix: prefix, Spec: provider.Spec{
+			Resource: in.Resource, Strategy: in.Strategy, PageSize: in.PageSize,
+			Fields: in.Fields, Filters: in.Filters, Query: in.Query,
+		}},
+	}
+	if in.State != nil {
+		x.st = *in.State
+	}
+	return x
+}
+
+func (x *exporter) prepare(ctx workflow.Context) error {
+	var res activities.PrepareResult
+	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+		StartToCloseTimeout: 2 * time.Minute,
+		RetryPolicy:         &temporal.RetryPolicy{MaximumAttempts: 10, MaximumInterval: time.Minute},
+	})
+	if err := workflow.ExecuteActivity(actx, a.Prepare, activities.PrepareInput{Export: x.export, Fresh: true}).Get(ctx, &res); err != nil {
+		return err
+	}
+	x.st = State{
+		Plan:       res.Plan,
+		Base:       res.Base,
+		StartedAt:  workflow.Now(ctx),
+		Partitions: []activities.Partition{{ID: 0, Position: res.Start}},
+	}
+	return nil
+}
+
+// run fetches pages until every partition is done, this run has done its share, or a
+// page fails. Partitions page concurrently; each stays strictly serial.
+func (x *exporter) run(ctx workflow.Context) error {
+	limit := x.in.PagesPerRun
+	if limit <= 0 {
+		limit = DefaultPagesPerRun
+	}
+	hb := time.Duration(x.in.HeartbeatSeconds) * time.Second
+	if hb <= 0 {
+		hb = 10 * time.Second
+	}
+	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+		StartToCloseTimeout: 5 * time.Minute,
+		HeartbeatTimeout:    hb,
+		RetryPolicy: &temporal.RetryPolicy{
+			InitialInterval:    time.Second,
+			BackoffCoefficient: 2,
+			MaximumInterval:    time.Minute,
+		},
+	})
+	sel := workflow.NewSelector(ctx)
+	pending := 0
+	var ready []int
+	var firstErr error
+	launch := func(i int) {
+		p := x.st.Partitions[i]
+		in := activities.PageInput{
+			ExportID: x.export.ID, Provider: x.export.Provider, Plan: x.st.Plan, Base: x.st.Base,
+			Partition: p.ID, Seq: p.Pages + 1, Position: p.Position,
+		}
+		pending++
+		sel.AddFuture(workflow.ExecuteActivity(actx, a.FetchPage, in), func(f workflow.Future) {
+			pending--
+			var res activities.PageResult
+			if err := f.Get(ctx, &res); err != nil {
+				if firstErr == nil {
+					firstErr = err
+				}
+				return
+			}
+			x.apply(i, res)
+			ready = append(ready, i)
+		})
+	}
+	for i := range x.st.Partitions {
+		if !x.st.Partitions[i].Done {
+			launch(i)
+		}
+	}
+	for pending > 0 {
+		sel.Select(ctx)
+		draining := firstErr != nil || x.runPages >= limit || workflow.GetInfo(ctx).GetContinueAsNewSuggested()
+		for _, i := range ready {
+			if !draining && !x.st.Partitions[i].Done {
+				launch(i)
+			}
+		}
+		ready = ready[:0]
+	}
+	return firstErr
+}
+
+func (x *exporter) apply(i int, res activities.PageResult) {
+	p := &x.st.Partitions[i]
+	if res.Key != "" {
+		p.Pages++
+		p.Records += int64(res.Records)
+		p.Bytes += res.Bytes
+	}
+	p.Position = res.Next
+	p.Done = res.Done
+	if res.Total > 0 {
+		x.total = res.Total
+	}
+	x.runPages++
+}
+
+func (x *exporter) finish(ctx workflow.Context) (ExportResult, error) {
+	x.phase = PhaseFinishing
+	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+		StartToCloseTimeout: 30 * time.Minute,
+		HeartbeatTimeout:    2 * time.Minute,
+		RetryPolicy:         &temporal.RetryPolicy{MaximumInterval: time.Minute},
+	})
+	var res activities.FinishResult
+	err := workflow.ExecuteActivity(actx, a.Finish, activities.FinishInput{
+		Export: x.export, Strategy: x.st.Plan.Strategy, Base: x.st.Base, WorkflowID: x.wfID,
+		StartedAt: x.st.StartedAt, Partitions: x.st.Partitions,
+	}).Get(ctx, &res)
+	if err != nil {
+		return ExportResult{}, x.fail(err)
+	}
+	x.phase = PhaseDone
+	return ExportResult{
+		ExportID: x.export.ID, Pages: res.Pages, Records: res.Records, Bytes: res.Bytes,
+		ManifestKey: res.ManifestKey, Manifest: res.Location,
+		StartedAt: x.st.StartedAt, FinishedAt: workflow.Now(ctx), Runs: x.st.Runs + 1,
+	}, nil
+}
+
+// stop records where a failed or cancelled export got to, so a person (or a restart of
+// the same export) can see it; no manifest is written.
+func (x *exporter) stop(ctx workflow.Context, cause error) error {
+	reason := "failed: " + cause.Error()
+	if temporal.IsCanceledError(cause) || errors.Is(ctx.Err(), workflow.ErrCanceled) {
+		x.phase, reason = PhaseCancelled, "cancelled"
+		var dctx workflow.Context
+		dctx, _ = workflow.NewDisconnectedContext(ctx)
+		ctx = dctx
+	} else {
+		x.phase = PhaseFailed
+		x.errText = cause.Error()
+	}
+	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+		StartToCloseTimeout: time.Minute,
+		RetryPolicy:         &temporal.RetryPolicy{MaximumAttempts: 5},
+	})
+	cp := activities.CheckpointInput{Base: x.st.Base, Checkpoint: activities.Checkpoint{
+		ExportID: x.export.ID, WorkflowID: x.wfID, Reason: reason, Plan: x.st.Plan, Partitions: x.st.Partitions,
+	}}
+	if err := workflow.ExecuteActivity(actx, a.WriteCheckpoint, cp).Get(ctx, nil); err != nil {
+		workflow.GetLogger(ctx).Warn("could not write checkpoint", "export_id", x.export.ID, "error", err)
+	}
+	return cause
+}
+
+func (x *exporter) fail(err error) error {
+	x.phase, x.errText = PhaseFailed, err.Error()
+	return err
+}
+
+func (x *exporter) allDone() bool {
+	for _, p := range x.st.Partitions {
+		if !p.Done {
+			return false
+		}
+	}
+	return true
+}
+
+func (x *exporter) progress() (Progress, error) {
+	pr := Progress{
+		Phase: x.phase, ExportID: x.export.ID, Provider: x.export.Provider, Resource: x.export.Spec.Resource,
+		Strategy: x.st.Plan.Strategy, Total: x.total, Run: x.st.Runs + 1, Partitions: x.st.Partitions,
+		StartedAt: x.st.StartedAt, Error: x.errText,
+	}
+	for _, p := range x.st.Partitions {
+		pr.Pages += p.Pages
+		pr.Records += p.Records
+		pr.Bytes += p.Bytes
+	}
+	for _, p := range x.st.Partitions {
+		if !p.Done {
+			pr.Position = p.Position
+			break
+		}
+	}
+	return pr, nil
+}
+
+// exportIDFrom turns a workflow id into a safe folder name.
+func exportIDFrom(workflowID string) string {
+	var b strings.Builder
+	for _, r := range workflowID {
+		switch {
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '.', r == '_', r == '-', r == '=':
+			b.WriteRune(r)
+		default:
+			b.WriteByte('-')
+		}
+	}
+	return strings.TrimLeft(b.String(), "-._=")
+}

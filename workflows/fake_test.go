@@ -1,0 +1,53 @@
+package workflows
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"github.com/pagewise/pagewise/internal/provider"
+)
+
+// fakeConnector serves records 1..n by offset; failAt makes the page at that offset fail.
+type fakeConnector struct {
+	n      int
+	failAt int
+	fail   *provider.Error
+}
+
+func (f *fakeConnector) Name() string { return "fake" }
+
+func (f *fakeConnector) Validate(spec provider.Spec) (provider.Plan, error) {
+	if spec.Resource != "items" {
+		return provider.Plan{}, provider.Invalid("fake", "resource", "%q is not a fake resource; allowed: items", spec.Resource)
+	}
+	if spec.PageSize == 0 {
+		spec.PageSize = 10
+	}
+	spec.Strategy = provider.StrategyOffset
+	return provider.Plan{Spec: spec, MaxParallel: 1}, nil
+}
+
+func (f *fakeConnector) Start(provider.Plan) provider.Position { return provider.Position{} }
+
+func (f *fakeConnector) Fetch(_ context.Context, req provider.Request) (provider.Page, error) {
+	off := req.Position.Offset
+	if f.fail != nil && off == f.failAt {
+		return provider.Page{}, f.fail
+	}
+	end := min(off+req.Plan.PageSize, f.n)
+	page := provider.Page{Total: f.n, Next: provider.Position{Offset: end}, Done: end >= f.n}
+	for i := off; i < end; i++ {
+		page.Records = append(page.Records, json.RawMessage(fmt.Sprintf(`{"id": %d}`, i+1)))
+	}
+	return page, nil
+}
+
+type fakeProviders struct{ c provider.Connector }
+
+func (p fakeProviders) Get(name string) (provider.Connector, error) {
+	if name != "fake" {
+		return nil, provider.Invalid(name, "provider", "%q unknown; allowed: fake", name)
+	}
+	return p.c, nil
+}
