@@ -1,0 +1,237 @@
+package sandbox
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Clever API v3.0: GET /v3.0/{resource}, bearer district token, items {"data":{...},"uri":...}
+// in ascending id order, relative links. A next link is on every non-empty page, the last one
+// included, so a walk ends on an empty page. A 429 has an empty body; a user token gets HTML.
+type clever struct {
+	s        *Server
+	district string
+}
+
+const (
+	cleverMaxLimit = 10000
+	cleverNominal  = 1200 // documented requests per minute per token, used for injected 429s
+	cleverTime     = "2006-01-02T15:04:05.000Z"
+)
+
+var cleverID = regexp.MustCompile(`^[0-9a-f]{24}$`)
+
+func newClever(s *Server) *clever {
+	c := &clever{s: s}
+	for _, name := range c.resources() {
+		t := s.newTable(Clever, name, time.Millisecond)
+		mid, counter := t.salt&0xffffff, (t.salt>>24)%(1<<36)
+		// ObjectId-like: creation seconds, a per-resource constant, then a counter. Created is
+		// non-decreasing and the counter strictly increasing, so ids strictly increase.
+		t.idAt = func(i int, c time.Time) string {
+			return fmt.Sprintf("%08x%06x%010x", uint32(c.Unix()), mid, counter+uint64(i))
+		}
+		s.addTable(t)
+	}
+	// Every record belongs to the first district, as with a district token.
+	c.district = fmt.Sprintf("%08x%016x", uint32(s.start.Unix()), saltOf(s.opts.Seed, "clever/district"))
+	if d := s.table(Clever, "districts"); d.base > 0 {
+		c.district = d.meta(0).id
+	}
+	return c
+}
+
+func (c *clever) resources() []string {
+	return []string{"users", "sections", "schools", "terms", "districts"}
+}
+
+func (c *clever) newestFirst(*table) bool { return false }
+
+func (c *clever) credential(r *http.Request) string { return bearer(r) }
+
+func cl(t time.Time) string { return t.UTC().Format(cleverTime) }
+
+// ref is the id of a generated record of another resource, for cross references.
+func (c *clever) ref(resource string, h uint64) string {
+	t := c.s.table(Clever, resource)
+	if t.base == 0 {
+		return fmt.Sprintf("%08x%016x", uint32(h>>32), mix(h))
+	}
+	return t.meta(int(h % uint64(t.base))).id
+}
+
+func (c *clever) record(t *table, i int) obj {
+	m := t.meta(i)
+	h := func(k uint64) uint64 { return t.h(i, k) }
+	o := obj{{"id", m.id}}
+	if t.name != "districts" {
+		o = append(o, kv{"district", c.district})
+	}
+	switch t.name {
+	case "users":
+		first, last := personName(h(hA))
+		o = append(o, kv{"email", emailOf(first, last, h(hB))},
+			kv{"name", obj{{"first", first}, {"middle", ""}, {"last", last}}})
+		if h(hC)%10 == 0 {
+			o = append(o, kv{"roles", obj{{"teacher", obj{{"school", c.ref("schools", h(hD))},
+				{"sis_id", "T" + strconv.Itoa(i+1)}, {"teacher_number", strconv.Itoa(1000 + i)}}}}})
+		} else {
+			o = append(o, kv{"roles", obj{{"student", obj{{"school", c.ref("schools", h(hD))},
+				{"grade", strconv.Itoa(int(1 + h(hE)%12))}, {"sis_id", "S" + strconv.Itoa(i+1)},
+				{"student_number", strconv.Itoa(100000 + i)}}}}})
+		}
+	case "schools":
+		o = append(o, kv{"name", pick(lastNames, h(hA)) + " " + pick([]string{"Elementary", "Middle School", "High School"}, h(hB))},
+			kv{"school_number", strconv.Itoa(100 + i)}, kv{"sis_id", "SCH" + strconv.Itoa(i+1)},
+			kv{"low_grade", "Kindergarten"}, kv{"high_grade", "12"})
+	case "sections":
+		subject := pick([]string{"math", "science", "english/language arts", "social studies"}, h(hA))
+		teacher := c.ref("users", h(hC))
+		o = append(o, kv{"school", c.ref("schools", h(hB))}, kv{"name", title(subject) + " " + strconv.Itoa(i+1)},
+			kv{"subject", subject}, kv{"grade", strconv.Itoa(int(1 + h(hD)%12))}, kv{"period", strconv.Itoa(int(1 + h(hE)%8))},
+			kv{"term_id", c.ref("terms", h(hE))}, kv{"teacher", teacher}, kv{"teachers", []string{teacher}},
+			kv{"students", []string{c.ref("users", h(hD)), c.ref("users", h(hA))}})
+	case "terms":
+		y := 2020 + int(h(hA)%5)
+		o = append(o, kv{"name", fmt.Sprintf("%d-%d School Year", y, y+1)},
+			kv{"start_date", fmt.Sprintf("%d-08-15", y)}, kv{"end_date", fmt.Sprintf("%d-06-15", y+1)})
+	case "districts":
+		o = append(o, kv{"name", pick(lastNames, h(hA)) + " Unified School District"}, kv{"state", "running"},
+			kv{"sis_type", "clever"}, kv{"launch_date", m.created.Format(time.DateOnly)})
+	}
+	return append(o, kv{"created", cl(m.created)}, kv{"last_modified", cl(m.updated)})
+}
+
+func (c *clever) idOf(rec map[string]json.RawMessage) string {
+	var inner map[string]json.RawMessage
+	if json.Unmarshal(rec["data"], &inner) == nil && inner != nil {
+		rec = inner
+	}
+	var id string
+	json.Unmarshal(rec["id"], &id)
+	return id
+}
+
+func (c *clever) serve(w http.ResponseWriter, r *http.Request) {
+	name := strings.TrimPrefix(r.URL.Path, "/v3.0/")
+	t := c.s.table(Clever, name)
+	if t == nil {
+		cleverError(w, http.StatusNotFound, "Resource not found: "+r.URL.Path)
+		return
+	}
+	if r.Method != http.MethodGet {
+		cleverError(w, http.StatusMethodNotAllowed, "Method not allowed")
+		return
+	}
+	if c.s.users[bearer(r)] {
+		// SSO user tokens cannot list; Clever may answer with a web page instead of JSON.
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.WriteHeader(http.StatusOK)
+		w.Write([]byte("<!DOCTYPE html>\n<html><head><title>Clever | Log in</title></head><body><h1>Log in to Clever</h1></body></html>\n"))
+		return
+	}
+	q := r.URL.Query()
+	limit := 100
+	if s := q.Get("limit"); s != "" {
+		n, err := strconv.Atoi(s)
+		switch {
+		case err != nil || n < 1:
+			cleverError(w, http.StatusBadRequest, "limit must be a positive integer")
+			return
+		case n > cleverMaxLimit:
+			cleverError(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("limit must be at most %d", cleverMaxLimit))
+			return
+		}
+		limit = n
+	}
+	after, before := q.Get("starting_after"), q.Get("ending_before")
+	if after != "" && before != "" {
+		cleverError(w, http.StatusBadRequest, "starting_after and ending_before cannot be combined")
+		return
+	}
+	for _, id := range []string{after, before} {
+		if id != "" && !cleverID.MatchString(id) {
+			cleverError(w, http.StatusBadRequest, "invalid id "+strconv.Quote(id))
+			return
+		}
+	}
+
+	c.s.mu.RLock()
+	defer c.s.mu.RUnlock()
+	n := t.count()
+	firstAbove := func(id string, orEqual bool) int {
+		return sort.Search(n, func(i int) bool {
+			x := t.meta(i).id
+			return x > id || orEqual && x == id
+		})
+	}
+	v := view{t: t, hi: n}
+	switch {
+	case after != "":
+		v.lo = firstAbove(after, false)
+	case before != "":
+		v.hi = firstAbove(before, true)
+		v.lo = max(v.hi-limit, 0)
+	}
+	idx, _ := v.page(0, limit)
+	base := "/v3.0/" + name + "?limit=" + strconv.Itoa(limit)
+	links := []obj{{{"rel", "self"}, {"uri", r.URL.RequestURI()}}}
+	if len(idx) > 0 {
+		// Deliberately present on the last page too: only the empty page ends a walk.
+		links = append(links, obj{{"rel", "next"}, {"uri", base + "&starting_after=" + t.meta(idx[len(idx)-1]).id}})
+		switch {
+		case after != "":
+			links = append(links, obj{{"rel", "prev"}, {"uri", base + "&ending_before=" + after}})
+		case before != "":
+			links = append(links, obj{{"rel", "prev"}, {"uri", base + "&ending_before=" + t.meta(idx[0]).id}})
+		}
+	}
+	data := make([]obj, len(idx))
+	for k, i := range idx {
+		rec := c.record(t, i)
+		data[k] = obj{{"data", rec}, {"uri", "/v3.0/" + name + "/" + rec.get("id").(string)}}
+	}
+	writeJSON(w, http.StatusOK, obj{{"data", data}, {"links", links}})
+}
+
+func cleverError(w http.ResponseWriter, status int, msg string) {
+	writeJSON(w, status, obj{{"message", msg}})
+}
+
+func (c *clever) unauthorized(w http.ResponseWriter) {
+	cleverError(w, http.StatusUnauthorized, "Unauthorized: missing or invalid bearer token")
+}
+
+func (c *clever) setRate(w http.ResponseWriter, limit, remaining int, reset int64) {
+	h := w.Header()
+	h.Set("X-RateLimit-Limit", strconv.Itoa(limit))
+	h.Set("X-RateLimit-Remaining", strconv.Itoa(remaining))
+	h.Set("X-RateLimit-Reset", strconv.FormatInt(reset, 10))
+	h.Set("X-RateLimit-Bucket", "district:"+c.district)
+}
+
+func (c *clever) rateHeaders(w http.ResponseWriter, rs rateState) {
+	if rs.budgeted {
+		c.setRate(w, rs.limit, rs.remaining, ceilUnix(rs.reset))
+	}
+}
+
+// rateLimited answers 429 with an empty body: everything is in the headers.
+func (c *clever) rateLimited(w http.ResponseWriter, rs rateState) {
+	limit := rs.limit
+	if !rs.budgeted {
+		limit = cleverNominal
+	}
+	c.setRate(w, limit, 0, ceilUnix(rs.now.Add(rs.delay)))
+	w.WriteHeader(http.StatusTooManyRequests)
+}
+
+func (c *clever) serverError(w http.ResponseWriter, status int) {
+	cleverError(w, status, "Internal Server Error")
+}

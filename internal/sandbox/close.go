@@ -1,0 +1,393 @@
+package sandbox
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Close API v1: HTTP Basic (API key, empty password); _skip/_limit lists with has_more and a
+// per-resource max _skip; date_created filters; runs of records that share one date_created
+// (bulk imports); cursor paging on the Events API and on Advanced Filtering.
+type closeAPI struct {
+	s     *Server
+	org   string
+	users []string
+}
+
+const (
+	closeTime     = "2006-01-02T15:04:05.000000-07:00"
+	closeMaxLimit = 100
+	closeNominal  = 20 // documented example: requests per second per key, used for injected 429s
+	slots62       = 62 * 62 * 62 * 62
+)
+
+var closePrefix = map[string]string{
+	"lead": "lead", "contact": "cont", "opportunity": "oppo", "activity": "acti", "event": "ev",
+}
+
+func newCloseAPI(s *Server) *closeAPI {
+	c := &closeAPI{s: s}
+	org := saltOf(s.opts.Seed, "close/org")
+	c.org = "orga_" + encode62(org, 9) + encode62(mix(org), 9) + encode62(mix(org+1), 4)
+	for k := range 3 {
+		u := mix(org + uint64(10+k))
+		c.users = append(c.users, "user_"+encode62(u, 9)+encode62(mix(u), 9)+encode62(mix(u+1), 4))
+	}
+	tie := s.opts.CloseTieRun
+	for _, name := range c.resources() {
+		t := s.newTable(Close, name, time.Millisecond)
+		prefix := closePrefix[name]
+		if name == "event" {
+			// Events keep 30 days of history, newest first.
+			t.start, t.maxAge = t.end.Add(-30*24*time.Hour), 0
+			t.createdAt = t.linear()
+			t.idAt = func(i int, _ time.Time) string { return closeID(prefix, t.h(i, hID)%slots62, t, i) }
+		} else {
+			c.blocks(t, tie)
+			t.idAt = func(i int, _ time.Time) string {
+				if p := i % (2 * tie); p < tie {
+					return closeID(prefix, tieSlot(p, tie, t.h(i, hID)), t, i)
+				}
+				return closeID(prefix, t.h(i, hID)%slots62, t, i)
+			}
+		}
+		t.batchID = func(i, pos, n int, _ time.Time) string {
+			return closeID(prefix, tieSlot(pos, n, t.h(i, hID)), t, i)
+		}
+		s.addTable(t)
+	}
+	return c
+}
+
+// blocks lays records out in blocks of 2*tie: the first tie records of a block share one
+// date_created (a bulk import), the rest have distinct ones. Times stay non-decreasing.
+func (c *closeAPI) blocks(t *table, tie int) {
+	size := 2 * tie
+	n := max((t.base+size-1)/size, 1)
+	d := max(t.end.Sub(t.start)/time.Duration(n), time.Duration(tie+1)*time.Millisecond)
+	gap := d / time.Duration(tie+1)
+	t.createdAt = func(i int) time.Time {
+		b, p := i/size, i%size
+		at := t.start.Add(d * time.Duration(b))
+		if p >= tie {
+			at = at.Add(gap * time.Duration(p-tie+1))
+		}
+		return at.Truncate(time.Millisecond)
+	}
+}
+
+// tieSlot gives record pos of an n-record tie group a 4-character prefix in its own slice of
+// the base62 range, so ids look random yet sort in index order within the group: the order by
+// (date_created, id) is then exactly index order.
+func tieSlot(pos, n int, h uint64) uint64 {
+	if n > slots62 {
+		n = slots62
+		pos = min(pos, n-1)
+	}
+	width := uint64(slots62 / n)
+	return uint64(pos)*width + h%width
+}
+
+func closeID(prefix string, slot uint64, t *table, i int) string {
+	return prefix + "_" + encode62(slot, 4) + encode62(t.h(i, hID2), 9) + encode62(t.h(i, hE), 9)
+}
+
+func (c *closeAPI) resources() []string {
+	return []string{"lead", "contact", "opportunity", "activity", "event"}
+}
+
+// newestFirst: lists default to -date_created (ties by id descending), as do events.
+func (c *closeAPI) newestFirst(*table) bool { return true }
+
+func (c *closeAPI) credential(r *http.Request) string {
+	user, pass, ok := r.BasicAuth()
+	if !ok || pass != "" {
+		return ""
+	}
+	return user
+}
+
+func ct(t time.Time) string { return t.UTC().Format(closeTime) }
+
+// leadOf is a generated lead for records that point at one; it ignores inserted leads so a
+// record's content never depends on later changes.
+func (c *closeAPI) leadOf(h uint64) (id, name string) {
+	l := c.s.table(Close, "lead")
+	if l.base == 0 {
+		return "lead_" + encode62(h, 9) + encode62(mix(h), 9) + "0000", companyName(h)
+	}
+	j := int(h % uint64(l.base))
+	return l.meta(j).id, companyName(l.h(j, hA))
+}
+
+func (c *closeAPI) record(t *table, i int) obj {
+	m := t.meta(i)
+	h := func(k uint64) uint64 { return t.h(i, k) }
+	user := c.users[h(hD)%uint64(len(c.users))]
+	o := obj{{"id", m.id}, {"organization_id", c.org}}
+	switch t.name {
+	case "lead":
+		co := companyName(h(hA))
+		o = append(o, kv{"display_name", co}, kv{"name", co},
+			kv{"status_label", pick([]string{"Potential", "Bad Fit", "Qualified", "Customer"}, h(hB))},
+			kv{"description", "Interested in " + pick(topics, h(hC))},
+			kv{"url", "https://" + strings.ToLower(strings.Fields(co)[0]) + ".example.com"},
+			kv{"html_url", "https://app.close.com/lead/" + m.id + "/"},
+			kv{"created_by", user}, kv{"updated_by", user})
+	case "contact":
+		lead, _ := c.leadOf(h(hB))
+		first, last := personName(h(hA))
+		o = append(o, kv{"lead_id", lead}, kv{"name", first + " " + last},
+			kv{"title", pick([]string{"CEO", "CTO", "Buyer", "Counsel"}, h(hC))},
+			kv{"emails", []obj{{{"type", "office"}, {"email", emailOf(first, last, h(hC))}}}},
+			kv{"phones", []any{}}, kv{"created_by", user})
+	case "opportunity":
+		lead, name := c.leadOf(h(hB))
+		status := pick([]string{"active", "won", "lost"}, h(hC))
+		o = append(o, kv{"lead_id", lead}, kv{"lead_name", name}, kv{"status_type", status},
+			kv{"status_label", title(status)},
+			kv{"value", int(h(hA) % 10000000)}, kv{"value_period", "one_time"}, kv{"value_currency", "USD"},
+			kv{"confidence", int(h(hA)>>32) % 101}, kv{"note", pick(topics, h(hE))}, kv{"user_id", user})
+	case "activity":
+		lead, _ := c.leadOf(h(hB))
+		typ := pick([]string{"Note", "Call", "Email"}, h(hC))
+		o = append(o, kv{"_type", typ}, kv{"lead_id", lead}, kv{"user_id", user})
+		switch typ {
+		case "Note":
+			o = append(o, kv{"note", "Follow up on " + pick(topics, h(hA))})
+		case "Call":
+			o = append(o, kv{"direction", "outbound"}, kv{"duration", int(h(hA) % 3600)})
+		default:
+			o = append(o, kv{"direction", "incoming"}, kv{"subject", "Re: " + pick(topics, h(hA))})
+		}
+	case "event":
+		lead, _ := c.leadOf(h(hB))
+		object := pick([]string{"lead", "contact", "opportunity", "activity.note"}, h(hC))
+		action := pick([]string{"created", "updated", "updated", "deleted"}, h(hA))
+		changed := []string{}
+		if action == "updated" {
+			changed = []string{pick([]string{"name", "status_id", "description"}, h(hE))}
+		}
+		return obj{{"id", m.id}, {"date_created", ct(m.created)}, {"date_updated", ct(m.updated)},
+			{"organization_id", c.org}, {"object_type", object}, {"object_id", lead}, {"lead_id", lead},
+			{"action", action}, {"user_id", user}, {"request_id", "req_" + encode62(h(hE), 9)},
+			{"changed_fields", changed}, {"meta", obj{{"request_method", "POST"}, {"request_path", "/api/v1/" + object + "/"}}}}
+	}
+	return append(o, kv{"date_created", ct(m.created)}, kv{"date_updated", ct(m.updated)})
+}
+
+func (c *closeAPI) idOf(rec map[string]json.RawMessage) string {
+	var id string
+	json.Unmarshal(rec["id"], &id)
+	return id
+}
+
+func (c *closeAPI) serve(w http.ResponseWriter, r *http.Request) {
+	rest := strings.TrimPrefix(r.URL.Path, "/api/v1/")
+	name, slash := strings.CutSuffix(rest, "/")
+	t := c.s.table(Close, name)
+	switch {
+	case rest == "data/search/":
+		if r.Method != http.MethodPost {
+			closeError(w, http.StatusMethodNotAllowed, "Method \""+r.Method+"\" not allowed.")
+			return
+		}
+		c.s.mu.RLock()
+		defer c.s.mu.RUnlock()
+		c.search(w, r)
+		return
+	case t == nil:
+		closeError(w, http.StatusNotFound, "Not found: "+r.URL.Path)
+		return
+	case !slash:
+		// Django's APPEND_SLASH: list endpoints live under a trailing slash.
+		u := *r.URL
+		u.Path += "/"
+		http.Redirect(w, r, u.RequestURI(), http.StatusMovedPermanently)
+		return
+	case r.Method != http.MethodGet:
+		closeError(w, http.StatusMethodNotAllowed, "Method \""+r.Method+"\" not allowed.")
+		return
+	}
+	c.s.mu.RLock()
+	defer c.s.mu.RUnlock()
+	if name == "event" {
+		c.events(w, r, t)
+		return
+	}
+	c.list(w, r, t)
+}
+
+// list is offset paging: _skip/_limit, _fields, _order_by and date filters.
+func (c *closeAPI) list(w http.ResponseWriter, r *http.Request, t *table) {
+	q := r.URL.Query()
+	limit, ok := closeInt(w, q.Get("_limit"), "_limit", closeMaxLimit, 1, closeMaxLimit)
+	if !ok {
+		return
+	}
+	skip, ok := closeInt(w, q.Get("_skip"), "_skip", 0, 0, -1)
+	if !ok {
+		return
+	}
+	if maxSkip := c.s.opts.CloseMaxSkip; skip > maxSkip {
+		closeError(w, http.StatusBadRequest, fmt.Sprintf(
+			"_skip too large: max_skip = %d for %s, got _skip = %d. Paginate deeper with date_created filters.", maxSkip, t.name, skip))
+		return
+	}
+	v := view{t: t, hi: t.count(), desc: true}
+	switch q.Get("_order_by") {
+	case "", "-date_created":
+	case "date_created":
+		v.desc = false
+	default:
+		closeFieldError(w, "_order_by", "Unsupported ordering. Use date_created or -date_created.")
+		return
+	}
+	var preds []func(int) bool
+	for _, f := range []string{"date_created", "date_updated"} {
+		for _, op := range []string{"gte", "gt", "lt", "lte"} {
+			key := f + "__" + op
+			if !q.Has(key) {
+				continue
+			}
+			at, err := parseCloseTime(q.Get(key))
+			if err != nil {
+				closeFieldError(w, key, "Enter a valid date/time.")
+				return
+			}
+			if f == "date_created" {
+				// Index order is date_created order, so the filter is an index range.
+				switch op {
+				case "gte":
+					v.lo = max(v.lo, t.firstCreated(at, false))
+				case "gt":
+					v.lo = max(v.lo, t.firstCreated(at, true))
+				case "lt":
+					v.hi = min(v.hi, t.firstCreated(at, false))
+				case "lte":
+					v.hi = min(v.hi, t.firstCreated(at, true))
+				}
+				v.hi = max(v.hi, v.lo)
+				continue
+			}
+			preds = append(preds, timeOp(op, at, func(i int) time.Time { return t.meta(i).updated }))
+		}
+	}
+	v.pred = all(preds)
+	idx, more := v.page(skip, limit)
+	data := c.render(t, idx, q.Get("_fields"))
+	writeJSON(w, http.StatusOK, obj{{"data", data}, {"has_more", more}})
+}
+
+func (c *closeAPI) render(t *table, idx []int, fields string) []obj {
+	data := make([]obj, len(idx))
+	for k, i := range idx {
+		data[k] = c.record(t, i)
+		// Unknown names in _fields are ignored, as Close does.
+		if fields != "" {
+			data[k] = data[k].pick(strings.Split(fields, ","))
+		}
+	}
+	return data
+}
+
+func parseCloseTime(s string) (time.Time, error) {
+	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05.999999", time.DateOnly} {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t, nil
+		}
+	}
+	return time.Time{}, fmt.Errorf("bad time %q", s)
+}
+
+func timeOp(op string, at time.Time, get func(int) time.Time) func(int) bool {
+	return func(i int) bool {
+		x := get(i)
+		switch op {
+		case "gte":
+			return !x.Before(at)
+		case "gt":
+			return x.After(at)
+		case "lt":
+			return x.Before(at)
+		}
+		return !x.After(at)
+	}
+}
+
+func all(preds []func(int) bool) func(int) bool {
+	if len(preds) == 0 {
+		return nil
+	}
+	return func(i int) bool {
+		for _, p := range preds {
+			if !p(i) {
+				return false
+			}
+		}
+		return true
+	}
+}
+
+// closeInt parses an optional integer parameter in [lo, hi] (hi < 0: unbounded).
+func closeInt(w http.ResponseWriter, s, name string, def, lo, hi int) (int, bool) {
+	if s == "" {
+		return def, true
+	}
+	n, err := strconv.Atoi(s)
+	switch {
+	case err != nil:
+		closeFieldError(w, name, "Enter a whole number.")
+	case n < lo:
+		closeFieldError(w, name, fmt.Sprintf("Ensure this value is greater than or equal to %d.", lo))
+	case hi >= 0 && n > hi:
+		closeFieldError(w, name, fmt.Sprintf("Ensure this value is less than or equal to %d.", hi))
+	default:
+		return n, true
+	}
+	return 0, false
+}
+
+func closeError(w http.ResponseWriter, status int, msg string) {
+	writeJSON(w, status, obj{{"error", msg}})
+}
+
+func closeFieldError(w http.ResponseWriter, field, msg string) {
+	writeJSON(w, http.StatusBadRequest, obj{{"errors", []any{}}, {"field-errors", obj{{field, msg}}}})
+}
+
+func (c *closeAPI) unauthorized(w http.ResponseWriter) {
+	w.Header().Set("WWW-Authenticate", `Basic realm="Close API"`)
+	closeError(w, http.StatusUnauthorized, "The API key you provided is invalid. Send it as the Basic auth user name with an empty password.")
+}
+
+func resetSeconds(d time.Duration) float64 { return math.Ceil(d.Seconds()*1000) / 1000 }
+
+func (c *closeAPI) rateHeaders(w http.ResponseWriter, rs rateState) {
+	if !rs.budgeted {
+		return
+	}
+	w.Header().Set("RateLimit", fmt.Sprintf("limit=%d, remaining=%d, reset=%s", rs.limit, rs.remaining,
+		strconv.FormatFloat(resetSeconds(rs.reset.Sub(rs.now)), 'f', -1, 64)))
+}
+
+func (c *closeAPI) rateLimited(w http.ResponseWriter, rs rateState) {
+	limit := rs.limit
+	if !rs.budgeted {
+		limit = closeNominal
+	}
+	reset := resetSeconds(rs.delay)
+	w.Header().Set("RateLimit", fmt.Sprintf("limit=%d, remaining=0, reset=%s", limit, strconv.FormatFloat(reset, 'f', -1, 64)))
+	writeJSON(w, http.StatusTooManyRequests, obj{{"error", obj{
+		{"rate_reset", reset}, {"message", "API call count exceeded for this period"},
+		{"rate_limit", limit}, {"rate_window", rs.window.Seconds()}, {"rate_limit_type", "key"}}}})
+}
+
+func (c *closeAPI) serverError(w http.ResponseWriter, status int) {
+	closeError(w, status, "Internal server error")
+}

@@ -1,0 +1,173 @@
+package sandbox
+
+import (
+	"context"
+	"net/http"
+	"strconv"
+	"time"
+)
+
+// serveData is the path every provider request takes: count it, add latency, authenticate,
+// maybe inject a fault, enforce the budget, then let the provider answer.
+func (s *Server) serveData(w http.ResponseWriter, r *http.Request, provider string) {
+	a := s.apis[provider]
+	cred := a.credential(r)
+	sw := &statusWriter{ResponseWriter: w}
+	s.stats.request(provider, cred, s.now())
+	defer func() { s.stats.status(provider, sw.status) }()
+
+	if !wait(r.Context(), s.opts.Latency) {
+		return
+	}
+	if !s.accepts(provider, cred) {
+		a.unauthorized(sw)
+		return
+	}
+	if f, ok := s.nextFault(provider); ok {
+		s.stats.fault(provider, f)
+		s.inject(sw, r, provider, a, f)
+		return
+	}
+	rs := s.limiter.admit(provider+"\x00"+cred, s.now())
+	if rs.delay > 0 {
+		s.stats.overBudget(provider)
+		a.rateLimited(sw, rs)
+		return
+	}
+	a.rateHeaders(sw, rs)
+	a.serve(sw, r)
+}
+
+func (s *Server) accepts(provider, cred string) bool {
+	if cred == "" {
+		return false
+	}
+	return cred == s.tokens[provider] || provider == Clever && s.users[cred]
+}
+
+// nextFault takes a FailNext fault first, else draws one with probability FaultRate.
+func (s *Server) nextFault(provider string) (Fault, bool) {
+	s.faultMu.Lock()
+	defer s.faultMu.Unlock()
+	if q := s.pending[provider]; len(q) > 0 {
+		f := q[0].fault
+		if q[0].n--; q[0].n == 0 {
+			s.pending[provider] = q[1:]
+		}
+		return f, true
+	}
+	if s.opts.FaultRate > 0 && len(s.opts.Faults) > 0 && s.rng.Float64() < s.opts.FaultRate {
+		return s.opts.Faults[s.rng.IntN(len(s.opts.Faults))], true
+	}
+	return "", false
+}
+
+func (s *Server) inject(w *statusWriter, r *http.Request, provider string, a api, f Fault) {
+	switch f {
+	case FaultRateLimit:
+		// A short, provider-typical delay; Close reports fractional seconds, so use one.
+		d, now := time.Second, s.now()
+		if provider == Close {
+			d = 500 * time.Millisecond
+		}
+		a.rateLimited(w, rateState{window: time.Second, delay: d, reset: now.Add(d), now: now})
+	case FaultServer:
+		s.faultMu.Lock()
+		status := []int{500, 502, 503}[s.rng.IntN(3)]
+		s.faultMu.Unlock()
+		if status == 500 {
+			a.serverError(w, status)
+		} else {
+			gatewayPage(w, status)
+		}
+	case FaultTimeout:
+		if wait(r.Context(), s.opts.TimeoutHold) {
+			gatewayPage(w, http.StatusGatewayTimeout)
+		}
+	case FaultTruncate:
+		// Render the real answer, then promise all of it and deliver half.
+		buf := &bufferWriter{header: http.Header{}}
+		a.serve(buf, r)
+		for k, v := range buf.header {
+			w.Header()[k] = v
+		}
+		body := buf.body
+		w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+		w.WriteHeader(http.StatusOK)
+		w.Write(body[:len(body)/2])
+		rc := http.NewResponseController(w)
+		rc.Flush()
+		abort(rc)
+	case FaultDrop:
+		abort(http.NewResponseController(w))
+	default:
+		a.serverError(w, http.StatusInternalServerError)
+	}
+}
+
+// abort closes the connection under the response; when the writer cannot be hijacked the
+// standard library's ErrAbortHandler panic does the same.
+func abort(rc *http.ResponseController) {
+	conn, _, err := rc.Hijack()
+	if err != nil {
+		panic(http.ErrAbortHandler)
+	}
+	conn.Close()
+}
+
+func gatewayPage(w http.ResponseWriter, status int) {
+	w.Header().Set("Content-Type", "text/html")
+	w.WriteHeader(status)
+	txt := strconv.Itoa(status) + " " + http.StatusText(status)
+	w.Write([]byte("<html><head><title>" + txt + "</title></head><body><h1>" + txt + "</h1></body></html>\n"))
+}
+
+// wait returns false if the client went away first.
+func wait(ctx context.Context, d time.Duration) bool {
+	if d <= 0 {
+		return true
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}
+
+// statusWriter remembers the status sent, for Stats.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// bufferWriter captures a response so FaultTruncate can cut it.
+type bufferWriter struct {
+	header http.Header
+	body   []byte
+}
+
+func (b *bufferWriter) Header() http.Header { return b.header }
+func (b *bufferWriter) WriteHeader(int)     {}
+func (b *bufferWriter) Write(p []byte) (int, error) {
+	b.body = append(b.body, p...)
+	return len(p), nil
+}

@@ -1,0 +1,164 @@
+package sandbox
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/http"
+)
+
+// view is an ordered, filtered window onto a table: positions [lo, hi) of index order (or of
+// perm when set), walked backwards when desc, keeping indices for which pred holds.
+type view struct {
+	t      *table
+	perm   []int32
+	lo, hi int
+	desc   bool
+	pred   func(i int) bool
+}
+
+func (v *view) index(pos int) int {
+	if v.perm != nil {
+		return int(v.perm[pos])
+	}
+	return pos
+}
+
+// walk calls fn for each kept index in order until fn returns false.
+func (v *view) walk(fn func(i int) bool) {
+	for k := 0; k < v.hi-v.lo; k++ {
+		pos := v.lo + k
+		if v.desc {
+			pos = v.hi - 1 - k
+		}
+		i := v.index(pos)
+		if v.pred != nil && !v.pred(i) {
+			continue
+		}
+		if !fn(i) {
+			return
+		}
+	}
+}
+
+// count is the number of kept indices.
+func (v *view) count() int {
+	if v.pred == nil {
+		return max(v.hi-v.lo, 0)
+	}
+	n := 0
+	v.walk(func(int) bool { n++; return true })
+	return n
+}
+
+// any reports whether the view keeps at least one index.
+func (v *view) any() bool {
+	found := false
+	v.walk(func(int) bool { found = true; return false })
+	return found
+}
+
+// page skips skip kept indices, returns up to limit more, and whether any remain after them.
+func (v *view) page(skip, limit int) (out []int, more bool) {
+	if v.pred == nil {
+		// Unfiltered views are arithmetic, so deep skips cost nothing.
+		n := max(v.hi-v.lo, 0)
+		for k := skip; k < n && k < skip+limit; k++ {
+			pos := v.lo + k
+			if v.desc {
+				pos = v.hi - 1 - k
+			}
+			out = append(out, v.index(pos))
+		}
+		return out, skip+limit < n
+	}
+	seen := 0
+	v.walk(func(i int) bool {
+		switch {
+		case seen < skip:
+			seen++
+		case len(out) < limit:
+			out = append(out, i)
+		default:
+			more = true
+			return false
+		}
+		return true
+	})
+	return out, more
+}
+
+// kv and obj are a JSON object that keeps its keys in the order the provider documents them.
+type kv struct {
+	k string
+	v any
+}
+
+type obj []kv
+
+func (o obj) MarshalJSON() ([]byte, error) {
+	var b bytes.Buffer
+	b.WriteByte('{')
+	for n, f := range o {
+		if n > 0 {
+			b.WriteByte(',')
+		}
+		k, _ := marshal(f.k)
+		b.Write(k)
+		b.WriteByte(':')
+		v, err := marshal(f.v)
+		if err != nil {
+			return nil, err
+		}
+		b.Write(v)
+	}
+	b.WriteByte('}')
+	return b.Bytes(), nil
+}
+
+// pick keeps the named fields, in the record's own order.
+func (o obj) pick(fields []string) obj {
+	want := map[string]bool{}
+	for _, f := range fields {
+		want[f] = true
+	}
+	var out obj
+	for _, f := range o {
+		if want[f.k] {
+			out = append(out, f)
+		}
+	}
+	if out == nil {
+		out = obj{}
+	}
+	return out
+}
+
+func (o obj) get(k string) any {
+	for _, f := range o {
+		if f.k == k {
+			return f.v
+		}
+	}
+	return nil
+}
+
+// marshal is json.Marshal without HTML escaping, so URLs keep a literal & as real APIs send.
+func marshal(v any) ([]byte, error) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	b, err := marshal(v)
+	if err != nil {
+		status, b = http.StatusInternalServerError, []byte(`{"error":"sandbox: cannot encode response"}`)
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	w.Write(b)
+}
