@@ -2,6 +2,7 @@ package provider
 
 import (
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -20,10 +21,15 @@ type Error struct {
 }
 
 func (e *Error) Error() string {
-	if e.Status == 0 {
-		return fmt.Sprintf("%s %s: %s", e.Provider, e.Resource, e.Message)
+	msg := e.Message
+	if e.Status != 0 {
+		msg = fmt.Sprintf("HTTP %d: %s", e.Status, e.Message)
 	}
-	return fmt.Sprintf("%s %s: HTTP %d: %s", e.Provider, e.Resource, e.Status, e.Message)
+	// Validation errors may have no resource, and an unknown provider no provider.
+	if where := strings.TrimSpace(e.Provider + " " + e.Resource); where != "" {
+		return where + ": " + msg
+	}
+	return msg
 }
 
 // Invalid is a non-retryable error for a Spec field that can never work.

@@ -1,0 +1,244 @@
+package attio
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/pagewise/pagewise/internal/provider"
+)
+
+func serve(t *testing.T, h http.HandlerFunc) *Connector {
+	t.Helper()
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	return New(Config{BaseURL: srv.URL, Token: "tok"}, srv.Client())
+}
+
+func plan(t *testing.T, c *Connector, spec provider.Spec) provider.Plan {
+	t.Helper()
+	p, err := c.Validate(spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func asError(t *testing.T, err error) *provider.Error {
+	t.Helper()
+	var pe *provider.Error
+	if !errors.As(err, &pe) || pe.Provider != Name {
+		t.Fatalf("want an attio *provider.Error, got %T %v", err, err)
+	}
+	return pe
+}
+
+// drain fetches every page from Start and returns them.
+func drain(t *testing.T, c *Connector, p provider.Plan) [][]json.RawMessage {
+	t.Helper()
+	var pages [][]json.RawMessage
+	pos := c.Start(p)
+	for range 100 {
+		page, err := c.Fetch(context.Background(), provider.Request{Plan: p, Position: pos})
+		if err != nil {
+			t.Fatal(err)
+		}
+		pages = append(pages, page.Records)
+		if page.Done {
+			return pages
+		}
+		pos = page.Next
+	}
+	t.Fatal("export did not end")
+	return nil
+}
+
+func TestValidate(t *testing.T) {
+	c := New(Config{Token: "tok", Objects: []string{"invoices"}}, nil)
+	cases := []struct {
+		name string
+		spec provider.Spec
+		want string
+	}{
+		{"notes", provider.Spec{Resource: "notes", Filters: map[string]string{"parent_object": "people"}}, ""},
+		{"custom object", provider.Spec{Resource: "invoices", Query: []byte(`{"status":"paid"}`)}, ""},
+		{"unknown", provider.Spec{Resource: "tasks"}, `"tasks" is not an attio resource; allowed: companies, deals, invoices, meetings, notes, people, users, workspaces`},
+		{"notes page", provider.Spec{Resource: "notes", PageSize: 51}, "maximum for notes is 50"},
+		{"records page", provider.Spec{Resource: "people", PageSize: 501}, "maximum for people is 500"},
+		{"strategy", provider.Spec{Resource: "meetings", Strategy: "offset"}, "allowed: cursor"},
+		{"query array", provider.Spec{Resource: "people", Query: []byte(`[1]`)}, "must be a JSON object"},
+		{"query broken", provider.Spec{Resource: "people", Query: []byte(`{"a":`)}, "must be a JSON object"},
+		{"query on notes", provider.Spec{Resource: "notes", Query: []byte(`{}`)}, "query"},
+		{"filter", provider.Spec{Resource: "meetings", Filters: map[string]string{"foo": "1"}}, "allowed: ends_from, linked_object"},
+		{"record filter", provider.Spec{Resource: "people", Filters: map[string]string{"name": "x"}}, "put the record filter in query"},
+		{"since on notes", provider.Spec{Resource: "notes", Since: time.Now()}, "since"},
+		{"fields", provider.Spec{Resource: "people", Fields: []string{"name"}}, "fields"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := c.Validate(tc.spec)
+			if tc.want == "" {
+				if err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("got %v, want %q", err, tc.want)
+			}
+			if asError(t, err).Retryable {
+				t.Error("retryable validation error")
+			}
+		})
+	}
+	for res, size := range map[string]int{"notes": 50, "people": 500, "meetings": 200} {
+		if p := plan(t, c, provider.Spec{Resource: res}); p.PageSize != size {
+			t.Errorf("%s page size %d", res, p.PageSize)
+		}
+	}
+	if _, err := New(Config{}, nil).Validate(provider.Spec{Resource: "people"}); err == nil || !strings.Contains(err.Error(), "ATTIO_TOKEN is not set") {
+		t.Errorf("got %v", err)
+	}
+}
+
+// TestRecordsQueryBody pages a POST query: limit, filter and sorts stay identical, offset grows.
+func TestRecordsQueryBody(t *testing.T) {
+	var (
+		mu     sync.Mutex
+		bodies []queryRequest
+	)
+	c := serve(t, func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodPost || r.URL.Path != "/v2/objects/people/records/query" || r.Header.Get("Content-Type") != "application/json" {
+			t.Errorf("%s %s", r.Method, r.URL.Path)
+		}
+		var q queryRequest
+		if err := json.NewDecoder(r.Body).Decode(&q); err != nil {
+			t.Error(err)
+		}
+		mu.Lock()
+		bodies = append(bodies, q)
+		mu.Unlock()
+		n := max(0, min(q.Limit, 7-q.Offset))
+		recs := make([]string, n)
+		for i := range recs {
+			recs[i] = fmt.Sprintf(`{"id":{"record_id":"r%d"}}`, q.Offset+i)
+		}
+		fmt.Fprintf(w, `{"data":[%s]}`, strings.Join(recs, ","))
+	})
+	since := time.Date(2024, 5, 1, 0, 0, 0, 0, time.UTC)
+	p := plan(t, c, provider.Spec{Resource: "people", PageSize: 3, Query: []byte(`{"name":"Ada"}`), Since: since})
+	pages := drain(t, c, p)
+	if len(pages) != 3 || len(pages[2]) != 1 {
+		t.Fatalf("pages %v", pages)
+	}
+	wantFilter := `{"created_at":{"$gte":"2024-05-01T00:00:00Z"},"name":"Ada"}`
+	for i, b := range bodies {
+		if b.Limit != 3 || b.Offset != 3*i || string(b.Filter) != wantFilter || len(b.Sorts) == 0 || b.Sorts[0].Attribute != "created_at" {
+			t.Errorf("body %d: %+v filter %s", i, b, b.Filter)
+		}
+	}
+}
+
+// TestNotesExactMultiple ends on the empty page after a full last page: there is no has-more flag.
+func TestNotesExactMultiple(t *testing.T) {
+	var offsets []string
+	c := serve(t, func(w http.ResponseWriter, r *http.Request) {
+		q := r.URL.Query()
+		offsets = append(offsets, q.Get("offset"))
+		if q.Get("limit") != "2" || q.Get("parent_object") != "people" {
+			t.Errorf("query %s", r.URL.RawQuery)
+		}
+		if q.Get("offset") == "4" {
+			fmt.Fprint(w, `{"data":[]}`)
+			return
+		}
+		fmt.Fprint(w, `{"data":[{"id":1},{"id":2}]}`)
+	})
+	p := plan(t, c, provider.Spec{Resource: "notes", PageSize: 2, Filters: map[string]string{"parent_object": "people"}})
+	drain(t, c, p)
+	if strings.Join(offsets, ",") != "0,2,4" {
+		t.Fatalf("offsets %v", offsets)
+	}
+	// A partition bound trims the page instead of changing the limit.
+	page, err := c.Fetch(context.Background(), provider.Request{Plan: p, Position: provider.Position{Offset: 0, End: 1}})
+	if err != nil || len(page.Records) != 1 || !page.Done || page.Next.Offset != 1 {
+		t.Fatalf("page %+v err %v", page, err)
+	}
+}
+
+func TestRecordFilter(t *testing.T) {
+	since := time.Date(2024, 5, 1, 0, 0, 0, 0, time.UTC)
+	cases := []struct{ query, want string }{
+		{``, `{"created_at":{"$gte":"2024-05-01T00:00:00Z"}}`},
+		{`{"created_at":{"$lt":"2025-01-01T00:00:00Z"}}`, `{"$and":[{"created_at":{"$lt":"2025-01-01T00:00:00Z"}},{"created_at":{"$gte":"2024-05-01T00:00:00Z"}}]}`},
+		{`{"$or":[{"name":"a"},{"name":"b"}]}`, `{"$and":[{"$or":[{"name":"a"},{"name":"b"}]},{"created_at":{"$gte":"2024-05-01T00:00:00Z"}}]}`},
+	}
+	for _, tc := range cases {
+		if got := string(recordFilter(provider.Plan{Spec: provider.Spec{Query: []byte(tc.query), Since: since}})); got != tc.want {
+			t.Errorf("query %s: got %s, want %s", tc.query, got, tc.want)
+		}
+	}
+	if got := recordFilter(provider.Plan{Spec: provider.Spec{Query: []byte(` {"name":"x"} `)}}); string(got) != `{"name":"x"}` {
+		t.Errorf("query without since became %s", got)
+	}
+}
+
+func TestMeetingsCursor(t *testing.T) {
+	c := serve(t, func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Query().Get("cursor") {
+		case "":
+			fmt.Fprint(w, `{"data":[{"id":1}],"pagination":{"next_cursor":"c1"}}`)
+		case "c1":
+			fmt.Fprint(w, `{"data":[{"id":2}],"pagination":{"next_cursor":null}}`)
+		default:
+			t.Errorf("cursor %s", r.URL.RawQuery)
+		}
+	})
+	if pages := drain(t, c, plan(t, c, provider.Spec{Resource: "meetings"})); len(pages) != 2 {
+		t.Fatalf("pages %v", pages)
+	}
+}
+
+func TestErrors(t *testing.T) {
+	future := time.Now().Add(30 * time.Second).UTC().Format(http.TimeFormat)
+	past := time.Now().Add(-time.Hour).UTC().Format(http.TimeFormat)
+	cases := []struct {
+		name       string
+		status     int
+		retryAfter string
+		body       string
+		retryable  bool
+		minDelay   time.Duration
+		maxDelay   time.Duration
+		text       string
+	}{
+		{"429 date", 429, future, `{"status_code":429,"type":"rate_limit_error","code":"rate_limit","message":"Rate limit exceeded"}`, true, 20 * time.Second, 30 * time.Second, "rate limited"},
+		{"429 past", 429, past, `{}`, true, 0, 0, "rate limited"},
+		{"401", 401, "", `{"status_code":401,"type":"auth_error","code":"unauthorized","message":"Invalid token"}`, false, 0, 0, "attio people: HTTP 401: unauthorized: Invalid token"},
+		{"503", 503, "", `{"message":"down"}`, true, 0, 0, "down"},
+		{"html", 200, "", `<html>sign in</html>`, false, 0, 0, "HTML"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			c := serve(t, func(w http.ResponseWriter, r *http.Request) {
+				if tc.retryAfter != "" {
+					w.Header().Set("Retry-After", tc.retryAfter)
+				}
+				w.WriteHeader(tc.status)
+				fmt.Fprint(w, tc.body)
+			})
+			_, err := c.Fetch(context.Background(), provider.Request{Plan: plan(t, c, provider.Spec{Resource: "people"})})
+			pe := asError(t, err)
+			if pe.Retryable != tc.retryable || pe.RetryAfter < tc.minDelay || pe.RetryAfter > tc.maxDelay || pe.Resource != "people" || !strings.Contains(err.Error(), tc.text) {
+				t.Fatalf("got %#v (%v)", pe, err)
+			}
+		})
+	}
+}

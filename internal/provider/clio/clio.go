@@ -1,0 +1,182 @@
+// Package clio exports Clio Manage (API v4) index resources.
+package clio
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/pagewise/pagewise/internal/provider"
+)
+
+// Name is the provider's name in export inputs.
+const Name = "clio"
+
+const (
+	apiPath = "/api/v4"
+	// MaxPageSize is Clio's limit cap for index actions.
+	MaxPageSize = 200
+	// OffsetCap is how far offset paging reaches: past it Clio answers 422.
+	OffsetCap = 10000
+)
+
+// DefaultBaseURL is used when Config.BaseURL is empty.
+const DefaultBaseURL = "https://app.clio.com"
+
+// Config is read from the worker's environment with the CLIO_ prefix.
+type Config struct {
+	// BaseURL is the region's host: app.clio.com, eu.app.clio.com, ca.app.clio.com or au.app.clio.com.
+	BaseURL string `envconfig:"BASE_URL" default:"https://app.clio.com" desc:"Clio region host: app.clio.com, eu.app.clio.com, ca.app.clio.com or au.app.clio.com"`
+	// Token is an OAuth access token, valid only on its own region's host.
+	Token string `envconfig:"TOKEN" desc:"Clio OAuth access token (valid only on its region host)"`
+	// RatePerSecond stays under the documented 50 requests a minute per token.
+	RatePerSecond float64 `envconfig:"RATE" default:"0.8" desc:"Clio requests a second per token (documented budget: 50 a minute)"`
+}
+
+// defaultFields replace Clio's own default (id,etag), which is almost never what an export
+// wants. Clio answers 400 to any field it does not know, so these are kept to fields every
+// account has; ask for more (first_name, primary_phone_number, client{id,name}, …) with fields.
+var defaultFields = map[string][]string{
+	"contacts":         {"id", "etag", "name", "type", "primary_email_address", "created_at", "updated_at"},
+	"matters":          {"id", "etag", "display_number", "description", "status", "created_at", "updated_at"},
+	"activities":       {"id", "etag", "type", "date", "quantity", "price", "total", "note", "created_at", "updated_at"},
+	"tasks":            {"id", "etag", "name", "description", "status", "priority", "due_at", "completed_at", "created_at", "updated_at"},
+	"calendar_entries": {"id", "etag", "summary", "description", "start_at", "end_at", "all_day", "location", "created_at", "updated_at"},
+	"bills":            {"id", "etag", "number", "state", "issued_at", "due_at", "total", "balance", "created_at", "updated_at"},
+	"users":            {"id", "etag", "name", "first_name", "last_name", "email", "enabled", "created_at", "updated_at"},
+}
+
+// reserved are query parameters the connector owns.
+var reserved = []string{"fields", "limit", "offset", "page_token"}
+
+// Connector pages through Clio. It is safe for concurrent use.
+type Connector struct {
+	cfg    Config
+	base   *url.URL
+	urlErr error
+	client *http.Client
+	pacer  *provider.Pacer
+}
+
+// New returns a connector; a nil client gets a default with timeouts.
+func New(cfg Config, client *http.Client) *Connector {
+	if client == nil {
+		client = defaultClient()
+	}
+	if cfg.BaseURL == "" {
+		cfg.BaseURL = DefaultBaseURL
+	}
+	base, err := parseBase(cfg.BaseURL)
+	return &Connector{cfg: cfg, base: base, urlErr: err, client: client, pacer: provider.NewPacer(cfg.RatePerSecond)}
+}
+
+// Name implements provider.Connector.
+func (c *Connector) Name() string { return Name }
+
+// Resources lists the resources Validate accepts.
+func Resources() []string {
+	names := make([]string, 0, len(defaultFields))
+	for r := range defaultFields {
+		names = append(names, r)
+	}
+	slices.Sort(names)
+	return names
+}
+
+// Validate checks spec without touching the network and fills in defaults.
+func (c *Connector) Validate(spec provider.Spec) (provider.Plan, error) {
+	if c.urlErr != nil {
+		return provider.Plan{}, provider.Invalid(Name, "CLIO_BASE_URL", "%v", c.urlErr)
+	}
+	if c.cfg.Token == "" {
+		return provider.Plan{}, &provider.Error{Provider: Name, Resource: spec.Resource, Message: "CLIO_TOKEN is not set in the worker's environment"}
+	}
+	fields, ok := defaultFields[spec.Resource]
+	if !ok {
+		return provider.Plan{}, provider.Invalid(Name, "resource", "%q is not a %s resource; allowed: %s", spec.Resource, Name, strings.Join(Resources(), ", "))
+	}
+	plan := provider.Plan{Spec: spec}
+	switch spec.Strategy {
+	case "":
+		plan.Strategy = provider.StrategyCursor
+	case provider.StrategyCursor, provider.StrategyOffset:
+	default:
+		return provider.Plan{}, provider.Invalid(Name, "strategy", "%q is not available for %s; allowed: cursor, offset", spec.Strategy, spec.Resource)
+	}
+	switch {
+	case spec.PageSize == 0:
+		plan.PageSize = MaxPageSize
+	case spec.PageSize < 0 || spec.PageSize > MaxPageSize:
+		return provider.Plan{}, provider.Invalid(Name, "page_size", "%d is out of range; Clio's maximum is %d", spec.PageSize, MaxPageSize)
+	}
+	if len(spec.Query) > 0 {
+		return provider.Plan{}, provider.Invalid(Name, "query", "clio takes no query body; use filters (query parameters such as updated_since)")
+	}
+	if len(spec.Fields) > 0 {
+		fields = spec.Fields
+	}
+	var err error
+	if plan.Fields, err = withID(fields); err != nil {
+		return provider.Plan{}, err
+	}
+	if err := checkFilters(plan); err != nil {
+		return provider.Plan{}, err
+	}
+	plan.MaxParallel = 1
+	if plan.Strategy == provider.StrategyOffset {
+		plan.MaxParallel = 4
+	}
+	return plan, nil
+}
+
+// withID copies fields, rejects malformed names and puts id first when it is missing.
+func withID(fields []string) ([]string, error) {
+	out := make([]string, 0, len(fields)+1)
+	for _, f := range fields {
+		if f == "" || strings.ContainsAny(f, " \t\n&=") {
+			return nil, provider.Invalid(Name, "fields", "%q is not a Clio field name", f)
+		}
+		out = append(out, f)
+	}
+	if !slices.Contains(out, "id") {
+		out = append([]string{"id"}, out...)
+	}
+	return out, nil
+}
+
+func checkFilters(plan provider.Plan) error {
+	for k := range plan.Filters {
+		switch {
+		case k == "" || slices.Contains(reserved, k):
+			return provider.Invalid(Name, "filters", "%q is set by the exporter; any Clio query parameter except %s is allowed", k, strings.Join(reserved, ", "))
+		case k == "order" && plan.Strategy == provider.StrategyCursor:
+			return provider.Invalid(Name, "filters", "order: cursor paging is id(asc) only; use strategy offset for a custom order")
+		case k == "updated_since" && !plan.Since.IsZero():
+			return provider.Invalid(Name, "filters", "set since or filters.updated_since, not both")
+		}
+	}
+	return nil
+}
+
+// Start is the first page: no cursor, offset 0.
+func (c *Connector) Start(provider.Plan) provider.Position { return provider.Position{} }
+
+func parseBase(raw string) (*url.URL, error) {
+	u, err := url.Parse(strings.TrimRight(raw, "/"))
+	if err != nil {
+		return nil, err
+	}
+	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, fmt.Errorf("%q is not an http(s) URL", raw)
+	}
+	return u, nil
+}
+
+func defaultClient() *http.Client {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.ResponseHeaderTimeout = time.Minute
+	return &http.Client{Transport: t, Timeout: 2 * time.Minute}
+}

@@ -1,0 +1,232 @@
+package clio
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/pagewise/pagewise/internal/provider"
+)
+
+func serve(t *testing.T, h http.HandlerFunc) (*Connector, *httptest.Server) {
+	t.Helper()
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	return New(Config{BaseURL: srv.URL, Token: "tok"}, srv.Client()), srv
+}
+
+func plan(t *testing.T, c *Connector, spec provider.Spec) provider.Plan {
+	t.Helper()
+	p, err := c.Validate(spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func asError(t *testing.T, err error) *provider.Error {
+	t.Helper()
+	var pe *provider.Error
+	if !errors.As(err, &pe) {
+		t.Fatalf("want *provider.Error, got %T %v", err, err)
+	}
+	if pe.Provider != Name {
+		t.Errorf("error names provider %q", pe.Provider)
+	}
+	return pe
+}
+
+func TestValidate(t *testing.T) {
+	c := New(Config{BaseURL: "https://app.clio.com", Token: "tok"}, nil)
+	cases := []struct {
+		name string
+		spec provider.Spec
+		want string // substring of the error; empty means valid
+	}{
+		{"defaults", provider.Spec{Resource: "contacts"}, ""},
+		{"offset", provider.Spec{Resource: "matters", Strategy: "offset", Filters: map[string]string{"order": "display_number(asc)"}}, ""},
+		{"unknown resource", provider.Spec{Resource: "widgets"}, `"widgets" is not a clio resource; allowed: activities,`},
+		{"page size", provider.Spec{Resource: "contacts", PageSize: 201}, "maximum is 200"},
+		{"strategy", provider.Spec{Resource: "contacts", Strategy: "window"}, "allowed: cursor, offset"},
+		{"query", provider.Spec{Resource: "contacts", Query: []byte(`{}`)}, "query"},
+		{"reserved filter", provider.Spec{Resource: "contacts", Filters: map[string]string{"page_token": "x"}}, "fields, limit, offset, page_token"},
+		{"order in cursor", provider.Spec{Resource: "contacts", Filters: map[string]string{"order": "name(asc)"}}, "strategy offset"},
+		{"since twice", provider.Spec{Resource: "contacts", Since: time.Now(), Filters: map[string]string{"updated_since": "2024-01-01"}}, "not both"},
+		{"bad field", provider.Spec{Resource: "contacts", Fields: []string{"name", ""}}, "fields"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := c.Validate(tc.spec)
+			if tc.want == "" {
+				if err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("got %v, want error containing %q", err, tc.want)
+			}
+			if pe := asError(t, err); pe.Retryable {
+				t.Error("validation error is retryable")
+			}
+		})
+	}
+}
+
+func TestValidateDefaults(t *testing.T) {
+	c := New(Config{Token: "tok", BaseURL: "https://eu.app.clio.com"}, nil)
+	p := plan(t, c, provider.Spec{Resource: "contacts"})
+	if p.Strategy != provider.StrategyCursor || p.PageSize != 200 || p.MaxParallel != 1 || p.Fields[0] != "id" || len(p.Fields) < 5 {
+		t.Fatalf("plan %+v", p)
+	}
+	p = plan(t, c, provider.Spec{Resource: "matters", Strategy: "offset", Fields: []string{"display_number"}})
+	if p.MaxParallel != 4 || strings.Join(p.Fields, ",") != "id,display_number" {
+		t.Fatalf("plan %+v", p)
+	}
+	_, err := New(Config{}, nil).Validate(provider.Spec{Resource: "contacts"})
+	if err == nil || !strings.Contains(err.Error(), "CLIO_TOKEN is not set in the worker's environment") {
+		t.Fatalf("got %v", err)
+	}
+}
+
+func TestCursorRequestsAndFollowsNext(t *testing.T) {
+	var next string
+	c, srv := serve(t, func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Authorization") != "Bearer tok" {
+			t.Errorf("auth header %q", r.Header.Get("Authorization"))
+		}
+		q := r.URL.Query()
+		if r.URL.Path != "/api/v4/contacts.json" {
+			t.Errorf("path %s", r.URL.Path)
+		}
+		if q.Get("page_token") == "" {
+			if q.Get("order") != "id(asc)" || q.Has("offset") || q.Get("limit") != "2" || !strings.HasPrefix(q.Get("fields"), "id,") || q.Get("updated_since") != "2024-01-02T03:04:05Z" {
+				t.Errorf("first request %s", r.URL.RawQuery)
+			}
+			fmt.Fprintf(w, `{"data":[{"id":1},{"id":2}],"meta":{"paging":{"next":%q},"records":3}}`, next)
+			return
+		}
+		fmt.Fprint(w, `{"data":[{"id":3}],"meta":{"paging":{},"records":3}}`)
+	})
+	next = srv.URL + "/api/v4/contacts.json?page_token=abc&limit=2"
+	p := plan(t, c, provider.Spec{Resource: "contacts", PageSize: 2, Since: time.Date(2024, 1, 2, 3, 4, 5, 0, time.UTC)})
+	page, err := c.Fetch(context.Background(), provider.Request{Plan: p, Position: c.Start(p)})
+	if err != nil || len(page.Records) != 2 || page.Done || page.Next.Cursor != next || page.Total != 3 {
+		t.Fatalf("page %+v err %v", page, err)
+	}
+	page, err = c.Fetch(context.Background(), provider.Request{Plan: p, Position: page.Next})
+	if err != nil || len(page.Records) != 1 || !page.Done {
+		t.Fatalf("page %+v err %v", page, err)
+	}
+}
+
+func TestSameOrigin(t *testing.T) {
+	base, _ := url.Parse("https://app.clio.com")
+	for raw, want := range map[string]bool{
+		"https://app.clio.com/api/v4/x.json":     true,
+		"https://APP.clio.com:443/api/v4/x.json": true,
+		"http://app.clio.com/api/v4/x.json":      false,
+		"https://app.clio.com:8443/x":            false,
+		"https://eu.app.clio.com/x":              false,
+		"https://app.clio.com.evil.example/x":    false,
+	} {
+		u, _ := url.Parse(raw)
+		if got := sameOrigin(u, base); got != want {
+			t.Errorf("sameOrigin(%s) = %v", raw, got)
+		}
+	}
+}
+
+func TestRefusesForeignNext(t *testing.T) {
+	var calls atomic.Int32
+	c, _ := serve(t, func(w http.ResponseWriter, r *http.Request) {
+		calls.Add(1)
+		fmt.Fprint(w, `{"data":[{"id":1}],"meta":{"paging":{"next":"https://evil.example/api/v4/contacts.json?page_token=x"},"records":2}}`)
+	})
+	p := plan(t, c, provider.Spec{Resource: "contacts"})
+	_, err := c.Fetch(context.Background(), provider.Request{Plan: p})
+	if pe := asError(t, err); pe.Retryable || !strings.Contains(pe.Message, "refusing") {
+		t.Fatalf("got %v", err)
+	}
+	_, err = c.Fetch(context.Background(), provider.Request{Plan: p, Position: provider.Position{Cursor: "http://evil.example/x"}})
+	if pe := asError(t, err); pe.Retryable || calls.Load() != 1 {
+		t.Fatalf("got %v after %d calls", err, calls.Load())
+	}
+}
+
+func TestOffsetStaysUnderCap(t *testing.T) {
+	var seen []string
+	c, _ := serve(t, func(w http.ResponseWriter, r *http.Request) {
+		q := r.URL.Query()
+		seen = append(seen, q.Get("offset")+"/"+q.Get("limit"))
+		fmt.Fprint(w, `{"data":[{"id":1}],"meta":{"paging":{},"records":10000}}`)
+	})
+	p := plan(t, c, provider.Spec{Resource: "contacts", Strategy: "offset", PageSize: 150})
+	page, err := c.Fetch(context.Background(), provider.Request{Plan: p, Position: provider.Position{Offset: 9900}})
+	if err != nil || !page.Done {
+		t.Fatalf("page %+v err %v", page, err)
+	}
+	page, err = c.Fetch(context.Background(), provider.Request{Plan: p, Position: provider.Position{Offset: 10000}})
+	if err != nil || !page.Done || len(page.Records) != 0 {
+		t.Fatalf("page %+v err %v", page, err)
+	}
+	if strings.Join(seen, " ") != "9900/100" {
+		t.Fatalf("requests %v", seen)
+	}
+}
+
+func TestOffsetRefusesLargeResource(t *testing.T) {
+	c, _ := serve(t, func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, `{"data":[{"id":1}],"meta":{"paging":{},"records":12345}}`)
+	})
+	p := plan(t, c, provider.Spec{Resource: "contacts", Strategy: "offset"})
+	_, err := c.Fetch(context.Background(), provider.Request{Plan: p})
+	if pe := asError(t, err); pe.Retryable || !strings.Contains(pe.Message, "12345 records") || !strings.Contains(pe.Message, "strategy cursor") {
+		t.Fatalf("got %v", err)
+	}
+}
+
+func TestErrors(t *testing.T) {
+	cases := []struct {
+		name      string
+		status    int
+		header    string
+		body      string
+		retryable bool
+		after     time.Duration
+		text      string
+	}{
+		{"429", 429, "7", `{"error":{"type":"RateLimited","message":"slow down"}}`, true, 7 * time.Second, "rate limited"},
+		{"401", 401, "", `{"error":{"type":"Unauthorized","message":"The access token is invalid"}}`, false, 0, "clio contacts: HTTP 401: Unauthorized: The access token is invalid"},
+		{"500", 500, "", `{"error":{"type":"InternalError","message":"boom"}}`, true, 0, "boom"},
+		{"html", 200, "", `<!DOCTYPE html><html>login</html>`, false, 0, "HTML"},
+		{"truncated", 200, "", `{"data":[{"id":1}`, true, 0, "unparseable"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			c, _ := serve(t, func(w http.ResponseWriter, r *http.Request) {
+				if tc.header != "" {
+					w.Header().Set("Retry-After", tc.header)
+				}
+				w.WriteHeader(tc.status)
+				fmt.Fprint(w, tc.body)
+			})
+			p := plan(t, c, provider.Spec{Resource: "contacts"})
+			_, err := c.Fetch(context.Background(), provider.Request{Plan: p})
+			pe := asError(t, err)
+			if pe.Retryable != tc.retryable || pe.RetryAfter != tc.after || pe.Resource != "contacts" || !strings.Contains(err.Error(), tc.text) {
+				t.Fatalf("got %#v", pe)
+			}
+			if tc.status == 429 && !pe.RateLimited {
+				t.Error("429 not marked rate limited")
+			}
+		})
+	}
+}

@@ -1,0 +1,90 @@
+// Package conformance is the pagination suite every connector passes against the project's
+// sandbox, like rclone's fstests: each provider's test file is a few lines calling Run.
+package conformance
+
+import (
+	"encoding/json"
+	"net/http"
+	"testing"
+
+	"github.com/pagewise/pagewise/internal/provider"
+	"github.com/pagewise/pagewise/internal/sandbox"
+)
+
+// Target is one connector under test.
+type Target struct {
+	// Provider is the sandbox's and the connector's provider name.
+	Provider string
+	// New builds a fresh connector for a sandbox at baseURL that accepts token.
+	New func(baseURL, token string, client *http.Client) provider.Connector
+	// AuthText is part of the API's own text in its 401 answer, which errors must carry.
+	AuthText string
+	Cases    []Case
+}
+
+// Case is one resource and strategy.
+type Case struct {
+	Resource string
+	Strategy string // empty: the resource's default
+	// PageSize is small so a few dozen records make several pages.
+	PageSize int
+	Query    json.RawMessage
+	// Dataset is the sandbox resource whose records the export must equal (default Resource).
+	Dataset string
+}
+
+func (c Case) name() string {
+	if c.Strategy == "" {
+		return c.Resource
+	}
+	return c.Resource + "/" + c.Strategy
+}
+
+func (c Case) dataset() string {
+	if c.Dataset != "" {
+		return c.Dataset
+	}
+	return c.Resource
+}
+
+func (c Case) spec() provider.Spec {
+	return provider.Spec{Resource: c.Resource, Strategy: c.Strategy, PageSize: c.PageSize, Query: c.Query}
+}
+
+// Run runs every check on every case of target.
+func Run(t *testing.T, target Target) {
+	t.Helper()
+	for _, c := range target.Cases {
+		t.Run(c.name(), func(t *testing.T) {
+			t.Parallel()
+			for _, ch := range checks {
+				t.Run(ch.name, func(t *testing.T) {
+					t.Parallel()
+					ch.run(t, target, c)
+				})
+			}
+		})
+	}
+}
+
+// env is one check's sandbox and a connector pointed at it.
+type env struct {
+	sb   *sandbox.Server
+	url  string
+	conn provider.Connector
+	plan provider.Plan
+}
+
+func setup(t *testing.T, target Target, c Case, opts sandbox.Options) env {
+	t.Helper()
+	sb, url := Serve(t, opts)
+	conn := target.New(url, sandbox.DefaultToken(target.Provider), Client())
+	plan, err := conn.Validate(c.spec())
+	if err != nil {
+		t.Fatalf("Validate(%+v): %v", c.spec(), err)
+	}
+	return env{sb: sb, url: url, conn: conn, plan: plan}
+}
+
+// size is a record count of whole pages plus a remainder, so exports take several pages.
+func size(c Case, pages, extra int) int { return pages*c.PageSize + extra }
