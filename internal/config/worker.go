@@ -1,0 +1,41 @@
+package config
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/kelseyhightower/envconfig"
+
+	"github.com/pagewise/pagewise/internal/provider/registry"
+	"github.com/pagewise/pagewise/internal/storage"
+)
+
+// Worker is the worker process's whole configuration.
+type Worker struct {
+	Temporal
+	registry.Config
+	S3 storage.Config `envconfig:"PAGEWISE_S3"`
+	Log
+	HTTPTimeout time.Duration `envconfig:"PAGEWISE_HTTP_TIMEOUT" default:"60s" desc:"timeout of one API request"`
+	GzipLevel   int           `envconfig:"PAGEWISE_GZIP_LEVEL" default:"6" desc:"gzip level of page objects (1 fastest, 9 smallest)"`
+	MaxPages    int           `envconfig:"PAGEWISE_MAX_CONCURRENT_PAGES" default:"32" desc:"page activities one worker runs at once"`
+	StopTimeout time.Duration `envconfig:"PAGEWISE_STOP_TIMEOUT" default:"30s" desc:"how long a stopping worker lets running pages finish"`
+}
+
+// Log selects the log output.
+type Log struct {
+	Level  string `envconfig:"PAGEWISE_LOG_LEVEL" default:"info" desc:"debug, info, warn or error"`
+	Format string `envconfig:"PAGEWISE_LOG_FORMAT" default:"auto" desc:"json, text, or auto (json unless stderr is a terminal)"`
+}
+
+// LoadWorker reads the environment.
+func LoadWorker() (Worker, error) {
+	var w Worker
+	if err := envconfig.Process("", &w); err != nil {
+		return Worker{}, fmt.Errorf("configuration: %w", err)
+	}
+	if w.GzipLevel < 1 || w.GzipLevel > 9 {
+		return Worker{}, fmt.Errorf("configuration: PAGEWISE_GZIP_LEVEL is %d, want 1 to 9", w.GzipLevel)
+	}
+	return w, nil
+}
