@@ -6,10 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net/http"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
@@ -41,7 +41,8 @@ func NewS3(ctx context.Context, cfg Config) (*S3, error) {
 	awsCfg, err := awsconfig.LoadDefaultConfig(ctx,
 		awsconfig.WithRegion(cfg.Region),
 		awsconfig.WithRetryMaxAttempts(3),
-		awsconfig.WithHTTPClient(&http.Client{Timeout: 2 * time.Minute}),
+		// A buildable client keeps AWS_CA_BUNDLE working, which a plain *http.Client would not.
+		awsconfig.WithHTTPClient(awshttp.NewBuildableClient().WithTimeout(2*time.Minute)),
 	)
 	if err != nil {
 		return nil, fmt.Errorf("loading AWS configuration: %w", err)

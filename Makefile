@@ -1,0 +1,29 @@
+# The few targets people look for. `make demo` and `make test` are the README's two commands.
+SHELL := /bin/bash
+PROVIDER ?= clio
+GO_TEST_FLAGS ?= -count=1 -timeout 60m
+
+.PHONY: demo test unit bench lint tools clean
+
+demo: tools ## one complete export on this machine: PROVIDER=close make demo
+	go run ./cmd/demo --provider $(PROVIDER) $(DEMO_FLAGS)
+
+test: tools ## every test, end-to-end ones included (real Temporal, real S3 server)
+	go test $(GO_TEST_FLAGS) ./...
+
+unit: ## fast tests only: no servers
+	go test -count=1 -short ./...
+
+bench: tools ## durable path vs a plain loop, printed as one table
+	go run ./cmd/bench $(BENCH_FLAGS)
+
+lint:
+	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); exit 1; }
+	go vet ./...
+	go run honnef.co/go/tools/cmd/staticcheck@2025.1.1 ./...
+
+tools: ## builds the Temporal CLI and versitygw into .tools/bin once
+	@bash scripts/tools.sh
+
+clean:
+	rm -rf .demo

@@ -1,0 +1,97 @@
+package e2e
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"go.temporal.io/api/enums/v1"
+	"google.golang.org/protobuf/encoding/protojson"
+
+	"github.com/pagewise/pagewise/internal/exportclient"
+	"github.com/pagewise/pagewise/internal/sandbox"
+	"github.com/pagewise/pagewise/workflows"
+)
+
+// TestEveryProviderExportsExactlyUnderFaults exports one resource of each provider
+// through Temporal and S3 while the sandbox answers 5 % of requests with a fault.
+func TestEveryProviderExportsExactlyUnderFaults(t *testing.T) {
+	sb, url := serveSandbox(t, sandbox.Options{Records: 2500, Seed: 2, FaultRate: 0.05, TimeoutHold: 3 * time.Second})
+	queue := "e2e-providers"
+	w := startWorker(t, workerEnv(queue, url))
+	cases := []struct{ provider, resource string }{
+		{"clio", "contacts"},
+		{"attio", "people"},
+		{"close", "lead"},
+		{"clever", "users"},
+	}
+	for _, c := range cases {
+		t.Run(c.provider, func(t *testing.T) {
+			// One of every fault for certain, on top of the random 5 %.
+			for _, f := range sandbox.AllFaults {
+				sb.FailNext(c.provider, f, 1)
+			}
+			in := workflows.ExportInput{ExportID: "faults-" + c.provider, Provider: c.provider, Resource: c.resource,
+				PageSize: 100, HeartbeatSeconds: 5}
+			res, err := runExport(t, queue, in, 5*time.Minute)
+			if err != nil {
+				t.Fatalf("export failed: %v\nworker log tail:\n%s", err, tail(w.output(), 30))
+			}
+			m, recs := readBack(t, res.ManifestKey)
+			assertExactly(t, sb, c.provider, c.resource, recs)
+			if m.Records != res.Records || res.Records != 2500 {
+				t.Fatalf("result says %d records, manifest %d, dataset 2500", res.Records, m.Records)
+			}
+			assertNoSecrets(t, exportclient.WorkflowID(in), w.output())
+			faults := sb.Stats().Providers[c.provider].Faults
+			for _, f := range sandbox.AllFaults {
+				if faults[f] == 0 {
+					t.Errorf("the sandbox never injected %s for %s: faults %v", f, c.provider, faults)
+				}
+			}
+		})
+	}
+}
+
+// assertNoSecrets dumps every run of the export's history and the worker's logs and
+// looks for each credential the worker holds.
+func assertNoSecrets(t *testing.T, workflowID, logs string) {
+	t.Helper()
+	secrets := []string{stack.s3.SecretKey, sandbox.DefaultToken("clio"), sandbox.DefaultToken("attio"),
+		sandbox.DefaultToken("close"), sandbox.DefaultToken("clever")}
+	var dump strings.Builder
+	it := stack.client.GetWorkflowHistory(context.Background(), workflowID, "", false, enums.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	events := 0
+	for it.HasNext() {
+		ev, err := it.Next()
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := protojson.Marshal(ev)
+		dump.Write(b)
+		events++
+	}
+	if events == 0 {
+		t.Fatal("empty history: nothing was checked")
+	}
+	if !strings.Contains(logs, "page written") {
+		t.Fatal("worker logs hold no page lines: nothing was checked")
+	}
+	for _, s := range secrets {
+		if s == "" {
+			t.Fatal("empty secret")
+		}
+		if strings.Contains(dump.String(), s) {
+			t.Errorf("history of %s contains a credential", workflowID)
+		}
+		if strings.Contains(logs, s) {
+			t.Errorf("worker logs contain a credential")
+		}
+	}
+}
+
+func tail(s string, n int) string {
+	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	return strings.Join(lines[max(0, len(lines)-n):], "\n")
+}
