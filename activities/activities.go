@@ -4,11 +4,13 @@
 package activities
 
 import (
+	"context"
 	"errors"
 	"log/slog"
 
 	"go.temporal.io/sdk/temporal"
 
+	"github.com/pagewise/pagewise/internal/metrics"
 	"github.com/pagewise/pagewise/internal/provider"
 	"github.com/pagewise/pagewise/internal/storage"
 )
@@ -35,6 +37,8 @@ type Activities struct {
 	Log    *slog.Logger
 	// GzipLevel compresses pages; zero means gzip.DefaultCompression.
 	GzipLevel int
+	// Metrics counts pages, records, bytes and API answers; nil records nothing.
+	Metrics *metrics.Exporter
 }
 
 // Partition is one serial chain of pages and how far it has got. A serial export has one.
@@ -60,6 +64,21 @@ func (a *Activities) logger() *slog.Logger {
 		return slog.Default()
 	}
 	return a.Log
+}
+
+// logFailure logs *err, if any, once with the export's identity, so every error line
+// leads back to its export. Errors Temporal will not retry are logged as errors, the
+// rest as warnings.
+func (a *Activities) logFailure(ctx context.Context, msg string, err *error, attrs ...any) {
+	if *err == nil {
+		return
+	}
+	level := slog.LevelWarn
+	var appErr *temporal.ApplicationError
+	if errors.As(*err, &appErr) && appErr.NonRetryable() {
+		level = slog.LevelError
+	}
+	a.logger().Log(ctx, level, msg, append(attrs, "error", *err)...)
 }
 
 // toTemporal turns a connector or storage error into the ApplicationError the workflow

@@ -24,7 +24,10 @@ type CheckpointInput struct {
 }
 
 // WriteCheckpoint stores checkpoint.json; it never claims completion (the manifest does).
-func (a *Activities) WriteCheckpoint(ctx context.Context, in CheckpointInput) (string, error) {
+func (a *Activities) WriteCheckpoint(ctx context.Context, in CheckpointInput) (_ string, err error) {
+	// The checkpoint carries no provider or resource; the folder names them.
+	defer a.logFailure(ctx, "checkpoint not written", &err, "export_id", in.Checkpoint.ExportID,
+		"workflow_id", in.Checkpoint.WorkflowID, "folder", in.Base)
 	in.Checkpoint.StoppedAt = time.Now().UTC()
 	body, err := json.MarshalIndent(in.Checkpoint, "", "  ")
 	if err != nil {

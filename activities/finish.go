@@ -37,7 +37,9 @@ type FinishResult struct {
 // Finish lists the export's objects, checks them against the workflow's own counts,
 // writes the manifest, then re-reads it against a fresh listing. Any disagreement fails
 // the export loudly instead of leaving a manifest that claims more than is there.
-func (a *Activities) Finish(ctx context.Context, in FinishInput) (FinishResult, error) {
+func (a *Activities) Finish(ctx context.Context, in FinishInput) (_ FinishResult, err error) {
+	defer a.logFailure(ctx, "export could not finish", &err, "export_id", in.Export.ID, "provider", in.Export.Provider,
+		"resource", in.Export.Spec.Resource, "workflow_id", in.WorkflowID)
 	objects, err := a.collect(ctx, in.Base)
 	if err != nil {
 		return FinishResult{}, err

@@ -7,6 +7,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strconv"
 	"sync"
@@ -46,21 +47,31 @@ type PageResult struct {
 
 // FetchPage fetches the page at in.Position and writes it to PageKey(seq). An empty page
 // writes nothing. A retry after the write but before completion overwrites the same key.
-func (a *Activities) FetchPage(ctx context.Context, in PageInput) (PageResult, error) {
+func (a *Activities) FetchPage(ctx context.Context, in PageInput) (res PageResult, err error) {
 	stop := keepAlive(ctx, in.Seq)
 	defer stop()
+	resource := in.Plan.Resource
+	done := a.Metrics.PageStarted(in.Provider, resource)
+	defer func() { done(err) }()
+	defer a.logFailure(ctx, "page failed", &err, "export_id", in.ExportID, "provider", in.Provider,
+		"resource", resource, "partition", in.Partition, "seq", in.Seq)
 	conn, err := a.Providers.Get(in.Provider)
 	if err != nil {
 		return PageResult{}, asInvalid(err)
 	}
+	if a.Metrics != nil {
+		ctx = provider.WithObserver(ctx, a.Metrics.Response)
+	}
 	started := time.Now()
 	page, err := conn.Fetch(ctx, provider.Request{Plan: in.Plan, Position: in.Position})
 	if err != nil {
-		a.logger().WarnContext(ctx, "page fetch failed", "export_id", in.ExportID, "provider", in.Provider,
-			"resource", in.Plan.Resource, "partition", in.Partition, "seq", in.Seq, "error", err)
+		var pe *provider.Error
+		if errors.As(err, &pe) && pe.RateLimited {
+			a.Metrics.RateLimited(in.Provider, resource, pe.RetryAfter)
+		}
 		return PageResult{}, toTemporal(err)
 	}
-	res := PageResult{Next: page.Next, Done: page.Done, Records: len(page.Records), Total: page.Total}
+	res = PageResult{Next: page.Next, Done: page.Done, Records: len(page.Records), Total: page.Total}
 	if len(page.Records) > 0 {
 		body, sum, err := a.encode(page.Records)
 		if err != nil {
@@ -72,9 +83,10 @@ func (a *Activities) FetchPage(ctx context.Context, in PageInput) (PageResult, e
 			return PageResult{}, fmt.Errorf("%s: %w", ErrStorage, err)
 		}
 		res.Key, res.Bytes = key, int64(len(body))
+		a.Metrics.PageWritten(in.Provider, resource, res.Records, res.Bytes)
 	}
 	a.logger().DebugContext(ctx, "page written", "export_id", in.ExportID, "provider", in.Provider,
-		"resource", in.Plan.Resource, "partition", in.Partition, "seq", in.Seq, "records", res.Records,
+		"resource", resource, "partition", in.Partition, "seq", in.Seq, "records", res.Records,
 		"bytes", res.Bytes, "done", res.Done, "elapsed_ms", time.Since(started).Milliseconds())
 	return res, nil
 }

@@ -24,8 +24,9 @@ type PrepareResult struct {
 
 // Prepare rejects input that can never succeed — with a non-retryable error naming the
 // field and what is allowed — and checks the bucket before any page is fetched.
-func (a *Activities) Prepare(ctx context.Context, in PrepareInput) (PrepareResult, error) {
+func (a *Activities) Prepare(ctx context.Context, in PrepareInput) (_ PrepareResult, err error) {
 	e := in.Export
+	defer a.logFailure(ctx, "export could not start", &err, "export_id", e.ID, "provider", e.Provider, "resource", e.Spec.Resource)
 	if !ValidSegment(e.ID) {
 		return PrepareResult{}, invalid("invalid export_id %q: use letters, digits, '.', '_', '=' or '-', starting with a letter or digit", e.ID)
 	}

@@ -4,6 +4,7 @@ package e2e
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"net"
 	"net/http"
@@ -34,6 +35,11 @@ var stack struct {
 }
 
 func TestMain(m *testing.M) {
+	flag.Parse()
+	if testing.Short() {
+		fmt.Println("e2e: skipped under -short (it starts real servers)")
+		os.Exit(0)
+	}
 	code, err := runMain(m)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "e2e:", err)
@@ -137,6 +143,7 @@ func workerEnv(taskQueue, sandboxURL string, extra ...string) []string {
 		"AWS_SECRET_ACCESS_KEY=" + stack.s3.SecretKey,
 		"PAGEWISE_HTTP_TIMEOUT=2s",
 		"PAGEWISE_LOG_LEVEL=debug",
+		"PAGEWISE_HTTP_ADDR=127.0.0.1:0",
 	}
 	for _, p := range []string{"CLIO", "ATTIO", "CLOSE", "CLEVER"} {
 		env = append(env, p+"_BASE_URL="+sandboxURL)

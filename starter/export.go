@@ -112,4 +112,3 @@ func (kv keyValues) Set(s string) error {
 	kv[k] = v
 	return nil
 }
-

@@ -15,6 +15,8 @@ import (
 
 	"github.com/pagewise/pagewise/activities"
 	"github.com/pagewise/pagewise/internal/config"
+	"github.com/pagewise/pagewise/internal/endpoint"
+	"github.com/pagewise/pagewise/internal/metrics"
 	"github.com/pagewise/pagewise/internal/provider/registry"
 	"github.com/pagewise/pagewise/internal/storage"
 	"github.com/pagewise/pagewise/workflows"
@@ -35,6 +37,15 @@ func run() error {
 	log := cfg.Log.Logger(os.Stderr)
 	slog.SetDefault(log)
 
+	// The endpoint comes up first so liveness answers while Temporal is still dialled.
+	exp := metrics.NewExporter()
+	ready := &endpoint.Readiness{}
+	stopHTTP, err := serveHTTP(cfg.HTTPAddr, endpoint.Handler(exp, ready), log)
+	if err != nil {
+		return err
+	}
+	defer stopHTTP()
+
 	ctx := context.Background()
 	store, err := storage.NewS3(ctx, cfg.S3)
 	if err != nil {
@@ -44,15 +55,18 @@ func run() error {
 	if err != nil {
 		return err
 	}
+	opts.MetricsHandler = exp.Temporal()
 	c, err := client.Dial(opts)
 	if err != nil {
 		return fmt.Errorf("connecting to Temporal at %s: %w", cfg.Address, err)
 	}
 	defer c.Close()
 
+	fatal := make(chan error, 1)
 	w := worker.New(c, cfg.TaskQueue, worker.Options{
 		MaxConcurrentActivityExecutionSize: cfg.MaxPages,
 		WorkerStopTimeout:                  cfg.StopTimeout,
+		OnFatalError:                       func(err error) { fatal <- err }, // called at most once
 	})
 	w.RegisterWorkflowWithOptions(workflows.Export, workflow.RegisterOptions{Name: workflows.WorkflowName})
 	w.RegisterActivity(&activities.Activities{
@@ -61,13 +75,47 @@ func run() error {
 		Prefix:    cfg.S3.Prefix,
 		Log:       log,
 		GzipLevel: cfg.GzipLevel,
+		Metrics:   exp,
 	})
-	log.Info("worker starting", "temporal", cfg.Address, "namespace", cfg.Namespace, "task_queue", cfg.TaskQueue,
+	if err := w.Start(); err != nil {
+		return err
+	}
+	ready.Started(func(ctx context.Context) error {
+		_, err := c.CheckHealth(ctx, &client.CheckHealthRequest{})
+		return err
+	})
+	log.Info("worker started", "temporal", cfg.Address, "namespace", cfg.Namespace, "task_queue", cfg.TaskQueue,
 		"bucket", cfg.S3.Bucket, "endpoint", cfg.S3.Endpoint)
-	// Run returns on SIGINT/SIGTERM after letting running pages finish (WorkerStopTimeout).
-	if err := w.Run(worker.InterruptCh()); err != nil {
+	// On SIGINT/SIGTERM, stop polling and let running pages finish (WorkerStopTimeout).
+	select {
+	case sig := <-worker.InterruptCh():
+		log.Info("worker stopping", "signal", fmt.Sprint(sig))
+	case err = <-fatal:
+		log.Error("worker failed", "error", err)
+	}
+	ready.Stopping()
+	w.Stop()
+	if err != nil {
 		return err
 	}
 	log.Info("worker stopped")
 	return nil
+}
+
+// serveHTTP starts the endpoint. An address set in PAGEWISE_HTTP_ADDR must work; the
+// default may be taken by another worker on the same machine, which then runs without.
+func serveHTTP(addr string, h http.Handler, log *slog.Logger) (stop func(), err error) {
+	if addr == "" {
+		return func() {}, nil
+	}
+	srv, err := endpoint.Serve(addr, h, log)
+	if err != nil {
+		if _, set := os.LookupEnv("PAGEWISE_HTTP_ADDR"); set {
+			return nil, fmt.Errorf("PAGEWISE_HTTP_ADDR %s: %w", addr, err)
+		}
+		log.Warn("HTTP endpoint off: default address taken; set PAGEWISE_HTTP_ADDR", "addr", addr, "error", err)
+		return func() {}, nil
+	}
+	log.Info("HTTP endpoint listening", "addr", srv.Addr, "paths", "/metrics /healthz /readyz")
+	return func() { _ = srv.Shutdown(context.Background()) }, nil
 }

@@ -159,6 +159,7 @@ func workerEnv(temporalAddr string, s3 *devstack.S3, bucket, sandboxURL string) 
 		"AWS_ACCESS_KEY_ID="+s3.AccessKey,
 		"AWS_SECRET_ACCESS_KEY="+s3.SecretKey,
 		"PAGEWISE_HTTP_TIMEOUT=2s",
+		"PAGEWISE_HTTP_ADDR=127.0.0.1:0",
 		"CLIO_TOKEN="+sandbox.DefaultToken("clio"),
 		"ATTIO_TOKEN="+sandbox.DefaultToken("attio"),
 		"CLOSE_API_KEY="+sandbox.DefaultToken("close"),
@@ -219,4 +220,3 @@ func envOr(key, def string) string {
 	}
 	return def
 }
-

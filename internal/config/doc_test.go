@@ -24,7 +24,7 @@ func TestReadmeDocumentsEveryVariable(t *testing.T) {
 }
 
 func TestLoadWorkerDefaultsAndErrors(t *testing.T) {
-	for _, k := range []string{"PAGEWISE_GZIP_LEVEL", "TEMPORAL_ADDRESS", "PAGEWISE_TASK_QUEUE", "PAGEWISE_S3_BUCKET", "PAGEWISE_S3_PATH_STYLE"} {
+	for _, k := range []string{"PAGEWISE_GZIP_LEVEL", "TEMPORAL_ADDRESS", "PAGEWISE_TASK_QUEUE", "PAGEWISE_S3_BUCKET", "PAGEWISE_S3_PATH_STYLE", "PAGEWISE_HTTP_ADDR"} {
 		t.Setenv(k, "") // restored after the test
 		_ = os.Unsetenv(k)
 	}
@@ -34,6 +34,13 @@ func TestLoadWorkerDefaultsAndErrors(t *testing.T) {
 	}
 	if w.Address != "127.0.0.1:7233" || w.TaskQueue != "exports" || w.S3.Bucket != "pagewise" || !w.S3.PathStyle {
 		t.Fatalf("defaults = %+v", w)
+	}
+	if w.HTTPAddr != "127.0.0.1:9090" {
+		t.Fatalf("PAGEWISE_HTTP_ADDR default %q: servers listen on loopback unless told", w.HTTPAddr)
+	}
+	t.Setenv("PAGEWISE_HTTP_ADDR", "") // set but empty turns the endpoint off
+	if w, err := LoadWorker(); err != nil || w.HTTPAddr != "" {
+		t.Fatalf("empty PAGEWISE_HTTP_ADDR gave %q, %v", w.HTTPAddr, err)
 	}
 	t.Setenv("PAGEWISE_GZIP_LEVEL", "11")
 	if _, err := LoadWorker(); err == nil || !strings.Contains(err.Error(), "PAGEWISE_GZIP_LEVEL") {

@@ -36,9 +36,11 @@ func Call(ctx context.Context, client *http.Client, pacer *Pacer, w Wire, resour
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
+		observe(ctx, w.Provider, 0)
 		return nil, &Error{Provider: w.Provider, Resource: resource, Message: "request failed: " + redactURL(err.Error()), Retryable: true}
 	}
 	defer func() { _ = resp.Body.Close() }()
+	observe(ctx, w.Provider, resp.StatusCode)
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
 	if err != nil {
 		return nil, &Error{Provider: w.Provider, Resource: resource, Status: resp.StatusCode, Message: "reading body: " + err.Error(), Retryable: true}
