@@ -23,6 +23,8 @@ type FinishInput struct {
 	WorkflowID string      `json:"workflow_id"`
 	StartedAt  time.Time   `json:"started_at"`
 	Partitions []Partition `json:"partitions"`
+	// Watermark is stored beside the export's folder for the next incremental run.
+	Watermark time.Time `json:"watermark"`
 }
 
 // FinishResult says where the manifest is.
@@ -51,6 +53,7 @@ func (a *Activities) Finish(ctx context.Context, in FinishInput) (_ FinishResult
 		Format: ManifestFormat, ExportID: in.Export.ID, WorkflowID: in.WorkflowID, Provider: in.Export.Provider,
 		Input: in.Export, Strategy: in.Strategy, Location: a.Store.Location(in.Base),
 		StartedAt: in.StartedAt.UTC(), FinishedAt: time.Now().UTC(), Objects: objects,
+		Since: in.Export.Spec.Since, Watermark: in.Watermark,
 	}
 	for _, o := range objects {
 		m.Pages++
@@ -66,6 +69,10 @@ func (a *Activities) Finish(ctx context.Context, in FinishInput) (_ FinishResult
 		return FinishResult{}, fmt.Errorf("%s: %w", ErrStorage, err)
 	}
 	if err := a.Verify(ctx, key); err != nil {
+		return FinishResult{}, err
+	}
+	// Written only after a verified manifest: a failed export never advances it.
+	if err := a.writeWatermark(ctx, in.Export, in.Watermark, key); err != nil {
 		return FinishResult{}, err
 	}
 	a.logger().InfoContext(ctx, "export finished", "export_id", in.Export.ID, "provider", in.Export.Provider,

@@ -16,6 +16,8 @@ type Manifest struct {
 	Location   string    `json:"location"` // s3://bucket/base
 	StartedAt  time.Time `json:"started_at"`
 	FinishedAt time.Time `json:"finished_at"`
+	Since      time.Time `json:"since,omitzero"`     // lower bound of an incremental export
+	Watermark  time.Time `json:"watermark,omitzero"` // where the next incremental export starts
 	Pages      int       `json:"pages"`
 	Records    int64     `json:"records"`
 	Bytes      int64     `json:"bytes"`

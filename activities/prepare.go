@@ -13,6 +13,9 @@ type PrepareInput struct {
 	// Fresh clears anything an earlier export with the same id left in its folder, so a
 	// re-run never mixes its pages with old ones.
 	Fresh bool `json:"fresh"`
+	// Incremental with no Spec.Since starts from the watermark.json of the last
+	// successful export at this prefix, if there is one.
+	Incremental bool `json:"incremental,omitempty"`
 }
 
 // PrepareResult is the validated plan and where paging starts.
@@ -36,6 +39,11 @@ func (a *Activities) Prepare(ctx context.Context, in PrepareInput) (_ PrepareRes
 	conn, err := a.Providers.Get(e.Provider)
 	if err != nil {
 		return PrepareResult{}, asInvalid(err)
+	}
+	if in.Incremental && e.Spec.Since.IsZero() {
+		if e.Spec.Since, err = a.readWatermark(ctx, e); err != nil {
+			return PrepareResult{}, err
+		}
 	}
 	plan, err := conn.Validate(e.Spec)
 	if err != nil {

@@ -15,6 +15,8 @@ const (
 	WorkflowName     = "Export"
 	DefaultTaskQueue = "exports"
 	QueryProgress    = "progress"
+	SignalPause      = "pause"  // stop starting pages until resumed; running pages finish
+	SignalResume     = "resume" // carry on after a pause
 	// DefaultPagesPerRun bounds one run's history (about 6 events a page) well under
 	// Temporal's 10,240-event warning; the workflow continues as new after it.
 	DefaultPagesPerRun = 500
@@ -49,6 +51,11 @@ type ExportInput struct {
 	Prefix string `json:"prefix,omitempty"`
 	// PagesPerRun is how many pages one run fetches before continuing as new.
 	PagesPerRun int `json:"pages_per_run,omitempty"`
+	// Incremental exports only records created or updated since the previous successful
+	// run's watermark (from the schedule's last completion result, else watermark.json).
+	Incremental bool `json:"incremental,omitempty"`
+	// Since exports only records created or updated at or after it; overrides the watermark.
+	Since time.Time `json:"since,omitzero"`
 	// HeartbeatSeconds is how soon a page on a dead worker is retried elsewhere (default 10).
 	HeartbeatSeconds int `json:"heartbeat_seconds,omitempty"`
 	// State is filled in by the workflow when it continues as new; leave it empty.
@@ -62,6 +69,7 @@ type State struct {
 	StartedAt  time.Time              `json:"started_at"`
 	Runs       int                    `json:"runs"`
 	Partitions []activities.Partition `json:"partitions"`
+	Paused     bool                   `json:"paused,omitempty"`
 }
 
 // ExportResult is the finished export.
@@ -75,6 +83,11 @@ type ExportResult struct {
 	StartedAt   time.Time `json:"started_at"`
 	FinishedAt  time.Time `json:"finished_at"`
 	Runs        int       `json:"runs"`
+	// Watermark is where the next incremental run starts: this run's start, since every
+	// record created or updated before it was exported (or was there to be).
+	Watermark time.Time `json:"watermark"`
+	// Since is the lower bound this run used; zero for a full export.
+	Since time.Time `json:"since,omitzero"`
 }
 
 // Progress answers the progress query.
@@ -92,5 +105,7 @@ type Progress struct {
 	Position   provider.Position      `json:"position"` // of the first unfinished partition
 	Partitions []activities.Partition `json:"partitions"`
 	StartedAt  time.Time              `json:"started_at"`
+	Paused     bool                   `json:"paused"`
+	Since      time.Time              `json:"since,omitzero"` // lower bound of an incremental export
 	Error      string                 `json:"error,omitempty"`
 }

@@ -18,6 +18,7 @@ func Export(ctx workflow.Context, in ExportInput) (ExportResult, error) {
 	if err := workflow.SetQueryHandler(ctx, QueryProgress, x.progress); err != nil {
 		return ExportResult{}, err
 	}
+	x.listen(ctx)
 	if in.State == nil {
 		if err := x.prepare(ctx); err != nil {
 			return ExportResult{}, x.fail(err)
@@ -30,6 +31,7 @@ func Export(ctx workflow.Context, in ExportInput) (ExportResult, error) {
 	if !x.allDone() {
 		next := in
 		x.st.Runs++
+		x.st.Paused = x.paused
 		next.State = &x.st
 		return ExportResult{}, workflow.NewContinueAsNewError(ctx, WorkflowName, next)
 	}
@@ -46,6 +48,7 @@ type exporter struct {
 	total    int
 	errText  string
 	runPages int
+	paused   bool
 }
 
 func newExporter(ctx workflow.Context, in ExportInput) *exporter {
@@ -69,8 +72,38 @@ func newExporter(ctx workflow.Context, in ExportInput) *exporter {
 	}
 	if in.State != nil {
 		x.st = *in.State
+		x.paused = in.State.Paused
+		x.export.Spec.Since = in.State.Plan.Since
 	}
 	return x
+}
+
+// listen applies pause and resume signals for as long as the run lives.
+func (x *exporter) listen(ctx workflow.Context) {
+	pause := workflow.GetSignalChannel(ctx, SignalPause)
+	resume := workflow.GetSignalChannel(ctx, SignalResume)
+	workflow.Go(ctx, func(ctx workflow.Context) {
+		sel := workflow.NewSelector(ctx)
+		sel.AddReceive(pause, func(c workflow.ReceiveChannel, _ bool) { c.Receive(ctx, nil); x.paused = true })
+		sel.AddReceive(resume, func(c workflow.ReceiveChannel, _ bool) { c.Receive(ctx, nil); x.paused = false })
+		for ctx.Err() == nil {
+			sel.Select(ctx)
+		}
+	})
+}
+
+// since is the lower bound of an incremental run: the input's own, else the previous
+// successful run's watermark as the schedule remembers it. Zero lets Prepare look for
+// watermark.json, which outlives a deleted schedule.
+func (x *exporter) since(ctx workflow.Context) time.Time {
+	if !x.in.Since.IsZero() || !x.in.Incremental {
+		return x.in.Since
+	}
+	var prev ExportResult
+	if workflow.HasLastCompletionResult(ctx) && workflow.GetLastCompletionResult(ctx, &prev) == nil {
+		return prev.Watermark
+	}
+	return time.Time{}
 }
 
 func (x *exporter) prepare(ctx workflow.Context) error {
@@ -79,9 +112,12 @@ func (x *exporter) prepare(ctx workflow.Context) error {
 		StartToCloseTimeout: 2 * time.Minute,
 		RetryPolicy:         &temporal.RetryPolicy{MaximumAttempts: 10, MaximumInterval: time.Minute},
 	})
-	if err := workflow.ExecuteActivity(actx, a.Prepare, activities.PrepareInput{Export: x.export, Fresh: true}).Get(ctx, &res); err != nil {
+	x.export.Spec.Since = x.since(ctx)
+	in := activities.PrepareInput{Export: x.export, Fresh: true, Incremental: x.in.Incremental}
+	if err := workflow.ExecuteActivity(actx, a.Prepare, in).Get(ctx, &res); err != nil {
 		return err
 	}
+	x.export.Spec.Since = res.Plan.Since
 	x.st = State{
 		Plan:       res.Plan,
 		Base:       res.Base,
@@ -135,22 +171,32 @@ func (x *exporter) run(ctx workflow.Context) error {
 			ready = append(ready, i)
 		})
 	}
-	for i := range x.st.Partitions {
-		if !x.st.Partitions[i].Done {
-			launch(i)
-		}
+	endOfRun := func() bool {
+		return firstErr != nil || x.runPages >= limit || workflow.GetInfo(ctx).GetContinueAsNewSuggested()
 	}
-	for pending > 0 {
-		sel.Select(ctx)
-		draining := firstErr != nil || x.runPages >= limit || workflow.GetInfo(ctx).GetContinueAsNewSuggested()
-		for _, i := range ready {
-			if !draining && !x.st.Partitions[i].Done {
+	for {
+		for i := range x.st.Partitions {
+			if !x.st.Partitions[i].Done && !x.paused {
 				launch(i)
 			}
 		}
-		ready = ready[:0]
+		for pending > 0 {
+			sel.Select(ctx)
+			for _, i := range ready {
+				if !endOfRun() && !x.paused && !x.st.Partitions[i].Done {
+					launch(i)
+				}
+			}
+			ready = ready[:0]
+		}
+		if endOfRun() || x.allDone() {
+			return firstErr
+		}
+		// Paused with nothing in flight: wait for resume (or cancellation).
+		if err := workflow.Await(ctx, func() bool { return !x.paused }); err != nil {
+			return err
+		}
 	}
-	return firstErr
 }
 
 func (x *exporter) apply(i int, res activities.PageResult) {
@@ -178,7 +224,7 @@ func (x *exporter) finish(ctx workflow.Context) (ExportResult, error) {
 	var res activities.FinishResult
 	err := workflow.ExecuteActivity(actx, a.Finish, activities.FinishInput{
 		Export: x.export, Strategy: x.st.Plan.Strategy, Base: x.st.Base, WorkflowID: x.wfID,
-		StartedAt: x.st.StartedAt, Partitions: x.st.Partitions,
+		StartedAt: x.st.StartedAt, Partitions: x.st.Partitions, Watermark: x.watermark(),
 	}).Get(ctx, &res)
 	if err != nil {
 		return ExportResult{}, x.fail(err)
@@ -188,8 +234,16 @@ func (x *exporter) finish(ctx workflow.Context) (ExportResult, error) {
 		ExportID: x.export.ID, Pages: res.Pages, Records: res.Records, Bytes: res.Bytes,
 		ManifestKey: res.ManifestKey, Manifest: res.Location,
 		StartedAt: x.st.StartedAt, FinishedAt: workflow.Now(ctx), Runs: x.st.Runs + 1,
+		Watermark: x.watermark(), Since: x.st.Plan.Since,
 	}, nil
 }
+
+// watermarkSkew allows for the API's clock running behind ours: the next incremental
+// run starts a little before this one did, so records may repeat across runs, never go
+// missing.
+const watermarkSkew = 5 * time.Minute
+
+func (x *exporter) watermark() time.Time { return x.st.StartedAt.Add(-watermarkSkew).UTC() }
 
 // stop records where a failed or cancelled export got to, so a person (or a restart of
 // the same export) can see it; no manifest is written.
@@ -235,7 +289,7 @@ func (x *exporter) progress() (Progress, error) {
 	pr := Progress{
 		Phase: x.phase, ExportID: x.export.ID, Provider: x.export.Provider, Resource: x.export.Spec.Resource,
 		Strategy: x.st.Plan.Strategy, Total: x.total, Run: x.st.Runs + 1, Partitions: x.st.Partitions,
-		StartedAt: x.st.StartedAt, Error: x.errText,
+		StartedAt: x.st.StartedAt, Error: x.errText, Paused: x.paused, Since: x.st.Plan.Since,
 	}
 	for _, p := range x.st.Partitions {
 		pr.Pages += p.Pages

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"time"
 
 	"github.com/pagewise/pagewise/internal/provider"
 )
@@ -13,6 +14,7 @@ type fakeConnector struct {
 	n      int
 	failAt int
 	fail   *provider.Error
+	since  time.Time // the Since the last Validate saw
 }
 
 func (f *fakeConnector) Name() string { return "fake" }
@@ -25,6 +27,7 @@ func (f *fakeConnector) Validate(spec provider.Spec) (provider.Plan, error) {
 		spec.PageSize = 10
 	}
 	spec.Strategy = provider.StrategyOffset
+	f.since = spec.Since
 	return provider.Plan{Spec: spec, MaxParallel: 1}, nil
 }
 
