@@ -3,12 +3,15 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
+	"log/slog"
 	"net/http"
 	"os"
 	"path/filepath"
 	"time"
 
 	"go.temporal.io/sdk/client"
+	tlog "go.temporal.io/sdk/log"
 	"go.temporal.io/sdk/worker"
 	"go.temporal.io/sdk/workflow"
 
@@ -63,7 +66,8 @@ func startEnv(ctx context.Context, dir string) (*env, error) {
 		e.close()
 		return nil, err
 	}
-	if e.client, err = client.Dial(client.Options{HostPort: e.temporal.Addr}); err != nil {
+	quiet := tlog.NewStructuredLogger(slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if e.client, err = client.Dial(client.Options{HostPort: e.temporal.Addr, Logger: quiet}); err != nil {
 		e.close()
 		return nil, err
 	}
@@ -92,6 +96,7 @@ func (e *env) activities(sandboxURL string) *activities.Activities {
 		Providers: registry.New(cfg, &http.Client{Timeout: 30 * time.Second}),
 		Store:     e.store,
 		GzipLevel: 6,
+		Log:       slog.New(slog.NewTextHandler(io.Discard, nil)),
 	}
 }
 
