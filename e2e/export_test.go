@@ -9,6 +9,7 @@ import (
 	"go.temporal.io/api/enums/v1"
 	"google.golang.org/protobuf/encoding/protojson"
 
+	"github.com/pagewise/pagewise/activities"
 	"github.com/pagewise/pagewise/internal/exportclient"
 	"github.com/pagewise/pagewise/internal/sandbox"
 	"github.com/pagewise/pagewise/workflows"
@@ -20,26 +21,39 @@ func TestEveryProviderExportsExactlyUnderFaults(t *testing.T) {
 	sb, url := serveSandbox(t, sandbox.Options{Records: 2500, Seed: 2, FaultRate: 0.05, TimeoutHold: 3 * time.Second})
 	queue := "e2e-providers"
 	w := startWorker(t, workerEnv(queue, url))
-	cases := []struct{ provider, resource string }{
-		{"clio", "contacts"},
-		{"attio", "people"},
-		{"close", "lead"},
-		{"clever", "users"},
+	cases := []struct {
+		provider, resource, strategy string
+		parallelism                  int
+	}{
+		{"clio", "contacts", "", 1},
+		{"attio", "people", "", 1},
+		{"close", "lead", "", 1},
+		{"clever", "users", "", 1},
+		{"clio", "contacts", "offset", 4},
+		{"close", "lead", "window", 4},
 	}
 	for _, c := range cases {
-		t.Run(c.provider, func(t *testing.T) {
+		name := c.provider
+		if c.parallelism > 1 {
+			name += "-parallel-" + c.strategy
+		}
+		t.Run(name, func(t *testing.T) {
+			t.Parallel() // the time goes on retry backoff, not CPU
 			// One of every fault for certain, on top of the random 5 %.
 			for _, f := range sandbox.AllFaults {
 				sb.FailNext(c.provider, f, 1)
 			}
-			in := workflows.ExportInput{ExportID: "faults-" + c.provider, Provider: c.provider, Resource: c.resource,
-				PageSize: 100, HeartbeatSeconds: 5}
+			in := workflows.ExportInput{ExportID: "faults-" + name, Provider: c.provider, Resource: c.resource,
+				Strategy: c.strategy, Parallelism: c.parallelism, PageSize: 100, HeartbeatSeconds: 5}
 			res, err := runExport(t, queue, in, 5*time.Minute)
 			if err != nil {
 				t.Fatalf("export failed: %v\nworker log tail:\n%s", err, tail(w.output(), 30))
 			}
 			m, recs := readBack(t, res.ManifestKey)
 			assertExactly(t, sb, c.provider, c.resource, recs)
+			if c.parallelism > 1 && len(partitionsOf(m)) < 2 {
+				t.Fatalf("a parallel export wrote one partition: %v", partitionsOf(m))
+			}
 			if m.Records != res.Records || res.Records != 2500 {
 				t.Fatalf("result says %d records, manifest %d, dataset 2500", res.Records, m.Records)
 			}
@@ -94,4 +108,12 @@ func assertNoSecrets(t *testing.T, workflowID, logs string) {
 func tail(s string, n int) string {
 	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
 	return strings.Join(lines[max(0, len(lines)-n):], "\n")
+}
+
+func partitionsOf(m activities.Manifest) map[int]int {
+	parts := map[int]int{}
+	for _, o := range m.Objects {
+		parts[o.Partition] += o.Records
+	}
+	return parts
 }

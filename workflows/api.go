@@ -49,6 +49,9 @@ type ExportInput struct {
 	Query json.RawMessage `json:"query,omitempty"`
 	// Prefix is the folder below the bucket prefix; defaults to provider/resource.
 	Prefix string `json:"prefix,omitempty"`
+	// Parallelism is how many partitions may page at once where the strategy allows it
+	// (offset ranges with a known total, date_created windows); default 1, serial.
+	Parallelism int `json:"parallelism,omitempty"`
 	// PagesPerRun is how many pages one run fetches before continuing as new.
 	PagesPerRun int `json:"pages_per_run,omitempty"`
 	// Incremental exports only records created or updated since the previous successful
@@ -70,6 +73,8 @@ type State struct {
 	Runs       int                    `json:"runs"`
 	Partitions []activities.Partition `json:"partitions"`
 	Paused     bool                   `json:"paused,omitempty"`
+	// Planned is set once the remaining range has been split into partitions.
+	Planned bool `json:"planned,omitempty"`
 }
 
 // ExportResult is the finished export.

@@ -169,6 +169,9 @@ func (x *exporter) run(ctx workflow.Context) error {
 			}
 			x.apply(i, res)
 			ready = append(ready, i)
+			if !x.st.Planned {
+				ready = append(ready, x.plan(res.Total)...)
+			}
 		})
 	}
 	endOfRun := func() bool {
@@ -197,6 +200,19 @@ func (x *exporter) run(ctx workflow.Context) error {
 			return err
 		}
 	}
+}
+
+// plan splits the export into partitions after its first page, once, and returns the
+// new partitions to launch.
+func (x *exporter) plan(total int) []int {
+	x.st.Planned = true
+	n := min(x.in.Parallelism, x.st.Plan.MaxParallel)
+	x.st.Partitions = split(x.st.Plan.Strategy, x.st.Partitions[0], total, x.st.Plan.PageSize, n)
+	var added []int
+	for i := 1; i < len(x.st.Partitions); i++ {
+		added = append(added, i)
+	}
+	return added
 }
 
 func (x *exporter) apply(i int, res activities.PageResult) {

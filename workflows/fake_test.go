@@ -28,7 +28,7 @@ func (f *fakeConnector) Validate(spec provider.Spec) (provider.Plan, error) {
 	}
 	spec.Strategy = provider.StrategyOffset
 	f.since = spec.Since
-	return provider.Plan{Spec: spec, MaxParallel: 1}, nil
+	return provider.Plan{Spec: spec, MaxParallel: 4}, nil
 }
 
 func (f *fakeConnector) Start(provider.Plan) provider.Position { return provider.Position{} }
@@ -38,8 +38,12 @@ func (f *fakeConnector) Fetch(_ context.Context, req provider.Request) (provider
 	if f.fail != nil && off == f.failAt {
 		return provider.Page{}, f.fail
 	}
-	end := min(off+req.Plan.PageSize, f.n)
-	page := provider.Page{Total: f.n, Next: provider.Position{Offset: end}, Done: end >= f.n}
+	limit := f.n
+	if e := req.Position.End; e > 0 {
+		limit = min(limit, e)
+	}
+	end := min(off+req.Plan.PageSize, limit)
+	page := provider.Page{Total: f.n, Next: provider.Position{Offset: end, End: req.Position.End}, Done: end >= limit}
 	for i := off; i < end; i++ {
 		page.Records = append(page.Records, json.RawMessage(fmt.Sprintf(`{"id": %d}`, i+1)))
 	}

@@ -120,7 +120,7 @@ func (c *Connector) Validate(spec provider.Spec) (provider.Plan, error) {
 		return provider.Plan{}, provider.Invalid(Name, "strategy", "%q is not available for %s; allowed: %s", spec.Strategy, spec.Resource, sh.strategy)
 	}
 	if plan.Strategy == provider.StrategyOffset {
-		plan.MaxParallel = 4
+		plan.MaxParallel = 8
 	}
 	switch {
 	case spec.PageSize == 0:

@@ -127,7 +127,7 @@ func (c *Connector) Validate(spec provider.Spec) (provider.Plan, error) {
 	}
 	plan.MaxParallel = 1
 	if plan.Strategy == provider.StrategyOffset {
-		plan.MaxParallel = 4
+		plan.MaxParallel = 8
 	}
 	return plan, nil
 }

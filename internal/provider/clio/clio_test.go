@@ -87,7 +87,7 @@ func TestValidateDefaults(t *testing.T) {
 		t.Fatalf("plan %+v", p)
 	}
 	p = plan(t, c, provider.Spec{Resource: "matters", Strategy: "offset", Fields: []string{"display_number"}})
-	if p.MaxParallel != 4 || strings.Join(p.Fields, ",") != "id,display_number" {
+	if p.MaxParallel != 8 || strings.Join(p.Fields, ",") != "id,display_number" {
 		t.Fatalf("plan %+v", p)
 	}
 	_, err := New(Config{}, nil).Validate(provider.Spec{Resource: "contacts"})

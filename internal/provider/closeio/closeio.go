@@ -131,8 +131,10 @@ func (c *Connector) Validate(spec provider.Spec) (provider.Plan, error) {
 	} else if !slices.Contains(sh.strategies, spec.Strategy) {
 		return provider.Plan{}, provider.Invalid(Name, "strategy", "%q is not available for %s; allowed: %s", spec.Strategy, spec.Resource, strings.Join(sh.strategies, ", "))
 	}
-	if plan.Strategy == provider.StrategyOffset {
-		plan.MaxParallel = 4
+	// Offset ranges and date_created windows can page concurrently; the credential's
+	// pacer, not this number, keeps them under the rate budget.
+	if plan.Strategy == provider.StrategyOffset || plan.Strategy == provider.StrategyWindow {
+		plan.MaxParallel = 8
 	}
 	switch {
 	case spec.PageSize == 0:

@@ -83,7 +83,7 @@ func TestValidate(t *testing.T) {
 		})
 	}
 	p := plan(t, c, provider.Spec{Resource: "lead", Fields: []string{"display_name"}})
-	if p.Strategy != provider.StrategyWindow || p.PageSize != 100 || p.MaxParallel != 1 || strings.Join(p.Fields, ",") != "id,date_created,display_name" {
+	if p.Strategy != provider.StrategyWindow || p.PageSize != 100 || p.MaxParallel != 8 || strings.Join(p.Fields, ",") != "id,date_created,display_name" {
 		t.Fatalf("plan %+v", p)
 	}
 	if _, err := New(Config{}, nil).Validate(provider.Spec{Resource: "lead"}); err == nil || !strings.Contains(err.Error(), "CLOSE_API_KEY is not set") {

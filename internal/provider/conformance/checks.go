@@ -159,8 +159,8 @@ func resume(t *testing.T, target Target, c Case) {
 func partitions(t *testing.T, target Target, c Case) {
 	n := size(c, 5, 3)
 	e := setup(t, target, c, sized(target, c, n))
-	if e.plan.MaxParallel <= 1 {
-		t.Skipf("%s is serial", e.plan.Strategy)
+	if e.plan.MaxParallel <= 1 || e.plan.Strategy != provider.StrategyOffset {
+		t.Skipf("%s is not split into offset ranges", e.plan.Strategy)
 	}
 	bounds := []int{0, 2 * c.PageSize, 4*c.PageSize + 1, 0}
 	var all []json.RawMessage

@@ -1,0 +1,77 @@
+package workflows
+
+import (
+	"time"
+
+	"github.com/pagewise/pagewise/activities"
+	"github.com/pagewise/pagewise/internal/provider"
+)
+
+// closeTime is how Close writes date_created; window bounds are sent back in the same form.
+const closeTime = "2006-01-02T15:04:05.000000+00:00"
+
+// split divides what remains after partition 0's first page into up to n partitions
+// that page concurrently. It is the one place the workflow reads positions: an offset
+// range needs the API's total, a window needs its bounds. Anything it cannot split stays
+// one serial partition.
+func split(strategy string, first activities.Partition, total, pageSize, n int) []activities.Partition {
+	parts := []activities.Partition{first}
+	if n <= 1 || first.Done {
+		return parts
+	}
+	switch strategy {
+	case provider.StrategyOffset:
+		return splitOffset(first, total, pageSize, n)
+	case provider.StrategyWindow:
+		return splitWindow(first, n)
+	}
+	return parts
+}
+
+// splitOffset cuts [offset, total) into page-aligned ranges, each bounded by End.
+func splitOffset(first activities.Partition, total, pageSize, n int) []activities.Partition {
+	start := first.Position.Offset
+	end := total
+	if first.Position.End > 0 {
+		end = min(end, first.Position.End)
+	}
+	if total <= 0 || end-start <= pageSize {
+		return []activities.Partition{first}
+	}
+	pages := (end - start + pageSize - 1) / pageSize
+	chunk := (pages + n - 1) / n * pageSize
+	var parts []activities.Partition
+	for lo := start; lo < end; lo += chunk {
+		p := activities.Partition{ID: len(parts), Position: provider.Position{Offset: lo, End: min(lo+chunk, end)}}
+		if p.ID == 0 {
+			p.Pages, p.Records, p.Bytes = first.Pages, first.Records, first.Bytes
+		}
+		parts = append(parts, p)
+	}
+	return parts
+}
+
+// splitWindow cuts [From, Until) into n equal spans of time. Partition 0 keeps its skip
+// of the tied records it has already exported; the others start fresh at their bound.
+func splitWindow(first activities.Partition, n int) []activities.Partition {
+	from, err1 := time.Parse(time.RFC3339Nano, first.Position.From)
+	until, err2 := time.Parse(time.RFC3339Nano, first.Position.Until)
+	span := until.Sub(from) / time.Duration(n)
+	if err1 != nil || err2 != nil || span < time.Millisecond {
+		return []activities.Partition{first}
+	}
+	parts := make([]activities.Partition, n)
+	for i := range parts {
+		lo, hi := from.Add(time.Duration(i)*span).UTC().Format(closeTime), from.Add(time.Duration(i+1)*span).UTC().Format(closeTime)
+		if i == 0 {
+			lo = first.Position.From
+		}
+		if i == n-1 {
+			hi = first.Position.Until
+		}
+		parts[i] = activities.Partition{ID: i, Position: provider.Position{From: lo, Until: hi}}
+	}
+	parts[0].Position.Offset = first.Position.Offset
+	parts[0].Pages, parts[0].Records, parts[0].Bytes = first.Pages, first.Records, first.Bytes
+	return parts
+}

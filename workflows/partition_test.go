@@ -1,0 +1,84 @@
+package workflows
+
+import (
+	"slices"
+	"testing"
+
+	"github.com/pagewise/pagewise/activities"
+	"github.com/pagewise/pagewise/internal/provider"
+)
+
+func TestSplitOffsetCoversTheRestOnce(t *testing.T) {
+	first := activities.Partition{Position: provider.Position{Offset: 200}, Pages: 1, Records: 200}
+	parts := split(provider.StrategyOffset, first, 9_950, 200, 4)
+	if len(parts) != 4 {
+		t.Fatalf("%d partitions, want 4: %+v", len(parts), parts)
+	}
+	next := 200
+	for i, p := range parts {
+		if p.ID != i || p.Position.Offset != next || p.Position.Offset%200 != 0 || p.Position.End <= p.Position.Offset {
+			t.Fatalf("partition %d = %+v, want it to start at %d on a page boundary", i, p, next)
+		}
+		next = p.Position.End
+	}
+	if next != 9_950 || parts[0].Records != 200 || parts[1].Records != 0 {
+		t.Fatalf("partitions end at %d (want 9950) or lost partition 0's counts: %+v", next, parts)
+	}
+}
+
+func TestSplitWindowKeepsTiesAndBounds(t *testing.T) {
+	first := activities.Partition{Position: provider.Position{
+		From: "2024-01-01T00:00:00.000000+00:00", Offset: 3, Until: "2024-01-05T00:00:00.000000+00:00"}}
+	parts := split(provider.StrategyWindow, first, -1, 100, 4)
+	want := []string{"2024-01-01T00:00:00.000000+00:00", "2024-01-02T00:00:00.000000+00:00",
+		"2024-01-03T00:00:00.000000+00:00", "2024-01-04T00:00:00.000000+00:00", "2024-01-05T00:00:00.000000+00:00"}
+	var got []string
+	for i, p := range parts {
+		if i > 0 && (p.Position.From != parts[i-1].Position.Until || p.Position.Offset != 0) {
+			t.Fatalf("partition %d = %+v does not start where %d ends", i, p, i-1)
+		}
+		got = append(got, p.Position.From)
+	}
+	got = append(got, parts[len(parts)-1].Position.Until)
+	if !slices.Equal(got, want) || parts[0].Position.Offset != 3 {
+		t.Fatalf("bounds %v (offset %d), want %v with partition 0 keeping its 3 tied records", got, parts[0].Position.Offset, want)
+	}
+}
+
+func TestSplitLeavesWhatItCannotSplit(t *testing.T) {
+	first := activities.Partition{Position: provider.Position{Cursor: "abc"}}
+	for _, c := range []struct {
+		strategy string
+		total    int
+	}{{provider.StrategyCursor, 5000}, {provider.StrategyOffset, -1}, {provider.StrategyWindow, -1}} {
+		if parts := split(c.strategy, first, c.total, 100, 4); len(parts) != 1 {
+			t.Errorf("%s with total %d split into %d", c.strategy, c.total, len(parts))
+		}
+	}
+}
+
+func TestParallelOffsetExportIsExact(t *testing.T) {
+	h := newHarness(t, 1_003)
+	in := input()
+	in.Parallelism = 4
+	in.PagesPerRun = 40 // continue-as-new with four partitions in flight
+	h.env.ExecuteWorkflow(Export, in)
+	next := continuedInput(t, h.env.GetWorkflowError())
+	if len(next.State.Partitions) != 4 || !next.State.Planned {
+		t.Fatalf("carried %d partitions (planned %v), want 4", len(next.State.Partitions), next.State.Planned)
+	}
+	h2 := newHarness(t, 1_003)
+	h2.store = h.store
+	h2.env.RegisterActivity(&activities.Activities{Providers: fakeProviders{h2.conn}, Store: h.store})
+	next.PagesPerRun = 1000
+	h2.env.ExecuteWorkflow(Export, next)
+	var res ExportResult
+	if err := h2.env.GetWorkflowResult(&res); err != nil {
+		t.Fatal(err)
+	}
+	ids := h.storedIDs(t)
+	slices.Sort(ids)
+	if res.Records != 1_003 || len(ids) != 1_003 || ids[0] != 1 || ids[len(ids)-1] != 1_003 || len(slices.Compact(ids)) != 1_003 {
+		t.Fatalf("result %d records, stored %d (want exactly ids 1..1003)", res.Records, len(ids))
+	}
+}
