@@ -11,7 +11,6 @@ import (
 
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/worker"
-	"go.temporal.io/sdk/workflow"
 
 	"github.com/pagewise/pagewise/activities"
 	"github.com/pagewise/pagewise/internal/config"
@@ -19,7 +18,7 @@ import (
 	"github.com/pagewise/pagewise/internal/metrics"
 	"github.com/pagewise/pagewise/internal/provider/registry"
 	"github.com/pagewise/pagewise/internal/storage"
-	"github.com/pagewise/pagewise/workflows"
+	"github.com/pagewise/pagewise/internal/workers"
 )
 
 func main() {
@@ -62,22 +61,28 @@ func run() error {
 	}
 	defer c.Close()
 
-	fatal := make(chan error, 1)
-	w := worker.New(c, cfg.TaskQueue, worker.Options{
-		MaxConcurrentActivityExecutionSize: cfg.MaxPages,
-		WorkerStopTimeout:                  cfg.StopTimeout,
-		OnFatalError:                       func(err error) { fatal <- err }, // called at most once
-	})
-	w.RegisterWorkflowWithOptions(workflows.Export, workflow.RegisterOptions{Name: workflows.WorkflowName})
-	w.RegisterActivity(&activities.Activities{
-		Providers: registry.New(cfg.Config, &http.Client{Timeout: cfg.HTTPTimeout}),
+	fatal := make(chan error, len(cfg.Rates())+1)
+	providers := registry.New(cfg.Config, &http.Client{Timeout: cfg.HTTPTimeout})
+	acts := &activities.Activities{
+		Providers: providers,
 		Store:     store,
 		Prefix:    cfg.S3.Prefix,
 		Log:       log,
 		GzipLevel: cfg.GzipLevel,
 		Metrics:   exp,
+	}
+	w, err := workers.Start(c, acts, workers.Options{
+		TaskQueue: cfg.TaskQueue,
+		Rates:     cfg.Rates(),
+		MaxPages:  cfg.MaxPages,
+		Share:     providers.Share,
+		Log:       log,
+		Worker: worker.Options{
+			WorkerStopTimeout: cfg.StopTimeout,
+			OnFatalError:      func(err error) { fatal <- err }, // at most once per worker
+		},
 	})
-	if err := w.Start(); err != nil {
+	if err != nil {
 		return err
 	}
 	ready.Started(func(ctx context.Context) error {

@@ -139,6 +139,7 @@ func (x *exporter) run(ctx workflow.Context) error {
 		hb = 10 * time.Second
 	}
 	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+		TaskQueue:           PageQueue(workflow.GetInfo(ctx).TaskQueueName, x.export.Provider),
 		StartToCloseTimeout: 5 * time.Minute,
 		HeartbeatTimeout:    hb,
 		RetryPolicy: &temporal.RetryPolicy{

@@ -18,7 +18,7 @@ type Worker struct {
 	Log
 	HTTPTimeout time.Duration `envconfig:"PAGEWISE_HTTP_TIMEOUT" default:"60s" desc:"timeout of one API request"`
 	GzipLevel   int           `envconfig:"PAGEWISE_GZIP_LEVEL" default:"6" desc:"gzip level of page objects (1 fastest, 9 smallest)"`
-	MaxPages    int           `envconfig:"PAGEWISE_MAX_CONCURRENT_PAGES" default:"32" desc:"page activities one worker runs at once"`
+	MaxPages    int           `envconfig:"PAGEWISE_MAX_CONCURRENT_PAGES" default:"32" desc:"page activities one worker runs at once, per provider"`
 	StopTimeout time.Duration `envconfig:"PAGEWISE_STOP_TIMEOUT" default:"30s" desc:"how long a stopping worker lets running pages finish"`
 	HTTPAddr    string        `envconfig:"PAGEWISE_HTTP_ADDR" default:"127.0.0.1:9090" desc:"address of /metrics, /healthz and /readyz; empty disables"`
 }

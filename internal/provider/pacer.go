@@ -10,7 +10,8 @@ import (
 // every caller back after a 429 until the provider's reset. A nil *Pacer never waits.
 type Pacer struct {
 	mu       sync.Mutex
-	interval time.Duration
+	base     time.Duration // spacing for the whole budget
+	interval time.Duration // spacing for this process's share of it
 	next     time.Time
 }
 
@@ -19,7 +20,18 @@ func NewPacer(perSecond float64) *Pacer {
 	if perSecond <= 0 {
 		return nil
 	}
-	return &Pacer{interval: time.Duration(float64(time.Second) / perSecond)}
+	d := time.Duration(float64(time.Second) / perSecond)
+	return &Pacer{base: d, interval: d}
+}
+
+// Share gives this process 1/workers of the budget, when that many processes spend it.
+func (p *Pacer) Share(workers int) {
+	if p == nil {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.interval = p.base * time.Duration(max(workers, 1))
 }
 
 // Wait blocks until the next request may go.

@@ -72,6 +72,9 @@ func New(cfg Config, client *http.Client) *Connector {
 // Name implements provider.Connector.
 func (c *Connector) Name() string { return Name }
 
+// Pacer is the credential's pacer, for the worker to share its budget with other workers.
+func (c *Connector) Pacer() *provider.Pacer { return c.pacer }
+
 // Resources lists the resources Validate accepts.
 func Resources() []string {
 	names := make([]string, 0, len(filters))

@@ -62,3 +62,20 @@ func (r Registry) Names() []string {
 	slices.Sort(names)
 	return names
 }
+
+// Rates is each provider's configured requests a second, by provider name.
+func (c Config) Rates() map[string]float64 {
+	return map[string]float64{
+		attio.Name:   c.Attio.RatePerSecond,
+		clever.Name:  c.Clever.RatePerSecond,
+		clio.Name:    c.Clio.RatePerSecond,
+		closeio.Name: c.Close.RatePerSecond,
+	}
+}
+
+// Share gives this process 1/workers of provider name's budget.
+func (r Registry) Share(name string, workers int) {
+	if c, ok := r.byName[name].(interface{ Pacer() *provider.Pacer }); ok {
+		c.Pacer().Share(workers)
+	}
+}
