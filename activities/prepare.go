@@ -3,6 +3,7 @@ package activities
 import (
 	"context"
 	"strings"
+	"time"
 
 	"github.com/pagewise/pagewise/internal/provider"
 )
@@ -49,7 +50,7 @@ func (a *Activities) Prepare(ctx context.Context, in PrepareInput) (_ PrepareRes
 	if err != nil {
 		return PrepareResult{}, asInvalid(err)
 	}
-	if err := a.Store.Check(ctx); err != nil {
+	if err := a.checkStore(ctx); err != nil {
 		return PrepareResult{}, invalid("storage unreachable: %v (check PAGEWISE_S3_ENDPOINT, PAGEWISE_S3_BUCKET and the AWS credentials)", err)
 	}
 	base := a.base(e)
@@ -61,6 +62,18 @@ func (a *Activities) Prepare(ctx context.Context, in PrepareInput) (_ PrepareRes
 	a.logger().InfoContext(ctx, "export prepared", "export_id", e.ID, "provider", e.Provider,
 		"resource", plan.Resource, "strategy", plan.Strategy, "page_size", plan.PageSize, "destination", a.Store.Location(base))
 	return PrepareResult{Plan: plan, Start: conn.Start(plan), Base: base}, nil
+}
+
+// storageCheckTimeout bounds the bucket probe. An endpoint that accepts connections and
+// never answers would otherwise hold Prepare for the HTTP client's timeout on every SDK
+// attempt, past Prepare's start-to-close timeout, and Temporal would retry the timeout
+// instead of failing the export once as misconfigured.
+var storageCheckTimeout = 15 * time.Second
+
+func (a *Activities) checkStore(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, storageCheckTimeout)
+	defer cancel()
+	return a.Store.Check(ctx)
 }
 
 func (a *Activities) clear(ctx context.Context, base string) error {

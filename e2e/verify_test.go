@@ -12,9 +12,12 @@ import (
 	"testing"
 	"time"
 
+	"go.temporal.io/sdk/client"
+
 	"github.com/pagewise/pagewise/activities"
 	"github.com/pagewise/pagewise/internal/exportclient"
 	"github.com/pagewise/pagewise/internal/sandbox"
+	"github.com/pagewise/pagewise/internal/storage"
 	"github.com/pagewise/pagewise/workflows"
 )
 
@@ -36,8 +39,14 @@ func runExport(t *testing.T, taskQueue string, in workflows.ExportInput, timeout
 // SHA-256 and record count against the manifest, and returns every stored record.
 func readBack(t *testing.T, manifestKey string) (activities.Manifest, []json.RawMessage) {
 	t.Helper()
+	return readBackFrom(t, stack.store, manifestKey)
+}
+
+// readBackFrom is readBack from a store other than the shared one.
+func readBackFrom(t *testing.T, store storage.Store, manifestKey string) (activities.Manifest, []json.RawMessage) {
+	t.Helper()
 	ctx := context.Background()
-	body, err := stack.store.Get(ctx, manifestKey)
+	body, err := store.Get(ctx, manifestKey)
 	if err != nil {
 		t.Fatalf("reading manifest: %v", err)
 	}
@@ -48,7 +57,7 @@ func readBack(t *testing.T, manifestKey string) (activities.Manifest, []json.Raw
 	var all []json.RawMessage
 	var records int64
 	for _, o := range m.Objects {
-		obj, err := stack.store.Get(ctx, o.Key)
+		obj, err := store.Get(ctx, o.Key)
 		if err != nil {
 			t.Fatalf("manifest lists %s: %v", o.Key, err)
 		}
@@ -66,7 +75,7 @@ func readBack(t *testing.T, manifestKey string) (activities.Manifest, []json.Raw
 	if records != m.Records || len(m.Objects) != m.Pages {
 		t.Fatalf("manifest totals %d records/%d pages, objects hold %d/%d", m.Records, m.Pages, records, len(m.Objects))
 	}
-	listed, err := stack.store.List(ctx, m.Input.Prefix+"/"+m.ExportID+"/data/")
+	listed, err := store.List(ctx, m.Input.Prefix+"/"+m.ExportID+"/data/")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -147,8 +156,11 @@ func eventually(t *testing.T, timeout time.Duration, what string, cond func() bo
 }
 
 // records is what the progress query reports, or -1 while it cannot answer.
-func records(exportID string) int64 {
-	p, err := exportclient.Query(context.Background(), stack.client, exportID)
+func records(exportID string) int64 { return recordsOn(stack.client, exportID) }
+
+// recordsOn is records on a Temporal server other than the shared one.
+func recordsOn(c client.Client, exportID string) int64 {
+	p, err := exportclient.Query(context.Background(), c, exportID)
 	if err != nil {
 		return -1
 	}

@@ -1,0 +1,104 @@
+package e2e
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"go.temporal.io/api/enums/v1"
+	historypb "go.temporal.io/api/history/v1"
+	"google.golang.org/protobuf/encoding/protojson"
+
+	"github.com/pagewise/pagewise/internal/devstack"
+	"github.com/pagewise/pagewise/internal/exportclient"
+	"github.com/pagewise/pagewise/internal/sandbox"
+	"github.com/pagewise/pagewise/workflows"
+)
+
+// TestRecordHistory regenerates workflows/testdata/*.json, the histories that
+// workflows.TestReplayCommittedHistory replays. Run it after a deliberate, compatible-
+// or-versioned change to the workflow, and commit the files:
+//
+//	make tools && PAGEWISE_RECORD_HISTORY=1 go test ./e2e -run TestRecordHistory -count=1
+func TestRecordHistory(t *testing.T) {
+	if os.Getenv("PAGEWISE_RECORD_HISTORY") != "1" {
+		t.Skip("writes workflows/testdata; set PAGEWISE_RECORD_HISTORY=1 to regenerate the replay histories")
+	}
+	root, err := devstack.RepoRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(root, "workflows", "testdata")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	_, url := serveSandbox(t, sandbox.Options{Records: 1000, Seed: 13, Latency: 20 * time.Millisecond})
+	queue := "e2e-record-history"
+	startWorker(t, workerEnv(queue, url))
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+
+	// A complete export: 10 pages, 4 a run, so three runs; paused and resumed in the first.
+	in := workflows.ExportInput{ExportID: "replay-complete", Provider: "clio", Resource: "contacts", PageSize: 100, PagesPerRun: 4}
+	run, err := exportclient.Start(ctx, stack.client, queue, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, time.Minute, "the first page", func() bool { return records(in.ExportID) >= 100 })
+	if err := stack.client.SignalWorkflow(ctx, in.ExportID, "", workflows.SignalPause, nil); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, time.Minute, "the export to pause", func() bool {
+		p, err := exportclient.Query(ctx, stack.client, in.ExportID)
+		return err == nil && p.Paused
+	})
+	if err := stack.client.SignalWorkflow(ctx, in.ExportID, "", workflows.SignalResume, nil); err != nil {
+		t.Fatal(err)
+	}
+	var res workflows.ExportResult
+	if err := stack.client.GetWorkflow(ctx, in.ExportID, "").Get(ctx, &res); err != nil {
+		t.Fatal(err)
+	}
+	if res.Runs < 3 {
+		t.Fatalf("export took %d runs, want 3", res.Runs)
+	}
+	writeHistory(t, filepath.Join(dir, "export-history.json"), in.ExportID, run.GetRunID())
+	writeHistory(t, filepath.Join(dir, "export-history-final.json"), in.ExportID, "")
+
+	// A cancelled export: the checkpoint path.
+	in = workflows.ExportInput{ExportID: "replay-cancelled", Provider: "clio", Resource: "contacts", PageSize: 50}
+	run, err = exportclient.Start(ctx, stack.client, queue, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, time.Minute, "two pages", func() bool { return records(in.ExportID) >= 100 })
+	if err := stack.client.CancelWorkflow(ctx, in.ExportID, ""); err != nil {
+		t.Fatal(err)
+	}
+	_ = run.Get(ctx, nil)
+	writeHistory(t, filepath.Join(dir, "export-history-cancelled.json"), in.ExportID, run.GetRunID())
+}
+
+// writeHistory stores one run's history as `temporal workflow show --output json` does.
+func writeHistory(t *testing.T, path, workflowID, runID string) {
+	t.Helper()
+	it := stack.client.GetWorkflowHistory(context.Background(), workflowID, runID, false, enums.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	var h historypb.History
+	for it.HasNext() {
+		ev, err := it.Next()
+		if err != nil {
+			t.Fatal(err)
+		}
+		h.Events = append(h.Events, ev)
+	}
+	body, err := protojson.MarshalOptions{Multiline: true, Indent: "  "}.Marshal(&h)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, append(body, '\n'), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("wrote %s: %d events", path, len(h.Events))
+}

@@ -1,0 +1,66 @@
+package workflows
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	"go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/worker"
+	"go.temporal.io/sdk/workflow"
+)
+
+// TestReplayCommittedHistory replays histories recorded from real exports against today's
+// workflow code. A change that would break running exports (a different sequence of
+// activities, timers or continue-as-new without workflow.GetVersion) fails here. After a
+// deliberate, versioned change, regenerate them:
+//
+//	PAGEWISE_RECORD_HISTORY=1 go test ./e2e -run TestRecordHistory -count=1
+func TestReplayCommittedHistory(t *testing.T) {
+	files, err := filepath.Glob(filepath.Join("testdata", "export-history*.json"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no committed histories in testdata (%v)", err)
+	}
+	var pages, continued, finished, cancelled, signals int
+	for _, f := range files {
+		t.Run(filepath.Base(f), func(t *testing.T) {
+			r := worker.NewWorkflowReplayer()
+			r.RegisterWorkflowWithOptions(Export, workflow.RegisterOptions{Name: WorkflowName})
+			if err := r.ReplayWorkflowHistoryFromJSONFile(nil, f); err != nil {
+				t.Fatalf("replaying %s: %v", f, err)
+			}
+		})
+		// Count what the histories cover, so a regenerated set cannot quietly shrink.
+		fh, err := os.Open(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		h, err := client.HistoryFromJSON(fh, client.HistoryJSONOptions{})
+		_ = fh.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, ev := range h.GetEvents() {
+			switch ev.GetEventType() {
+			case enums.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED:
+				switch ev.GetActivityTaskScheduledEventAttributes().GetActivityType().GetName() {
+				case "FetchPage":
+					pages++
+				case "Finish":
+					finished++
+				case "WriteCheckpoint":
+					cancelled++
+				}
+			case enums.EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW:
+				continued++
+			case enums.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED:
+				signals++
+			}
+		}
+	}
+	if pages < 3 || continued == 0 || finished == 0 || cancelled == 0 || signals == 0 {
+		t.Fatalf("committed histories cover %d pages, %d continue-as-new, %d finish, %d checkpoint, %d signals; want at least 3 pages and one of each",
+			pages, continued, finished, cancelled, signals)
+	}
+}
