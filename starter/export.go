@@ -16,37 +16,15 @@ import (
 
 func exportCmd(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("export", flag.ContinueOnError)
-	var in workflows.ExportInput
-	var fields, query string
-	filters := keyValues{}
-	fs.StringVar(&in.Provider, "provider", "", "clio, attio, close or clever (required)")
-	fs.StringVar(&in.Resource, "resource", "", "resource to export, e.g. contacts (required)")
-	fs.StringVar(&in.ExportID, "export-id", "", "export and workflow id (default provider-resource)")
-	fs.StringVar(&in.Strategy, "strategy", "", "cursor, offset or window (default: the resource's own)")
-	fs.IntVar(&in.PageSize, "page-size", 0, "records per page (default: the provider's maximum)")
-	fs.StringVar(&fields, "fields", "", "comma-separated fields to request")
-	fs.Var(filters, "filter", "key=value filter passed to the API (repeatable)")
-	fs.StringVar(&query, "query", "", "JSON filter body for POST query endpoints")
-	fs.StringVar(&in.Prefix, "prefix", "", "destination folder in the bucket (default provider/resource)")
-	fs.IntVar(&in.PagesPerRun, "pages-per-run", 0, "pages per workflow run before continue-as-new")
+	ef := addExportFlags(fs)
+	fs.StringVar(&ef.in.ExportID, "export-id", "", "export and workflow id (default provider-resource)")
 	wait := fs.Bool("wait", false, "follow progress until the export ends")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if in.Provider == "" || in.Resource == "" {
-		return errors.New("--provider and --resource are required")
-	}
-	if fields != "" {
-		in.Fields = strings.Split(fields, ",")
-	}
-	if len(filters) > 0 {
-		in.Filters = filters
-	}
-	if query != "" {
-		if !json.Valid([]byte(query)) {
-			return errors.New("--query is not valid JSON")
-		}
-		in.Query = json.RawMessage(query)
+	in, err := ef.input()
+	if err != nil {
+		return err
 	}
 	c, t, err := dial()
 	if err != nil {
@@ -97,6 +75,49 @@ func cancelCmd(ctx context.Context, args []string) error {
 	}
 	defer c.Close()
 	return c.CancelWorkflow(ctx, args[0], "")
+}
+
+// exportFlags are the flags that describe an export; export and schedule create share them.
+type exportFlags struct {
+	in      workflows.ExportInput
+	fields  string
+	query   string
+	filters keyValues
+}
+
+func addExportFlags(fs *flag.FlagSet) *exportFlags {
+	ef := &exportFlags{filters: keyValues{}}
+	fs.StringVar(&ef.in.Provider, "provider", "", "clio, attio, close or clever (required)")
+	fs.StringVar(&ef.in.Resource, "resource", "", "resource to export, e.g. contacts (required)")
+	fs.StringVar(&ef.in.Strategy, "strategy", "", "cursor, offset or window (default: the resource's own)")
+	fs.IntVar(&ef.in.PageSize, "page-size", 0, "records per page (default: the provider's maximum)")
+	fs.StringVar(&ef.fields, "fields", "", "comma-separated fields to request")
+	fs.Var(ef.filters, "filter", "key=value filter passed to the API (repeatable)")
+	fs.StringVar(&ef.query, "query", "", "JSON filter body for POST query endpoints")
+	fs.StringVar(&ef.in.Prefix, "prefix", "", "destination folder in the bucket (default provider/resource)")
+	fs.IntVar(&ef.in.PagesPerRun, "pages-per-run", 0, "pages per workflow run before continue-as-new")
+	return ef
+}
+
+// input is the parsed flags as an export input.
+func (ef *exportFlags) input() (workflows.ExportInput, error) {
+	in := ef.in
+	if in.Provider == "" || in.Resource == "" {
+		return in, errors.New("--provider and --resource are required")
+	}
+	if ef.fields != "" {
+		in.Fields = strings.Split(ef.fields, ",")
+	}
+	if len(ef.filters) > 0 {
+		in.Filters = ef.filters
+	}
+	if ef.query != "" {
+		if !json.Valid([]byte(ef.query)) {
+			return in, errors.New("--query is not valid JSON")
+		}
+		in.Query = json.RawMessage(ef.query)
+	}
+	return in, nil
 }
 
 // keyValues collects repeated key=value flags.

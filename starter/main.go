@@ -3,6 +3,7 @@
 //	starter export --provider clio --resource contacts [--wait]
 //	starter progress <export-id>
 //	starter cancel <export-id>
+//	starter schedule create|list|describe|pause|unpause|trigger|delete
 package main
 
 import (
@@ -21,7 +22,14 @@ import (
 const usage = `usage:
   starter export --provider P --resource R [flags]   start an export (see starter export -h)
   starter progress EXPORT_ID                          print an export's progress as JSON
-  starter cancel EXPORT_ID                            cancel a running export`
+  starter cancel EXPORT_ID                            cancel a running export
+  starter schedule create --provider P --resource R (--every D | --cron EXPR) [flags]
+                                                      run an export on a Temporal Schedule
+  starter schedule list                               one line per schedule
+  starter schedule describe SCHEDULE_ID               a schedule as JSON: spec, input, next and recent runs
+  starter schedule pause|unpause SCHEDULE_ID [--note TEXT]
+  starter schedule trigger SCHEDULE_ID                run it now
+  starter schedule delete SCHEDULE_ID                 stop future runs (a running one carries on)`
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -47,6 +55,8 @@ func run(ctx context.Context, args []string) error {
 		return progressCmd(ctx, rest)
 	case "cancel":
 		return cancelCmd(ctx, rest)
+	case "schedule":
+		return scheduleCmd(ctx, rest)
 	case "help", "-h", "--help":
 		fmt.Println(usage)
 		return nil
