@@ -71,6 +71,10 @@ func (a *Activities) FetchPage(ctx context.Context, in PageInput) (res PageResul
 		}
 		return PageResult{}, toTemporal(err)
 	}
+	if st := in.Position.Stride; st > 1 && !page.Done {
+		// An interleaved partition skips the pages its siblings take.
+		page.Next = provider.Position{Offset: in.Position.Offset + st*in.Plan.PageSize, Stride: st}
+	}
 	res = PageResult{Next: page.Next, Done: page.Done, Records: len(page.Records), Total: page.Total}
 	if len(page.Records) > 0 {
 		body, sum, err := a.encode(page.Records)

@@ -31,6 +31,7 @@ func TestEveryProviderExportsExactlyUnderFaults(t *testing.T) {
 		{"close", "lead", "", 1},
 		{"clever", "users", "", 1},
 		{"clio", "contacts", "offset", 4},
+		{"attio", "people", "offset", 4},
 		{"close", "lead", "window", 4},
 	}
 	for _, c := range cases {

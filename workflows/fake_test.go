@@ -15,6 +15,8 @@ type fakeConnector struct {
 	failAt int
 	fail   *provider.Error
 	since  time.Time // the Since the last Validate saw
+	// noTotal answers like Attio: no total, and only a short page ends the resource.
+	noTotal bool
 }
 
 func (f *fakeConnector) Name() string { return "fake" }
@@ -44,6 +46,9 @@ func (f *fakeConnector) Fetch(_ context.Context, req provider.Request) (provider
 	}
 	end := min(off+req.Plan.PageSize, limit)
 	page := provider.Page{Total: f.n, Next: provider.Position{Offset: end, End: req.Position.End}, Done: end >= limit}
+	if f.noTotal {
+		page.Total, page.Done = -1, end-off < req.Plan.PageSize
+	}
 	for i := off; i < end; i++ {
 		page.Records = append(page.Records, json.RawMessage(fmt.Sprintf(`{"id": %d}`, i+1)))
 	}

@@ -12,17 +12,19 @@ const closeTime = "2006-01-02T15:04:05.000000+00:00"
 
 // split divides what remains after partition 0's first page into up to n partitions
 // that page concurrently. It is the one place the workflow reads positions: an offset
-// range needs the API's total, a window needs its bounds. Anything it cannot split stays
+// range needs the API's total (or interleaves without one), a window needs its bounds. Anything it cannot split stays
 // one serial partition.
 func split(strategy string, first activities.Partition, total, pageSize, n int) []activities.Partition {
 	parts := []activities.Partition{first}
 	if n <= 1 || first.Done {
 		return parts
 	}
-	switch strategy {
-	case provider.StrategyOffset:
+	switch {
+	case strategy == provider.StrategyOffset && total < 0:
+		return splitStride(first, pageSize, n)
+	case strategy == provider.StrategyOffset:
 		return splitOffset(first, total, pageSize, n)
-	case provider.StrategyWindow:
+	case strategy == provider.StrategyWindow:
 		return splitWindow(first, n)
 	}
 	return parts
@@ -48,6 +50,21 @@ func splitOffset(first activities.Partition, total, pageSize, n int) []activitie
 		}
 		parts = append(parts, p)
 	}
+	return parts
+}
+
+// splitStride interleaves n partitions over the pages after the first when the API does
+// not say how many there are: partition i takes pages i, i+n, i+2n… of what remains, and
+// stops at its first short page. Partitions past the end cost one empty page each.
+func splitStride(first activities.Partition, pageSize, n int) []activities.Partition {
+	if first.Position.End > 0 || first.Position.Stride > 1 {
+		return []activities.Partition{first}
+	}
+	parts := make([]activities.Partition, n)
+	for i := range parts {
+		parts[i] = activities.Partition{ID: i, Position: provider.Position{Offset: first.Position.Offset + i*pageSize, Stride: n}}
+	}
+	parts[0].Pages, parts[0].Records, parts[0].Bytes = first.Pages, first.Records, first.Bytes
 	return parts
 }
 

@@ -1,7 +1,10 @@
 package workflows
 
 import (
+	"context"
+	"fmt"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/pagewise/pagewise/activities"
@@ -50,7 +53,7 @@ func TestSplitLeavesWhatItCannotSplit(t *testing.T) {
 	for _, c := range []struct {
 		strategy string
 		total    int
-	}{{provider.StrategyCursor, 5000}, {provider.StrategyOffset, -1}, {provider.StrategyWindow, -1}} {
+	}{{provider.StrategyCursor, 5000}, {provider.StrategyWindow, -1}} {
 		if parts := split(c.strategy, first, c.total, 100, 4); len(parts) != 1 {
 			t.Errorf("%s with total %d split into %d", c.strategy, c.total, len(parts))
 		}
@@ -80,5 +83,54 @@ func TestParallelOffsetExportIsExact(t *testing.T) {
 	slices.Sort(ids)
 	if res.Records != 1_003 || len(ids) != 1_003 || ids[0] != 1 || ids[len(ids)-1] != 1_003 || len(slices.Compact(ids)) != 1_003 {
 		t.Fatalf("result %d records, stored %d (want exactly ids 1..1003)", res.Records, len(ids))
+	}
+}
+
+func TestSplitStrideInterleavesWithoutTotal(t *testing.T) {
+	first := activities.Partition{Pages: 1, Records: 100, Position: provider.Position{Offset: 100}}
+	parts := split(provider.StrategyOffset, first, -1, 100, 4)
+	if len(parts) != 4 || parts[0].Pages != 1 {
+		t.Fatalf("split into %d partitions, first keeps %d pages; want 4 keeping 1", len(parts), parts[0].Pages)
+	}
+	for i, p := range parts {
+		if p.Position.Offset != 100+100*i || p.Position.Stride != 4 || p.Position.End != 0 {
+			t.Errorf("partition %d starts at %+v, want offset %d stride 4", i, p.Position, 100+100*i)
+		}
+	}
+}
+
+// TestStridedOffsetExportIsExact pages a resource with no total, like Attio's, in four
+// interleaved partitions: a dataset ending mid-page and one ending on a page boundary.
+func TestStridedOffsetExportIsExact(t *testing.T) {
+	for _, n := range []int{1_003, 1_000} {
+		t.Run(fmt.Sprint(n), func(t *testing.T) {
+			h := newHarness(t, n)
+			h.conn.noTotal = true
+			in := input()
+			in.Parallelism = 4
+			h.env.ExecuteWorkflow(Export, in)
+			var res ExportResult
+			if err := h.env.GetWorkflowResult(&res); err != nil {
+				t.Fatal(err)
+			}
+			ids := h.storedIDs(t)
+			slices.Sort(ids)
+			if res.Records != int64(n) || len(ids) != n || ids[0] != 1 || ids[n-1] != n || len(slices.Compact(ids)) != n {
+				t.Fatalf("result %d records, stored %d (want exactly ids 1..%d)", res.Records, len(ids), n)
+			}
+			objs, err := h.store.List(context.Background(), "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			parts := map[string]bool{}
+			for _, o := range objs {
+				if i := strings.Index(o.Key, "/part-"); i >= 0 {
+					parts[o.Key[i:i+9]] = true
+				}
+			}
+			if len(parts) != 4 {
+				t.Fatalf("pages written by %d partitions %v, want 4", len(parts), parts)
+			}
+		})
 	}
 }

@@ -28,10 +28,11 @@ type Wire struct {
 	Quota func(resp *http.Response, now time.Time) (remaining int, refill time.Duration, ok bool)
 }
 
-// quotaReserve is how many requests of a window we leave unclaimed. The provider's own
-// count is the one budget every worker (and anything else using the credential) shares;
-// stopping just short of it leaves room for requests already in flight elsewhere.
-const quotaReserve = 2
+// quotaReserve: once the provider's own count (the one budget every worker, and anything
+// else using the credential, shares) says fewer than this many requests are left, hold
+// back until it refills. One, not more: a pacer running just under the budget sees one
+// left after nearly every request of a sliding window, and must not stop for it.
+const quotaReserve = 1
 
 // Call sends req, paced by pacer (may be nil), and returns the body of a 2xx answer.
 // Every failure is an *Error: transport faults and 5xx are retryable, 429 carries the

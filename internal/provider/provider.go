@@ -73,6 +73,9 @@ type Position struct {
 	Offset int `json:"offset,omitempty"`
 	// End bounds an offset partition (exclusive); 0 means no bound.
 	End int `json:"end,omitempty"`
+	// Stride, above 1, makes an offset partition take every Stride-th page: how offset
+	// paging is split when the API gives no total (Attio). A short page still ends it.
+	Stride int `json:"stride,omitempty"`
 	// From is the inclusive lower bound of a date_created window (RFC 3339).
 	From string `json:"from,omitempty"`
 	// Until is the exclusive upper bound of a date_created window (RFC 3339).

@@ -15,7 +15,7 @@ func TestCallHoldsBackWhenQuotaNearlySpent(t *testing.T) {
 	for _, c := range []struct {
 		remaining int
 		held      bool
-	}{{remaining: 1, held: true}, {remaining: 0, held: true}, {remaining: 5, held: false}} {
+	}{{remaining: 0, held: true}, {remaining: 1, held: false}, {remaining: 5, held: false}} {
 		t.Run(strconv.Itoa(c.remaining), func(t *testing.T) {
 			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 				w.Header().Set("X-RateLimit-Remaining", strconv.Itoa(c.remaining))
