@@ -67,6 +67,18 @@ func TestRecordHistory(t *testing.T) {
 	writeHistory(t, filepath.Join(dir, "export-history.json"), in.ExportID, run.GetRunID())
 	writeHistory(t, filepath.Join(dir, "export-history-final.json"), in.ExportID, "")
 
+	// A parallel export: partitions planned after the first page.
+	in = workflows.ExportInput{ExportID: "replay-parallel", Provider: "clio", Resource: "contacts", Strategy: "offset",
+		PageSize: 100, Parallelism: 4}
+	run, err = exportclient.Start(ctx, stack.client, queue, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := run.Get(ctx, nil); err != nil {
+		t.Fatal(err)
+	}
+	writeHistory(t, filepath.Join(dir, "export-history-parallel.json"), in.ExportID, run.GetRunID())
+
 	// A cancelled export: the checkpoint path.
 	in = workflows.ExportInput{ExportID: "replay-cancelled", Provider: "clio", Resource: "contacts", PageSize: 50}
 	run, err = exportclient.Start(ctx, stack.client, queue, in)
