@@ -14,7 +14,7 @@ test: tools ## every test, end-to-end ones included (real Temporal, real S3 serv
 unit: ## fast tests only: no servers
 	go test -count=1 -short ./...
 
-bench: tools ## durable path vs a plain loop, printed as one table
+bench: tools ## one table: durable overhead, budget use, gzip cost; BENCH_FLAGS=--scale adds 1M records, --markdown for the README
 	go run ./cmd/bench $(BENCH_FLAGS)
 
 lint:

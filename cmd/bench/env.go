@@ -5,38 +5,38 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"time"
 
 	"go.temporal.io/sdk/client"
 	tlog "go.temporal.io/sdk/log"
-	"go.temporal.io/sdk/worker"
-	"go.temporal.io/sdk/workflow"
 
-	"github.com/pagewise/pagewise/activities"
 	"github.com/pagewise/pagewise/internal/devstack"
-	"github.com/pagewise/pagewise/internal/exportclient"
-	"github.com/pagewise/pagewise/internal/provider"
-	"github.com/pagewise/pagewise/internal/provider/registry"
 	"github.com/pagewise/pagewise/internal/sandbox"
 	"github.com/pagewise/pagewise/internal/storage"
-	"github.com/pagewise/pagewise/workflows"
 )
 
 const bucket = "bench"
 
+// env is the shared stack: one Temporal dev server, one versitygw and one worker binary
+// for every row; each row brings its own sandbox, task queue and worker process.
 type env struct {
-	temporal *devstack.Temporal
-	s3       *devstack.S3
-	store    *storage.S3
-	client   client.Client
+	dir       string
+	temporal  *devstack.Temporal
+	s3        *devstack.S3
+	store     *storage.S3
+	client    client.Client
+	workerBin string
+	rows      int // numbers task queues and worker logs
 }
 
 func startEnv(ctx context.Context, dir string) (*env, error) {
-	e := &env{}
-	log, err := logFile(dir)
+	e := &env{dir: dir}
+	log, err := os.Create(filepath.Join(dir, "servers.log"))
 	if err != nil {
 		return nil, err
 	}
@@ -46,6 +46,11 @@ func startEnv(ctx context.Context, dir string) (*env, error) {
 	}
 	sbin, err := devstack.FindTool("versitygw")
 	if err != nil {
+		return nil, err
+	}
+	// Built before the servers start, so compiling does not compete with them for CPU.
+	progress("building the worker…")
+	if e.workerBin, err = buildWorker(ctx, dir); err != nil {
 		return nil, err
 	}
 	// A database file, as in the demo and in production-like use: WAL makes it cheap.
@@ -86,80 +91,60 @@ func (e *env) close() {
 	}
 }
 
-func (e *env) activities(sandboxURL string) *activities.Activities {
-	var cfg registry.Config
-	cfg.Clio.BaseURL, cfg.Clio.Token = sandboxURL, sandbox.DefaultToken("clio")
-	cfg.Attio.BaseURL, cfg.Attio.Token = sandboxURL, sandbox.DefaultToken("attio")
-	cfg.Close.BaseURL, cfg.Close.Token = sandboxURL, sandbox.DefaultToken("close")
-	cfg.Clever.BaseURL, cfg.Clever.Token = sandboxURL, sandbox.DefaultToken("clever")
-	return &activities.Activities{
-		Providers: registry.New(cfg, &http.Client{Timeout: 30 * time.Second}),
-		Store:     e.store,
-		GzipLevel: 6,
-		Log:       slog.New(slog.NewTextHandler(io.Discard, nil)),
+// buildWorker compiles ./worker once: every durable row runs it as its own process, so
+// the RSS and CPU it reports are the worker's and not the bench's (which holds the sandbox).
+func buildWorker(ctx context.Context, dir string) (string, error) {
+	root, err := devstack.RepoRoot()
+	if err != nil {
+		return "", err
 	}
+	bin := filepath.Join(dir, "worker")
+	cmd := exec.CommandContext(ctx, "go", "build", "-o", bin, "./worker")
+	cmd.Dir = root
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return "", fmt.Errorf("building worker: %v\n%s", err, out)
+	}
+	return bin, nil
 }
 
-// plainLoop calls the page activity's own code in a loop, with no Temporal: the floor
-// the durable path is measured against.
-func (e *env) plainLoop(ctx context.Context, o options, sandboxURL string) (row, error) {
-	acts := e.activities(sandboxURL)
-	conn, err := acts.Providers.Get(o.provider)
-	if err != nil {
-		return row{}, err
+// workerEnv is a worker process's whole environment, as in the end-to-end tests. Pacing is
+// off unless extra sets a provider's rate.
+func (e *env) workerEnv(taskQueue, sandboxURL string, extra ...string) []string {
+	env := []string{
+		"PATH=" + os.Getenv("PATH"),
+		"HOME=" + os.Getenv("HOME"),
+		"TEMPORAL_ADDRESS=" + e.temporal.Addr,
+		"PAGEWISE_TASK_QUEUE=" + taskQueue,
+		"PAGEWISE_S3_ENDPOINT=" + e.s3.Endpoint,
+		"PAGEWISE_S3_BUCKET=" + bucket,
+		"AWS_ACCESS_KEY_ID=" + e.s3.AccessKey,
+		"AWS_SECRET_ACCESS_KEY=" + e.s3.SecretKey,
+		"PAGEWISE_HTTP_TIMEOUT=30s",
+		"PAGEWISE_LOG_LEVEL=warn",
+		"PAGEWISE_HTTP_ADDR=127.0.0.1:0",
 	}
-	plan, err := conn.Validate(provider.Spec{Resource: o.resource, PageSize: o.pageSize})
-	if err != nil {
-		return row{}, err
+	for _, p := range []string{"CLIO", "ATTIO", "CLOSE", "CLEVER"} {
+		env = append(env, p+"_BASE_URL="+sandboxURL)
 	}
-	in := activities.PageInput{ExportID: "plain", Provider: o.provider, Plan: plan, Base: "plain/" + fmt.Sprint(time.Now().UnixNano()), Position: conn.Start(plan)}
-	r := row{name: "plain loop (no Temporal)", strategy: plan.Strategy}
-	started := time.Now()
-	for {
-		in.Seq = r.pages + 1
-		res, err := acts.FetchPage(ctx, in)
-		if err != nil {
-			return row{}, err
-		}
-		if res.Key != "" {
-			r.pages++
-			r.records += int64(res.Records)
-			r.bytes += res.Bytes
-		}
-		if res.Done {
-			break
-		}
-		in.Position = res.Next
-	}
-	r.elapsed = time.Since(started)
-	return r, nil
+	env = append(env,
+		"CLIO_TOKEN="+sandbox.DefaultToken("clio"),
+		"ATTIO_TOKEN="+sandbox.DefaultToken("attio"),
+		"CLOSE_API_KEY="+sandbox.DefaultToken("close"),
+		"CLEVER_TOKEN="+sandbox.DefaultToken("clever"),
+		"CLIO_RATE=0", "ATTIO_RATE=0", "CLOSE_RATE=0", "CLEVER_RATE=0",
+	)
+	// Later entries win (os/exec keeps the last value of a duplicated key).
+	return append(env, extra...)
 }
 
-// durable runs the real Export workflow on an in-process worker.
-func (e *env) durable(ctx context.Context, o options, sandboxURL string, lat time.Duration) (row, error) {
-	queue := fmt.Sprintf("bench-%d", time.Now().UnixNano())
-	w := worker.New(e.client, queue, worker.Options{})
-	w.RegisterWorkflowWithOptions(workflows.Export, workflow.RegisterOptions{Name: workflows.WorkflowName})
-	w.RegisterActivity(e.activities(sandboxURL))
-	if err := w.Start(); err != nil {
-		return row{}, err
-	}
-	defer w.Stop()
-	in := workflows.ExportInput{ExportID: queue, Provider: o.provider, Resource: o.resource, PageSize: o.pageSize}
-	started := time.Now()
-	run, err := exportclient.Start(ctx, e.client, queue, in)
+// serveSandbox runs a sandbox on a loopback port until stop.
+func serveSandbox(opts sandbox.Options) (sb *sandbox.Server, url string, stop func(), err error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		return row{}, err
+		return nil, "", nil, err
 	}
-	var res workflows.ExportResult
-	if err := e.client.GetWorkflow(ctx, run.GetID(), "").Get(ctx, &res); err != nil {
-		return row{}, err
-	}
-	r := row{name: "durable (Temporal + S3)", strategy: "cursor", pages: res.Pages, records: res.Records,
-		bytes: res.Bytes, elapsed: time.Since(started), runs: res.Runs}
-	first, err := e.client.DescribeWorkflowExecution(ctx, run.GetID(), run.GetRunID())
-	if err == nil {
-		r.firstRunEvents = first.WorkflowExecutionInfo.GetHistoryLength()
-	}
-	return r, nil
+	sb = sandbox.New(opts)
+	srv := &http.Server{Handler: sb, ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = srv.Serve(ln) }()
+	return sb, "http://" + ln.Addr().String(), func() { _ = srv.Close() }, nil
 }

@@ -1,47 +1,75 @@
-// Command bench measures the durable path (Temporal + S3 + sandbox) against a plain loop
-// doing the same fetch + write with no Temporal, and prints one table. `make bench`.
+// Command bench measures pagewise on real servers (Temporal dev server, versitygw, the
+// sandbox) and prints one table, `make bench`:
+//
+//   - serial: a plain loop running the page activity's code with no Temporal against the
+//     durable export, at several sandbox latencies: what durability costs per page;
+//   - budget: parallel exports of Clio, Attio and Close against a sandbox that answers 429
+//     past 20 requests a second, with the worker told 19: how near the ceiling they get;
+//   - efficiency: bytes per record and worker CPU at PAGEWISE_GZIP_LEVEL 1, 6 and 9;
+//   - scale (--scale only): 10,000 against 1,000,000 records: throughput, runs, the
+//     longest run's history and the worker's peak RSS.
+//
+// Every durable row runs the worker binary as its own process, so its CPU time and peak
+// RSS are the worker's alone. Progress goes to stderr, the table to stdout.
 package main
 
 import (
 	"context"
 	"flag"
 	"fmt"
-	"net"
-	"net/http"
 	"os"
-	"path/filepath"
+	"os/signal"
+	"slices"
+	"strconv"
 	"strings"
+	"syscall"
 	"time"
-
-	"github.com/pagewise/pagewise/internal/sandbox"
 )
 
 type options struct {
-	records   int
-	pageSize  int
-	latencies []time.Duration
-	provider  string
-	resource  string
+	records       int
+	budgetRecords int
+	scaleRecords  []int
+	pageSize      int
+	latencies     []time.Duration
+	sections      []string
+	markdown      bool
 }
+
+var sectionNames = []string{"serial", "budget", "efficiency", "scale"}
 
 func main() {
 	var o options
-	var lat string
-	flag.IntVar(&o.records, "records", 20_000, "records per scenario")
+	var lat, scaleRecs, only string
+	var scale bool
+	flag.IntVar(&o.records, "records", 20_000, "records of the serial and gzip exports")
+	flag.IntVar(&o.budgetRecords, "budget-records", 20_000, "records of the budget exports (Clio's stops at its offset cap, 10,000)")
 	flag.IntVar(&o.pageSize, "page-size", 100, "records per page")
-	flag.StringVar(&lat, "latency", "0ms,20ms,100ms", "sandbox latencies to measure, comma-separated")
-	flag.StringVar(&o.provider, "provider", "clio", "provider to export (serial cursor paging)")
-	flag.StringVar(&o.resource, "resource", "contacts", "resource to export")
+	flag.StringVar(&lat, "latency", "0ms,20ms,100ms", "sandbox latencies of the serial section, comma-separated")
+	flag.BoolVar(&scale, "scale", false, "add the scale section (a million records: several minutes)")
+	flag.StringVar(&scaleRecs, "scale-records", "10000,1000000", "record counts of the scale section, comma-separated")
+	flag.StringVar(&only, "only", "", "run only these sections, comma-separated: "+strings.Join(sectionNames, ", "))
+	flag.BoolVar(&o.markdown, "markdown", false, "print the table as Markdown")
 	flag.Parse()
-	for _, s := range strings.Split(lat, ",") {
-		d, err := time.ParseDuration(strings.TrimSpace(s))
-		if err != nil {
-			fmt.Fprintln(os.Stderr, "bench: --latency:", err)
-			os.Exit(2)
-		}
-		o.latencies = append(o.latencies, d)
+	var err error
+	if o.latencies, err = parseList(lat, time.ParseDuration); err != nil {
+		badFlag("--latency: %v", err)
 	}
-	if err := run(context.Background(), o); err != nil {
+	if o.scaleRecords, err = parseList(scaleRecs, strconv.Atoi); err != nil {
+		badFlag("--scale-records: %v", err)
+	}
+	o.sections = []string{"serial", "budget", "efficiency"}
+	if scale {
+		o.sections = append(o.sections, "scale")
+	}
+	if only != "" {
+		if o.sections, err = parseList(only, section); err != nil {
+			badFlag("--only: %v", err)
+		}
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, o); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
@@ -58,42 +86,54 @@ func run(ctx context.Context, o options) error {
 		return err
 	}
 	defer env.close()
-	var rows []row
-	for _, lat := range o.latencies {
-		url, stop, err := serveSandbox(sandbox.Options{Records: o.records, Seed: 1, Latency: lat})
-		if err != nil {
-			return err
-		}
-		fmt.Fprintf(os.Stderr, "measuring %s/%s at %v latency…\n", o.provider, o.resource, lat)
-		plain, err := env.plainLoop(ctx, o, url)
-		if err != nil {
-			stop()
-			return err
-		}
-		plain.latency = lat
-		durable, err := env.durable(ctx, o, url, lat)
-		stop()
-		if err != nil {
-			return err
-		}
-		durable.latency = lat
-		durable.baseline = &plain
-		rows = append(rows, plain, durable)
+	sections := map[string]func(context.Context, options) ([]row, error){
+		"serial": env.serial, "budget": env.budget, "efficiency": env.efficiency, "scale": env.scale,
 	}
-	printTable(os.Stdout, rows)
+	var rows []row
+	for _, name := range sectionNames {
+		if !slices.Contains(o.sections, name) {
+			continue
+		}
+		rs, err := sections[name](ctx, o)
+		if err != nil {
+			return fmt.Errorf("%s: %w", name, err)
+		}
+		rows = append(rows, rs...)
+	}
+	progress("done")
+	printTable(os.Stdout, rows, o.markdown)
 	return nil
 }
 
-func serveSandbox(opts sandbox.Options) (string, func(), error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return "", nil, err
-	}
-	srv := &http.Server{Handler: sandbox.New(opts), ReadHeaderTimeout: 10 * time.Second}
-	go func() { _ = srv.Serve(ln) }()
-	return "http://" + ln.Addr().String(), func() { _ = srv.Close() }, nil
+var began = time.Now()
+
+// progress is one line on stderr, stamped with the time since the bench began.
+func progress(format string, args ...any) {
+	d := time.Since(began).Round(time.Second)
+	fmt.Fprintf(os.Stderr, "[%02d:%02d] %s\n", int(d.Minutes()), int(d.Seconds())%60, fmt.Sprintf(format, args...))
 }
 
-func logFile(dir string) (*os.File, error) {
-	return os.Create(filepath.Join(dir, "servers.log"))
+func badFlag(format string, args ...any) {
+	fmt.Fprintf(os.Stderr, "bench: "+format+"\n", args...)
+	os.Exit(2)
+}
+
+func section(s string) (string, error) {
+	if !slices.Contains(sectionNames, s) {
+		return "", fmt.Errorf("unknown section %q; known: %s", s, strings.Join(sectionNames, ", "))
+	}
+	return s, nil
+}
+
+// parseList parses a comma-separated flag value.
+func parseList[T any](s string, parse func(string) (T, error)) ([]T, error) {
+	var out []T
+	for _, f := range strings.Split(s, ",") {
+		v, err := parse(strings.TrimSpace(f))
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, nil
 }

@@ -3,40 +3,129 @@ package main
 import (
 	"fmt"
 	"io"
-	"text/tabwriter"
+	"strconv"
+	"strings"
 	"time"
 )
 
+// row is one measured export. Fields a section does not measure stay zero and print blank.
 type row struct {
-	name, strategy string
-	latency        time.Duration
-	pages          int
-	records, bytes int64
-	elapsed        time.Duration
-	runs           int
-	firstRunEvents int64
-	baseline       *row
+	section, export, path, strategy string
+	latency                         time.Duration
+	pageSize                        int
+	pages                           int
+	records, bytes                  int64
+	elapsed                         time.Duration
+	gzip                            int
+	baseline                        *row // serial: the plain loop at the same latency
+
+	budget            float64 // sandbox requests/s per credential
+	requests, limited int64   // sandbox Stats: requests and 429s
+	peak              int     // most requests the sandbox saw in one second
+
+	usage     *usage // worker process; nil for the in-process plain loop
+	rssOf     *usage // scale: the smallest export's worker, for the RSS ratio
+	runs      int
+	maxEvents int64
 }
 
 func (r row) recordsPerSec() float64 { return float64(r.records) / r.elapsed.Seconds() }
 func (r row) pagesPerSec() float64   { return float64(r.pages) / r.elapsed.Seconds() }
 
-func printTable(w io.Writer, rows []row) {
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "path\tstrategy\tlatency\trecords\tpages\tseconds\trecords/s\tpages/s\t% of plain\toverhead ms/page\tbytes/record\truns\tevents (1st run)\t")
-	for _, r := range rows {
-		ratio, overhead := "", ""
-		if b := r.baseline; b != nil {
-			ratio = fmt.Sprintf("%.0f%%", 100*r.recordsPerSec()/b.recordsPerSec())
-			overhead = fmt.Sprintf("%.1f", (r.elapsed-b.elapsed).Seconds()*1000/float64(max(r.pages, 1)))
-		}
-		runs, events := "", ""
-		if r.runs > 0 {
-			runs, events = fmt.Sprint(r.runs), fmt.Sprint(r.firstRunEvents)
-		}
-		fmt.Fprintf(tw, "%s\t%s\t%v\t%d\t%d\t%.2f\t%.0f\t%.1f\t%s\t%s\t%.1f\t%s\t%s\t\n",
-			r.name, r.strategy, r.latency, r.records, r.pages, r.elapsed.Seconds(), r.recordsPerSec(), r.pagesPerSec(),
-			ratio, overhead, float64(r.bytes)/float64(max(r.records, 1)), runs, events)
+// columns are the table's; the first leftCols are text, the rest numbers.
+var columns = []string{"section", "export", "path", "strategy", "latency", "records", "pages", "seconds",
+	"records/s", "pages/s", "% of plain", "overhead ms/page", "budget req/s", "% of ceiling", "429s", "429 %",
+	"peak req/s", "gzip", "bytes/record", "CPU s/100k rec", "peak RSS MB", "RSS ×", "runs", "max events/run"}
+
+const leftCols = 4
+
+func (r row) cells() []string {
+	c := []string{r.section, r.export, r.path, r.strategy, fmt.Sprintf("%d ms", r.latency.Milliseconds()),
+		group(r.records), group(int64(r.pages)), fmt.Sprintf("%.1f", r.elapsed.Seconds()),
+		group(int64(r.recordsPerSec())), fmt.Sprintf("%.1f", r.pagesPerSec())}
+	ratio, overhead := "", ""
+	if b := r.baseline; b != nil {
+		ratio = fmt.Sprintf("%.0f%%", 100*r.recordsPerSec()/b.recordsPerSec())
+		overhead = fmt.Sprintf("%.1f", (r.elapsed-b.elapsed).Seconds()*1000/float64(max(r.pages, 1)))
 	}
-	_ = tw.Flush()
+	c = append(c, ratio, overhead)
+	budget, ceiling, limited, share, peak := "", "", "", "", ""
+	if r.budget > 0 {
+		budget = fmt.Sprintf("%g", r.budget)
+		// The most a credential's budget allows: every request a full page.
+		ceiling = fmt.Sprintf("%.0f%%", 100*r.recordsPerSec()/(r.budget*float64(r.pageSize)))
+		limited = group(r.limited)
+		share = fmt.Sprintf("%.1f%%", 100*float64(r.limited)/float64(max(r.requests, 1)))
+		peak = strconv.Itoa(r.peak)
+	}
+	c = append(c, budget, ceiling, limited, share, peak, strconv.Itoa(r.gzip),
+		fmt.Sprintf("%.0f", float64(r.bytes)/float64(max(r.records, 1))))
+	cpu, rss, rssRatio := "", "", ""
+	if u := r.usage; u != nil {
+		cpu = fmt.Sprintf("%.2f", u.cpu.Seconds()*100_000/float64(max(r.records, 1)))
+		rss = fmt.Sprintf("%.0f", float64(u.rssKB)/1024)
+		if r.rssOf != nil {
+			rssRatio = fmt.Sprintf("%.2f", float64(u.rssKB)/float64(max(r.rssOf.rssKB, 1)))
+		}
+	}
+	runs, events := "", ""
+	if r.runs > 0 {
+		runs, events = strconv.Itoa(r.runs), group(r.maxEvents)
+	}
+	return append(c, cpu, rss, rssRatio, runs, events)
+}
+
+// printTable writes rows aligned for a terminal, or as a Markdown table for the README.
+func printTable(w io.Writer, rows []row, markdown bool) {
+	all := [][]string{columns}
+	for _, r := range rows {
+		all = append(all, r.cells())
+	}
+	if markdown {
+		for i, cells := range all {
+			fmt.Fprintf(w, "| %s |\n", strings.Join(cells, " | "))
+			if i == 0 {
+				seps := make([]string, len(cells))
+				for j := range seps {
+					seps[j] = "---:"
+					if j < leftCols {
+						seps[j] = "---"
+					}
+				}
+				fmt.Fprintf(w, "|%s|\n", strings.Join(seps, "|"))
+			}
+		}
+		return
+	}
+	widths := make([]int, len(columns))
+	for _, cells := range all {
+		for j, s := range cells {
+			widths[j] = max(widths[j], len([]rune(s)))
+		}
+	}
+	for _, cells := range all {
+		var b strings.Builder
+		for j, s := range cells {
+			pad := strings.Repeat(" ", widths[j]-len([]rune(s)))
+			if j < leftCols {
+				b.WriteString(s + pad)
+			} else {
+				b.WriteString(pad + s)
+			}
+			b.WriteString("  ")
+		}
+		fmt.Fprintln(w, strings.TrimRight(b.String(), " "))
+	}
+}
+
+// group writes n with thousands separators: 1,000,000 reads at a glance.
+func group(n int64) string {
+	s := strconv.FormatInt(n, 10)
+	if n < 0 {
+		return "-" + group(-n)
+	}
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
 }

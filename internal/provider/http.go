@@ -59,7 +59,7 @@ func Call(ctx context.Context, client *http.Client, pacer *Pacer, w Wire, resour
 	case resp.StatusCode >= 200 && resp.StatusCode < 300:
 		if w.Quota != nil {
 			if left, refill, ok := w.Quota(resp, time.Now()); ok && left < quotaReserve {
-				pacer.Backoff(refill)
+				pacer.Spent(refill)
 			}
 		}
 		return body, nil

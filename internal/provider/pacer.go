@@ -70,3 +70,14 @@ func (p *Pacer) Backoff(d time.Duration) {
 		p.next = until
 	}
 }
+
+// Spent holds requests after the provider says the budget is used up until refill, but
+// no longer than two requests' spacing: a sliding window (Clio, Close) has room again as
+// soon as its oldest request ages out, long before the reset it reports. If it does not,
+// the 429 that follows carries the provider's own delay.
+func (p *Pacer) Spent(refill time.Duration) {
+	if p == nil {
+		return
+	}
+	p.Backoff(min(refill, 2*p.base))
+}

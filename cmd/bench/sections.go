@@ -1,0 +1,130 @@
+package main
+
+import (
+	"context"
+	"time"
+
+	"github.com/pagewise/pagewise/internal/provider/clio"
+	"github.com/pagewise/pagewise/internal/sandbox"
+)
+
+// The budget section's setting: a sandbox allowing 20 requests a second per credential, a
+// worker told 19, and latency high enough that only parallel paging can reach the budget.
+const (
+	budgetPerSecond = 20
+	budgetRate      = 19
+	budgetLatency   = 150 * time.Millisecond
+	budgetParallel  = 8
+	defaultGzip     = 6 // the worker's own default
+)
+
+// clioCursor is the serial export of sections serial, gzip and scale.
+func clioCursor(section string, records, pageSize int) spec {
+	return spec{section: section, provider: "clio", resource: "contacts", strategy: "cursor",
+		records: records, pageSize: pageSize, gzip: defaultGzip}
+}
+
+// serial is the durable path's overhead: the same serial export as a plain loop and as a
+// durable export, at each latency.
+func (e *env) serial(ctx context.Context, o options) ([]row, error) {
+	var rows []row
+	for _, lat := range o.latencies {
+		s := clioCursor("serial", o.records, o.pageSize)
+		s.latency = lat
+		_, url, stop, err := serveSandbox(sandbox.Options{Records: s.records, Seed: 1, Latency: lat})
+		if err != nil {
+			return nil, err
+		}
+		progress("serial: %s %s, %d records at %v latency: plain loop…", s.export(), s.strategy, s.records, lat)
+		plain, err := e.plainLoop(ctx, s, url)
+		if err != nil {
+			stop()
+			return nil, err
+		}
+		progress("serial: … durable…")
+		durable, err := e.durable(ctx, s, url)
+		stop()
+		if err != nil {
+			return nil, err
+		}
+		durable.baseline = &plain
+		rows = append(rows, plain, durable)
+	}
+	return rows, nil
+}
+
+// budget is how close parallel exports get to a credential's budget without going over:
+// each provider's parallel strategy against a sandbox that answers 429 past the budget.
+func (e *env) budget(ctx context.Context, o options) ([]row, error) {
+	specs := []spec{
+		// Clio refuses offsets past 10,000, so its offset export stops there.
+		{provider: "clio", resource: "contacts", strategy: "offset", records: min(o.budgetRecords, clio.OffsetCap)},
+		{provider: "attio", resource: "people", strategy: "offset", records: o.budgetRecords},
+		{provider: "close", resource: "lead", strategy: "window", records: o.budgetRecords},
+	}
+	var rows []row
+	for _, s := range specs {
+		s.section, s.pageSize, s.parallelism, s.gzip = "budget", o.pageSize, budgetParallel, defaultGzip
+		s.latency, s.budget, s.rate = budgetLatency, budgetPerSecond, budgetRate
+		sb, url, stop, err := serveSandbox(sandbox.Options{Records: s.records, Seed: 1, Latency: s.latency, Budget: s.budget})
+		if err != nil {
+			return nil, err
+		}
+		progress("budget: %s %s ×%d, %d records, budget %g/s, rate %g/s…", s.export(), s.strategy, s.parallelism, s.records, s.budget, s.rate)
+		r, err := e.durable(ctx, s, url)
+		stop()
+		if err != nil {
+			return nil, err
+		}
+		st := sb.Stats().Providers[s.provider]
+		r.requests, r.limited = st.Requests, st.RateLimited
+		r.peak = st.MaxPerSecond[sandbox.DefaultToken(s.provider)]
+		progress("  sandbox: %d requests, %d answered 429, at most %d in one second", r.requests, r.limited, r.peak)
+		rows = append(rows, r)
+	}
+	return rows, nil
+}
+
+// efficiency is what each gzip level costs in worker CPU and saves in bytes.
+func (e *env) efficiency(ctx context.Context, o options) ([]row, error) {
+	var rows []row
+	for _, level := range []int{1, 6, 9} {
+		s := clioCursor("efficiency", o.records, o.pageSize)
+		s.gzip = level
+		_, url, stop, err := serveSandbox(sandbox.Options{Records: s.records, Seed: 1})
+		if err != nil {
+			return nil, err
+		}
+		progress("efficiency: %s %s, %d records, PAGEWISE_GZIP_LEVEL=%d…", s.export(), s.strategy, s.records, level)
+		r, err := e.durable(ctx, s, url)
+		stop()
+		if err != nil {
+			return nil, err
+		}
+		rows = append(rows, r)
+	}
+	return rows, nil
+}
+
+// scale is whether throughput, history and worker memory stay flat as an export grows.
+func (e *env) scale(ctx context.Context, o options) ([]row, error) {
+	var rows []row
+	for _, n := range o.scaleRecords {
+		s := clioCursor("scale", n, o.pageSize)
+		_, url, stop, err := serveSandbox(sandbox.Options{Records: n, Seed: 1})
+		if err != nil {
+			return nil, err
+		}
+		progress("scale: %s %s, %d records…", s.export(), s.strategy, n)
+		r, err := e.durable(ctx, s, url)
+		stop()
+		if err != nil {
+			return nil, err
+		}
+		if len(rows) > 0 {
+			r.rssOf = rows[0].usage
+		}
+		rows = append(rows, r)
+	}
+	return rows, nil
+}
