@@ -145,16 +145,7 @@ func workerEnv(taskQueue, sandboxURL string, extra ...string) []string {
 		"PAGEWISE_LOG_LEVEL=debug",
 		"PAGEWISE_HTTP_ADDR=127.0.0.1:0",
 	}
-	for _, p := range []string{"CLIO", "ATTIO", "CLOSE", "CLEVER"} {
-		env = append(env, p+"_BASE_URL="+sandboxURL)
-	}
-	env = append(env,
-		"CLIO_TOKEN="+sandbox.DefaultToken("clio"),
-		"ATTIO_TOKEN="+sandbox.DefaultToken("attio"),
-		"CLOSE_API_KEY="+sandbox.DefaultToken("close"),
-		"CLEVER_TOKEN="+sandbox.DefaultToken("clever"),
-		// Pacing is the sandbox budget's job in these tests; let requests through.
-		"CLIO_RATE=0", "ATTIO_RATE=0", "CLOSE_RATE=0", "CLEVER_RATE=0",
-	)
+	// Pacing is the sandbox budget's job here; rates are off unless extra sets one.
+	env = append(env, sandbox.WorkerEnv(sandboxURL)...)
 	return append(env, extra...)
 }

@@ -123,16 +123,8 @@ func (e *env) workerEnv(taskQueue, sandboxURL string, extra ...string) []string 
 		"PAGEWISE_LOG_LEVEL=warn",
 		"PAGEWISE_HTTP_ADDR=127.0.0.1:0",
 	}
-	for _, p := range []string{"CLIO", "ATTIO", "CLOSE", "CLEVER"} {
-		env = append(env, p+"_BASE_URL="+sandboxURL)
-	}
-	env = append(env,
-		"CLIO_TOKEN="+sandbox.DefaultToken("clio"),
-		"ATTIO_TOKEN="+sandbox.DefaultToken("attio"),
-		"CLOSE_API_KEY="+sandbox.DefaultToken("close"),
-		"CLEVER_TOKEN="+sandbox.DefaultToken("clever"),
-		"CLIO_RATE=0", "ATTIO_RATE=0", "CLOSE_RATE=0", "CLEVER_RATE=0",
-	)
+	// Pacing is the sandbox budget's job here; rates are off unless extra sets one.
+	env = append(env, sandbox.WorkerEnv(sandboxURL)...)
 	// Later entries win (os/exec keeps the last value of a duplicated key).
 	return append(env, extra...)
 }
