@@ -43,6 +43,8 @@ type PageResult struct {
 	Bytes   int64             `json:"bytes"`
 	Key     string            `json:"key,omitempty"` // empty when the page had no records
 	Total   int               `json:"total"`
+	// Took is the page's fetch and write time; the workflow paces its tasks by it.
+	Took time.Duration `json:"took,omitempty"`
 }
 
 // FetchPage fetches the page at in.Position and writes it to PageKey(seq). An empty page
@@ -89,9 +91,10 @@ func (a *Activities) FetchPage(ctx context.Context, in PageInput) (res PageResul
 		res.Key, res.Bytes = key, int64(len(body))
 		a.Metrics.PageWritten(in.Provider, resource, res.Records, res.Bytes)
 	}
+	res.Took = time.Since(started)
 	a.logger().DebugContext(ctx, "page written", "export_id", in.ExportID, "provider", in.Provider,
 		"resource", resource, "partition", in.Partition, "seq", in.Seq, "records", res.Records,
-		"bytes", res.Bytes, "done", res.Done, "elapsed_ms", time.Since(started).Milliseconds())
+		"bytes", res.Bytes, "done", res.Done, "elapsed_ms", res.Took.Milliseconds())
 	return res, nil
 }
 

@@ -108,7 +108,7 @@ func TestCancelStopsAndRerunStartsOver(t *testing.T) {
 func assertNoPageAfterCancel(t *testing.T, workflowID string) {
 	t.Helper()
 	it := stack.client.GetWorkflowHistory(context.Background(), workflowID, "", false, enums.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
-	requested, checkpoint := false, false
+	requested, checkpoint, pages := false, false, 0
 	for it.HasNext() {
 		ev, err := it.Next()
 		if err != nil {
@@ -122,11 +122,23 @@ func assertNoPageAfterCancel(t *testing.T, workflowID string) {
 			if requested && name == "FetchPage" {
 				t.Fatalf("a page was scheduled after the cancel request (event %d)", ev.GetEventId())
 			}
+			if name == "FetchPage" {
+				pages++
+			}
 			checkpoint = checkpoint || requested && name == "WriteCheckpoint"
+		case enums.EVENT_TYPE_MARKER_RECORDED:
+			// A serial export's pages are local activities, recorded as markers.
+			m := ev.GetMarkerRecordedEventAttributes()
+			if requested && m.GetMarkerName() == "LocalActivity" && m.GetFailure() == nil {
+				t.Fatalf("a page completed after the cancel request (event %d)", ev.GetEventId())
+			}
+			if m.GetMarkerName() == "LocalActivity" {
+				pages++
+			}
 		}
 	}
-	if !requested || !checkpoint {
-		t.Fatalf("history: cancel requested %v, checkpoint scheduled after it %v", requested, checkpoint)
+	if !requested || !checkpoint || pages == 0 {
+		t.Fatalf("history: cancel requested %v, checkpoint scheduled after it %v, %d pages before it", requested, checkpoint, pages)
 	}
 }
 

@@ -3,9 +3,11 @@ package e2e
 import (
 	"context"
 	"encoding/json"
+	"slices"
 	"testing"
 	"time"
 
+	"github.com/pagewise/pagewise/activities"
 	"github.com/pagewise/pagewise/internal/exportclient"
 	"github.com/pagewise/pagewise/internal/sandbox"
 	"github.com/pagewise/pagewise/workflows"
@@ -22,7 +24,9 @@ import (
 //     created after it started are not exported.
 func TestRecordsChangingDuringExport(t *testing.T) {
 	const total = 4000
-	sb, url := serveSandbox(t, sandbox.Options{Records: total, Seed: 9, Latency: 25 * time.Millisecond})
+	// Pages slow enough, and small enough, that the export lasts eight of the serial path's
+	// 2 s workflow tasks, after which progress and signals are taken in.
+	sb, url := serveSandbox(t, sandbox.Options{Records: total, Seed: 9, Latency: 200 * time.Millisecond})
 	queue := "e2e-data-change"
 	w := startWorker(t, workerEnv(queue, url))
 	cases := []struct {
@@ -39,7 +43,7 @@ func TestRecordsChangingDuringExport(t *testing.T) {
 			t.Parallel()
 			before := idSet(sb, c.provider, sb.Dataset(c.provider, c.resource))
 			in := workflows.ExportInput{ExportID: "changing-" + c.provider, Provider: c.provider, Resource: c.resource,
-				Strategy: c.strategy, PageSize: 100, HeartbeatSeconds: 5}
+				Strategy: c.strategy, PageSize: 50, HeartbeatSeconds: 5}
 			ctx := context.Background()
 			run, err := exportclient.Start(ctx, stack.client, queue, in)
 			if err != nil {
@@ -58,9 +62,10 @@ func TestRecordsChangingDuringExport(t *testing.T) {
 					p, err = exportclient.Query(ctx, stack.client, in.ExportID)
 					return err == nil && p.Paused
 				})
-				if p.Phase != workflows.PhaseExporting {
-					t.Fatalf("export no longer exporting when records changed: phase %q", p.Phase)
+				if p.Phase != workflows.PhaseExporting || !slices.ContainsFunc(p.Partitions, func(p activities.Partition) bool { return !p.Done }) {
+					t.Fatalf("export no longer exporting when records changed: phase %q, partitions %+v", p.Phase, p.Partitions)
 				}
+				t.Logf("paused at %d records", p.Records)
 				inserted = append(inserted, sb.Insert(c.provider, c.resource, 25)...)
 				sb.Touch(c.provider, c.resource, 50)
 				if err := stack.client.SignalWorkflow(ctx, in.ExportID, "", workflows.SignalResume, nil); err != nil {

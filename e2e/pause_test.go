@@ -15,7 +15,9 @@ import (
 // query saying paused; after resume the export completes with exactly the dataset.
 func TestPauseHoldsPagesUntilResume(t *testing.T) {
 	const total = 3000
-	sb, url := serveSandbox(t, sandbox.Options{Records: total, Seed: 41, Latency: 20 * time.Millisecond})
+	// Pages slow enough that the export lasts several of the serial path's 2 s workflow
+	// tasks, after which progress and signals are taken in.
+	sb, url := serveSandbox(t, sandbox.Options{Records: total, Seed: 41, Latency: 100 * time.Millisecond})
 	queue := "e2e-pause"
 	w := startWorker(t, workerEnv(queue, url))
 	in := workflows.ExportInput{ExportID: "paused", Provider: "clio", Resource: "contacts", PageSize: 50}
@@ -47,7 +49,7 @@ func TestPauseHoldsPagesUntilResume(t *testing.T) {
 		t.Fatalf("paused at %d records in phase %s: the export was over before the pause", at.Records, at.Phase)
 	}
 	requests := sb.Stats().Providers["clio"].Requests
-	// A page takes a round trip of about 20 ms: two seconds is a hundred pages' time.
+	// A page takes about 100 ms here: two seconds is twenty pages' time.
 	holds(t, 2*time.Second, "a paused export to stay still", func() bool {
 		p, err := exportclient.Query(ctx, stack.client, in.ExportID)
 		if err != nil || !p.Paused || p.Records != at.Records || sb.Stats().Providers["clio"].Requests != requests {

@@ -21,7 +21,9 @@ const outage = 30 * time.Second
 func TestStorageOutageMidExport(t *testing.T) {
 	const total = 10_000
 	s3srv, store := dedicatedS3(t)
-	sb, url := serveSandbox(t, sandbox.Options{Records: total, Seed: 6, Latency: 10 * time.Millisecond})
+	// Pages slow enough that the export lasts several of the serial path's 2 s workflow
+	// tasks, after which progress and signals are taken in.
+	sb, url := serveSandbox(t, sandbox.Options{Records: total, Seed: 6, Latency: 50 * time.Millisecond})
 	queue := "e2e-storage-outage"
 	w := startWorker(t, workerEnv(queue, url, "PAGEWISE_S3_ENDPOINT="+s3srv.Endpoint,
 		"AWS_ACCESS_KEY_ID="+s3srv.AccessKey, "AWS_SECRET_ACCESS_KEY="+s3srv.SecretKey))

@@ -17,8 +17,9 @@ const (
 	QueryProgress    = "progress"
 	SignalPause      = "pause"  // stop starting pages until resumed; running pages finish
 	SignalResume     = "resume" // carry on after a pause
-	// DefaultPagesPerRun bounds one run's history (about 6 events a page) well under
-	// Temporal's 10,240-event warning; the workflow continues as new after it.
+	// DefaultPagesPerRun bounds one run's history (about 6 events a page on the page
+	// queue, fewer than 2 for a serial export's local pages) well under Temporal's
+	// 10,240-event warning; the workflow continues as new after it.
 	DefaultPagesPerRun = 500
 )
 
@@ -59,7 +60,9 @@ type ExportInput struct {
 	Incremental bool `json:"incremental,omitempty"`
 	// Since exports only records created or updated at or after it; overrides the watermark.
 	Since time.Time `json:"since,omitzero"`
-	// HeartbeatSeconds is how soon a page on a dead worker is retried elsewhere (default 10).
+	// HeartbeatSeconds is how soon a parallel export's page on a dead worker is retried
+	// elsewhere (default 10). A serial export's pages run on the workflow's own worker and
+	// are re-run after its workflow task times out (10 s by default).
 	HeartbeatSeconds int `json:"heartbeat_seconds,omitempty"`
 	// State is filled in by the workflow when it continues as new; leave it empty.
 	State *State `json:"state,omitempty"`

@@ -138,9 +138,10 @@ func (x *exporter) run(ctx workflow.Context) error {
 	if hb <= 0 {
 		hb = 10 * time.Second
 	}
+	const pageTimeout = 5 * time.Minute
 	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
 		TaskQueue:           PageQueue(workflow.GetInfo(ctx).TaskQueueName, x.export.Provider),
-		StartToCloseTimeout: 5 * time.Minute,
+		StartToCloseTimeout: pageTimeout,
 		HeartbeatTimeout:    hb,
 		RetryPolicy: &temporal.RetryPolicy{
 			InitialInterval:    time.Second,
@@ -148,6 +149,10 @@ func (x *exporter) run(ctx workflow.Context) error {
 			MaximumInterval:    time.Minute,
 		},
 	})
+	local := x.localPages(ctx)
+	lctx := localPageOptions(ctx, pageTimeout)
+	var clock taskClock
+	handed := map[int]bool{} // partitions whose current page failed locally
 	sel := workflow.NewSelector(ctx)
 	pending := 0
 	var ready []int
@@ -159,14 +164,30 @@ func (x *exporter) run(ctx workflow.Context) error {
 			Partition: p.ID, Seq: p.Pages + 1, Position: p.Position,
 		}
 		pending++
-		sel.AddFuture(workflow.ExecuteActivity(actx, a.FetchPage, in), func(f workflow.Future) {
+		isLocal := local && !handed[i]
+		var f workflow.Future
+		if isLocal {
+			f = workflow.ExecuteLocalActivity(lctx, a.FetchPage, in)
+		} else {
+			f = workflow.ExecuteActivity(actx, a.FetchPage, in)
+		}
+		sel.AddFuture(f, func(f workflow.Future) {
 			pending--
 			var res activities.PageResult
 			if err := f.Get(ctx, &res); err != nil {
+				if isLocal && handOver(err) && ctx.Err() == nil {
+					handed[i] = true
+					ready = append(ready, i)
+					return
+				}
 				if firstErr == nil {
 					firstErr = err
 				}
 				return
+			}
+			delete(handed, i)
+			if isLocal {
+				clock.add(res.Took)
 			}
 			x.apply(i, res)
 			ready = append(ready, i)
@@ -186,8 +207,15 @@ func (x *exporter) run(ctx workflow.Context) error {
 		}
 		for pending > 0 {
 			sel.Select(ctx)
+			launchable := func(i int) bool { return !endOfRun() && !x.paused && !x.st.Partitions[i].Done }
 			for _, i := range ready {
-				if !endOfRun() && !x.paused && !x.st.Partitions[i].Done {
+				// A pause may arrive while the task closes: look again after.
+				if local && launchable(i) {
+					if err := clock.closeTask(ctx); err != nil && firstErr == nil {
+						firstErr = err
+					}
+				}
+				if launchable(i) {
 					launch(i)
 				}
 			}

@@ -201,10 +201,7 @@ func TestInvalidInputFailsBeforeAnyPage(t *testing.T) {
 func TestProgressQueryReportsPositionAndCounts(t *testing.T) {
 	h := newHarness(t, 50)
 	var seen []Progress
-	h.env.SetOnActivityCompletedListener(func(info *activity.Info, _ converter.EncodedValue, _ error) {
-		if info.ActivityType.Name != "FetchPage" {
-			return
-		}
+	h.onPage(func() {
 		v, err := h.env.QueryWorkflow(QueryProgress)
 		if err != nil {
 			t.Error(err)
@@ -251,4 +248,15 @@ func continuedInput(t *testing.T, err error) ExportInput {
 		t.Fatal(err)
 	}
 	return next
+}
+
+// onPage calls f after every page, fetched as an activity or a local activity.
+func (h *harness) onPage(f func()) {
+	h.env.SetOnActivityCompletedListener(func(info *activity.Info, _ converter.EncodedValue, _ error) {
+		if info.ActivityType.Name == "FetchPage" {
+			f()
+		}
+	})
+	// Only pages run locally; the test environment names them by their wrapper.
+	h.env.SetOnLocalActivityCompletedListener(func(*activity.Info, converter.EncodedValue, error) { f() })
 }

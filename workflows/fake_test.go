@@ -14,7 +14,9 @@ type fakeConnector struct {
 	n      int
 	failAt int
 	fail   *provider.Error
-	since  time.Time // the Since the last Validate saw
+	// failures, when positive, is how many times the page at failAt fails; zero: always.
+	failures, failed int
+	since            time.Time // the Since the last Validate saw
 	// noTotal answers like Attio: no total, and only a short page ends the resource.
 	noTotal bool
 }
@@ -37,7 +39,8 @@ func (f *fakeConnector) Start(provider.Plan) provider.Position { return provider
 
 func (f *fakeConnector) Fetch(_ context.Context, req provider.Request) (provider.Page, error) {
 	off := req.Position.Offset
-	if f.fail != nil && off == f.failAt {
+	if f.fail != nil && off == f.failAt && (f.failures == 0 || f.failed < f.failures) {
+		f.failed++
 		return provider.Page{}, f.fail
 	}
 	limit := f.n

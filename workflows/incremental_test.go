@@ -7,9 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"go.temporal.io/sdk/activity"
-	"go.temporal.io/sdk/converter"
-
 	"github.com/pagewise/pagewise/activities"
 	"github.com/pagewise/pagewise/internal/provider"
 	"github.com/pagewise/pagewise/internal/storage"
@@ -90,12 +87,10 @@ func TestFailedRunDoesNotAdvanceWatermark(t *testing.T) {
 func TestPauseStopsPagesUntilResume(t *testing.T) {
 	h := newHarness(t, 50)
 	var fetchedAt []time.Time
-	h.env.SetOnActivityCompletedListener(func(info *activity.Info, _ converter.EncodedValue, _ error) {
-		if info.ActivityType.Name == "FetchPage" {
-			fetchedAt = append(fetchedAt, h.env.Now())
-			if len(fetchedAt) == 1 {
-				h.env.SignalWorkflow(SignalPause, nil)
-			}
+	h.onPage(func() {
+		fetchedAt = append(fetchedAt, h.env.Now())
+		if len(fetchedAt) == 1 {
+			h.env.SignalWorkflow(SignalPause, nil)
 		}
 	})
 	var whilePaused Progress

@@ -22,7 +22,7 @@ func TestReplayCommittedHistory(t *testing.T) {
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no committed histories in testdata (%v)", err)
 	}
-	var pages, continued, finished, cancelled, signals int
+	var pages, localPages, continued, finished, cancelled, signals int
 	for _, f := range files {
 		t.Run(filepath.Base(f), func(t *testing.T) {
 			r := worker.NewWorkflowReplayer()
@@ -52,6 +52,10 @@ func TestReplayCommittedHistory(t *testing.T) {
 				case "WriteCheckpoint":
 					cancelled++
 				}
+			case enums.EVENT_TYPE_MARKER_RECORDED:
+				if ev.GetMarkerRecordedEventAttributes().GetMarkerName() == "LocalActivity" {
+					localPages++
+				}
 			case enums.EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW:
 				continued++
 			case enums.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED:
@@ -59,8 +63,8 @@ func TestReplayCommittedHistory(t *testing.T) {
 			}
 		}
 	}
-	if pages < 3 || continued == 0 || finished == 0 || cancelled == 0 || signals == 0 {
-		t.Fatalf("committed histories cover %d pages, %d continue-as-new, %d finish, %d checkpoint, %d signals; want at least 3 pages and one of each",
-			pages, continued, finished, cancelled, signals)
+	if pages < 3 || localPages < 3 || continued == 0 || finished == 0 || cancelled == 0 || signals == 0 {
+		t.Fatalf("committed histories cover %d pages, %d local pages, %d continue-as-new, %d finish, %d checkpoint, %d signals; want at least 3 pages of each kind and one of each",
+			pages, localPages, continued, finished, cancelled, signals)
 	}
 }

@@ -1,0 +1,92 @@
+package workflows
+
+import (
+	"testing"
+
+	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/converter"
+
+	"github.com/pagewise/pagewise/internal/provider"
+)
+
+// pageCounts counts page attempts by how they ran.
+type pageCounts struct{ local, queued, localFailed int }
+
+func (h *harness) countPages() *pageCounts {
+	c := &pageCounts{}
+	// Only pages run locally. The test environment names local activities by their
+	// wrapper and reports failures as results without a value.
+	h.env.SetOnLocalActivityCompletedListener(func(_ *activity.Info, res converter.EncodedValue, _ error) {
+		c.local++
+		if !res.HasValue() {
+			c.localFailed++
+		}
+	})
+	h.env.SetOnActivityCompletedListener(func(info *activity.Info, _ converter.EncodedValue, _ error) {
+		if info.ActivityType.Name == "FetchPage" {
+			c.queued++
+		}
+	})
+	return c
+}
+
+func TestSerialExportFetchesPagesLocally(t *testing.T) {
+	h := newHarness(t, 1_005)
+	c := h.countPages()
+	h.env.ExecuteWorkflow(Export, input())
+	var res ExportResult
+	if err := h.env.GetWorkflowResult(&res); err != nil {
+		t.Fatal(err)
+	}
+	if res.Records != 1_005 || c.local != 101 || c.queued != 0 {
+		t.Fatalf("%d records from %d local pages and %d queued; want 1005 from 101 local", res.Records, c.local, c.queued)
+	}
+	assertExact(t, h.storedIDs(t), 1_005)
+}
+
+func TestParallelExportFetchesPagesFromThePageQueue(t *testing.T) {
+	h := newHarness(t, 200)
+	c := h.countPages()
+	in := input()
+	in.Parallelism = 4
+	h.env.ExecuteWorkflow(Export, in)
+	if err := h.env.GetWorkflowError(); err != nil {
+		t.Fatal(err)
+	}
+	if c.local != 0 || c.queued != 20 {
+		t.Fatalf("%d local pages and %d queued; want all 20 queued, where the server's rate limit applies", c.local, c.queued)
+	}
+}
+
+// A page that fails locally moves to the page queue, retries there until it succeeds, and
+// the export carries on locally and ends exact.
+func TestPageFailingLocallyIsHandedToThePageQueue(t *testing.T) {
+	h := newHarness(t, 50)
+	h.conn.failAt, h.conn.failures = 20, 9
+	h.conn.fail = &provider.Error{Provider: "fake", Resource: "items", Status: 503, Message: "unavailable", Retryable: true}
+	c := h.countPages()
+	h.env.ExecuteWorkflow(Export, input())
+	var res ExportResult
+	if err := h.env.GetWorkflowResult(&res); err != nil {
+		t.Fatal(err)
+	}
+	if res.Records != 50 || c.queued != 1 || c.localFailed != 1 || c.local != 5 || h.conn.failed != h.conn.failures {
+		t.Fatalf("%d records; %d local pages (%d failed), %d queued, %d failures; want 50, one local failure, then the page queued until its %d failures were over",
+			res.Records, c.local, c.localFailed, c.queued, h.conn.failed, h.conn.failures)
+	}
+	assertExact(t, h.storedIDs(t), 50)
+}
+
+func assertExact(t *testing.T, ids []int, n int) {
+	t.Helper()
+	seen := make(map[int]bool, len(ids))
+	for _, id := range ids {
+		if seen[id] || id < 1 || id > n {
+			t.Fatalf("id %d is a duplicate or out of 1..%d", id, n)
+		}
+		seen[id] = true
+	}
+	if len(seen) != n {
+		t.Fatalf("%d distinct ids stored, want %d", len(seen), n)
+	}
+}
