@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 )
@@ -23,16 +22,7 @@ type Wire struct {
 	ErrorText func(body []byte) string
 	// RetryAfter reads the delay a 429 asks for; zero means "use backoff".
 	RetryAfter func(resp *http.Response, body []byte, now time.Time) time.Duration
-	// Quota reads what a 2xx answer says is left of the credential's budget and when it
-	// refills; ok is false where the provider sends no such headers.
-	Quota func(resp *http.Response, now time.Time) (remaining int, refill time.Duration, ok bool)
 }
-
-// quotaReserve: once the provider's own count (the one budget every worker, and anything
-// else using the credential, shares) says fewer than this many requests are left, hold
-// back until it refills. One, not more: a pacer running just under the budget sees one
-// left after nearly every request of a sliding window, and must not stop for it.
-const quotaReserve = 1
 
 // Call sends req, paced by pacer (may be nil), and returns the body of a 2xx answer.
 // Every failure is an *Error: transport faults and 5xx are retryable, 429 carries the
@@ -57,11 +47,6 @@ func Call(ctx context.Context, client *http.Client, pacer *Pacer, w Wire, resour
 	}
 	switch {
 	case resp.StatusCode >= 200 && resp.StatusCode < 300:
-		if w.Quota != nil {
-			if left, refill, ok := w.Quota(resp, time.Now()); ok && left < quotaReserve {
-				pacer.Spent(refill)
-			}
-		}
 		return body, nil
 	case resp.StatusCode == http.StatusTooManyRequests:
 		e := &Error{Provider: w.Provider, Resource: resource, Status: resp.StatusCode, Retryable: true, RateLimited: true,
@@ -132,17 +117,6 @@ func redactURL(msg string) string {
 		return msg[:i]
 	}
 	return msg
-}
-
-// XRateLimit reads X-RateLimit-Remaining and X-RateLimit-Reset (Unix time), as Clio and
-// Clever send them.
-func XRateLimit(resp *http.Response, now time.Time) (remaining int, refill time.Duration, ok bool) {
-	rem, err1 := strconv.Atoi(strings.TrimSpace(resp.Header.Get("X-RateLimit-Remaining")))
-	reset, err2 := strconv.ParseInt(strings.TrimSpace(resp.Header.Get("X-RateLimit-Reset")), 10, 64)
-	if err1 != nil || err2 != nil {
-		return 0, 0, false
-	}
-	return rem, max(time.Unix(reset, 0).Sub(now), 0), true
 }
 
 // IsRetryable reports whether err may succeed if tried again.

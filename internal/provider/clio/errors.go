@@ -11,7 +11,7 @@ import (
 	"github.com/pagewise/pagewise/internal/provider"
 )
 
-var wire = provider.Wire{Provider: Name, ErrorText: errorText, RetryAfter: retryAfter, Quota: provider.XRateLimit}
+var wire = provider.Wire{Provider: Name, ErrorText: errorText, RetryAfter: retryAfter}
 
 // errorText reads {"error":{"type":..,"message":..}}.
 func errorText(body []byte) string {

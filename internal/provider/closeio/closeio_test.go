@@ -265,24 +265,3 @@ func TestErrors(t *testing.T) {
 		})
 	}
 }
-
-func TestQuotaReadsRateLimitHeader(t *testing.T) {
-	for _, c := range []struct {
-		header    string
-		remaining int
-		refill    time.Duration
-		ok        bool
-	}{
-		{"limit=20, remaining=3, reset=0.75", 3, 750 * time.Millisecond, true},
-		{"limit=20,remaining=0,reset=2", 0, 2 * time.Second, true},
-		{"limit=20, reset=1", 0, 0, false},
-		{"", 0, 0, false},
-	} {
-		h := http.Header{}
-		h.Set("RateLimit", c.header)
-		rem, refill, ok := quota(&http.Response{Header: h}, time.Now())
-		if ok != c.ok || ok && (rem != c.remaining || refill != c.refill) {
-			t.Errorf("%q: got %d, %v, %v; want %d, %v, %v", c.header, rem, refill, ok, c.remaining, c.refill, c.ok)
-		}
-	}
-}

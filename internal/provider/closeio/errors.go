@@ -12,7 +12,7 @@ import (
 	"github.com/pagewise/pagewise/internal/provider"
 )
 
-var wire = provider.Wire{Provider: Name, ErrorText: errorText, RetryAfter: retryAfter, Quota: quota}
+var wire = provider.Wire{Provider: Name, ErrorText: errorText, RetryAfter: retryAfter}
 
 // errorText reads Close's error shapes: a string, an object with a message, or field errors.
 func errorText(body []byte) string {
@@ -82,21 +82,4 @@ func seconds(s float64) time.Duration { return time.Duration(s * float64(time.Se
 
 func fatal(resource, format string, args ...any) *provider.Error {
 	return &provider.Error{Provider: Name, Resource: resource, Message: fmt.Sprintf(format, args...)}
-}
-
-// quota reads the RateLimit header: "limit=20, remaining=3, reset=0.75" (reset in seconds).
-func quota(resp *http.Response, _ time.Time) (remaining int, refill time.Duration, ok bool) {
-	var haveRem, haveReset bool
-	for part := range strings.SplitSeq(resp.Header.Get("RateLimit"), ",") {
-		k, v, _ := strings.Cut(strings.TrimSpace(part), "=")
-		switch k {
-		case "remaining":
-			n, err := strconv.Atoi(strings.TrimSpace(v))
-			remaining, haveRem = n, err == nil
-		case "reset":
-			secs, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
-			refill, haveReset = seconds(secs), err == nil && secs >= 0
-		}
-	}
-	return remaining, refill, haveRem && haveReset
 }
