@@ -4,7 +4,7 @@
 //   - serial: a plain loop running the page activity's code with no Temporal against the
 //     durable export, at several sandbox latencies: what durability costs per page;
 //   - budget: parallel exports of Clio, Attio and Close against a sandbox that answers 429
-//     past 20 requests a second, with the worker told 19: how near the ceiling they get;
+//     past 20 requests a second, with the worker told 20: how near the ceiling they get;
 //   - efficiency: bytes per record and worker CPU at PAGEWISE_GZIP_LEVEL 1, 6 and 9;
 //   - scale (--scale only): 10,000 against 1,000,000 records: throughput, runs, the
 //     longest run's history and the worker's peak RSS.

@@ -9,10 +9,11 @@ import (
 )
 
 // The budget section's setting: a sandbox allowing 20 requests a second per credential, a
-// worker told 19, and latency high enough that only parallel paging can reach the budget.
+// worker told the same 20 (its pacer keeps 2 % back for jitter), and latency high enough
+// that only parallel paging can reach the budget.
 const (
 	budgetPerSecond = 20
-	budgetRate      = 19
+	budgetRate      = 20
 	budgetLatency   = 150 * time.Millisecond
 	budgetParallel  = 8
 	defaultGzip     = 6 // the worker's own default
