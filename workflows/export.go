@@ -199,6 +199,7 @@ func (x *exporter) run(ctx workflow.Context) error {
 	endOfRun := func() bool {
 		return firstErr != nil || x.runPages >= limit || workflow.GetInfo(ctx).GetContinueAsNewSuggested()
 	}
+	launchable := func(i int) bool { return !endOfRun() && !x.paused && !x.st.Partitions[i].Done }
 	for {
 		for i := range x.st.Partitions {
 			if !x.st.Partitions[i].Done && !x.paused {
@@ -207,7 +208,6 @@ func (x *exporter) run(ctx workflow.Context) error {
 		}
 		for pending > 0 {
 			sel.Select(ctx)
-			launchable := func(i int) bool { return !endOfRun() && !x.paused && !x.st.Partitions[i].Done }
 			for _, i := range ready {
 				// A pause may arrive while the task closes: look again after.
 				if local && launchable(i) {
