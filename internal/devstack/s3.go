@@ -51,7 +51,8 @@ func StartS3(ctx context.Context, o S3Options) (*S3, error) {
 	addr := "127.0.0.1:" + strconv.Itoa(o.Port)
 	s := &S3{Endpoint: "http://" + addr, AccessKey: o.AccessKey, SecretKey: o.SecretKey, Dir: o.Dir,
 		proc: &process{name: "versitygw", bin: o.Bin, log: o.Log,
-			args: []string{"--access", o.AccessKey, "--secret", o.SecretKey, "--port", addr, "posix", o.Dir}}}
+			// --keep-alive: like S3 itself. Without it every request opens a new connection.
+			args: []string{"--access", o.AccessKey, "--secret", o.SecretKey, "--port", addr, "--keep-alive", "posix", o.Dir}}}
 	return s, s.startAndWait(ctx)
 }
 
