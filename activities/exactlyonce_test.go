@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -146,16 +147,20 @@ func TestVerifyFailsLoudlyWhenBucketDisagrees(t *testing.T) {
 		{"size changed", func(s *storage.Memory) {
 			_ = s.Put(ctx, PageKey(onceBase, 0, 3), []byte("shorter"), "", nil)
 		}, "size of " + PageKey(onceBase, 0, 3) + " is 7"},
-		{"manifest lists a page twice", func(s *storage.Memory) {
-			body, _ := s.Get(ctx, onceBase+"/manifest.json")
-			var m Manifest
-			_ = json.Unmarshal(body, &m)
-			m.Objects = append(m.Objects, m.Objects[0])
+		{"manifest lists a page twice", editManifest(func(m *Manifest) {
+			m.Objects = slices.Insert(m.Objects, 1, m.Objects[0])
 			m.Pages++
 			m.Records += int64(m.Objects[0].Records)
-			body, _ = json.Marshal(m)
-			_ = s.Put(ctx, onceBase+"/manifest.json", body, "application/json", nil)
-		}, "listed twice in manifest: " + PageKey(onceBase, 0, 1)},
+		}), "listed twice in manifest: " + PageKey(onceBase, 0, 1)},
+		{"manifest out of key order", editManifest(func(m *Manifest) {
+			m.Objects[0], m.Objects[1] = m.Objects[1], m.Objects[0]
+		}), "out of key order in manifest: " + PageKey(onceBase, 0, 1)},
+		{"manifest totals changed", editManifest(func(m *Manifest) { m.Records++ }),
+			"manifest totals (3 pages, 26 records) disagree with its objects (3, 25)"},
+		{"manifest truncated", func(s *storage.Memory) {
+			body, _ := s.Get(ctx, onceBase+"/manifest.json")
+			_ = s.Put(ctx, onceBase+"/manifest.json", body[:len(body)/2], "application/json", nil)
+		}, "manifest is not valid JSON"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -186,6 +191,19 @@ func TestFinishRefusesToWriteManifestOverExtraPage(t *testing.T) {
 	assertVerificationFailed(t, err, "bucket holds 4 pages")
 	if _, err := store.Get(ctx, onceBase+"/manifest.json"); !errors.Is(err, storage.ErrNotFound) {
 		t.Fatalf("a manifest was written over a bucket that disagrees: %v", err)
+	}
+}
+
+// editManifest rewrites the stored manifest through edit.
+func editManifest(edit func(*Manifest)) func(*storage.Memory) {
+	return func(s *storage.Memory) {
+		ctx := context.Background()
+		body, _ := s.Get(ctx, onceBase+"/manifest.json")
+		var m Manifest
+		_ = json.Unmarshal(body, &m)
+		edit(&m)
+		body, _ = json.Marshal(m)
+		_ = s.Put(ctx, onceBase+"/manifest.json", body, "application/json", nil)
 	}
 }
 

@@ -1,18 +1,17 @@
 package activities
 
 import (
+	"bytes"
 	"context"
-	"encoding/json"
-	"errors"
 	"fmt"
-	"slices"
 	"strconv"
-	"strings"
 	"sync"
 	"time"
 
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/temporal"
+
+	"github.com/pagewise/pagewise/internal/storage"
 )
 
 // FinishInput is what the workflow knows it wrote: the manifest must agree with it.
@@ -36,36 +35,61 @@ type FinishResult struct {
 	Bytes       int64  `json:"bytes"`
 }
 
-// Finish lists the export's objects, checks them against the workflow's own counts,
-// writes the manifest, then re-reads it against a fresh listing. Any disagreement fails
-// the export loudly instead of leaving a manifest that claims more than is there.
+// Finish walks the export's objects a listing page at a time, checks them against the
+// workflow's own counts, writes the manifest, then re-reads it against a fresh listing.
+// Any disagreement fails the export loudly instead of leaving a manifest that claims more
+// than is there. Of everything Finish reads, only the manifest's text is held whole.
 func (a *Activities) Finish(ctx context.Context, in FinishInput) (_ FinishResult, err error) {
 	defer a.logFailure(ctx, "export could not finish", &err, "export_id", in.Export.ID, "provider", in.Export.Provider,
 		"resource", in.Export.Spec.Resource, "workflow_id", in.WorkflowID)
-	objects, err := a.collect(ctx, in.Base)
-	if err != nil {
-		return FinishResult{}, err
-	}
-	if err := checkAgainstPartitions(objects, in.Partitions); err != nil {
-		return FinishResult{}, verificationFailed(in.Base, err)
-	}
 	m := Manifest{
 		Format: ManifestFormat, ExportID: in.Export.ID, WorkflowID: in.WorkflowID, Provider: in.Export.Provider,
 		Input: in.Export, Strategy: in.Strategy, Location: a.Store.Location(in.Base),
-		StartedAt: in.StartedAt.UTC(), FinishedAt: time.Now().UTC(), Objects: objects,
+		StartedAt: in.StartedAt.UTC(), FinishedAt: time.Now().UTC(),
 		Since: in.Export.Spec.Since, Watermark: in.Watermark,
 	}
-	for _, o := range objects {
-		m.Pages++
-		m.Records += int64(o.Records)
-		m.Bytes += o.Bytes
+	// The totals are the workflow's; the tally fails the export unless the bucket agrees.
+	for _, p := range in.Partitions {
+		m.Pages += p.Pages
+		m.Records += p.Records
+		m.Bytes += p.Bytes
 	}
-	body, err := json.MarshalIndent(m, "", "  ")
+	var body bytes.Buffer
+	w, err := newManifestWriter(&body, m, in.Base)
 	if err != nil {
 		return FinishResult{}, err
 	}
+	t := newTally(in.Partitions)
+	var failed error // describing an object failed, as opposed to listing
+	described := 0
+	walked := a.Store.Walk(ctx, in.Base+"/"+dataDir+"/", func(listed []storage.Object) error {
+		objects, err := a.describeAll(ctx, in.Base, listed)
+		if err != nil {
+			failed = err
+			return err
+		}
+		for _, o := range objects {
+			t.add(o)
+			w.add(o)
+		}
+		described += len(objects)
+		if activity.IsActivity(ctx) {
+			activity.RecordHeartbeat(ctx, described)
+		}
+		return nil
+	})
+	switch {
+	case failed != nil:
+		return FinishResult{}, failed
+	case walked != nil:
+		return FinishResult{}, fmt.Errorf("%s: %w", ErrStorage, walked)
+	}
+	if err := t.check(); err != nil {
+		return FinishResult{}, verificationFailed(in.Base, err)
+	}
+	w.close()
 	key := in.Base + "/" + manifestName
-	if err := a.Store.Put(ctx, key, body, "application/json", nil); err != nil {
+	if err := a.Store.Put(ctx, key, body.Bytes(), "application/json", nil); err != nil {
 		return FinishResult{}, fmt.Errorf("%s: %w", ErrStorage, err)
 	}
 	if err := a.Verify(ctx, key); err != nil {
@@ -81,63 +105,8 @@ func (a *Activities) Finish(ctx context.Context, in FinishInput) (_ FinishResult
 	return FinishResult{ManifestKey: key, Location: a.Store.Location(key), Pages: m.Pages, Records: m.Records, Bytes: m.Bytes}, nil
 }
 
-// Verify re-reads a manifest and compares it with the bucket listing: every listed page
-// object is in the manifest once with the same size, and nothing else is under data/.
-func (a *Activities) Verify(ctx context.Context, manifestKey string) error {
-	body, err := a.Store.Get(ctx, manifestKey)
-	if err != nil {
-		return fmt.Errorf("%s: re-reading manifest: %w", ErrStorage, err)
-	}
-	var m Manifest
-	if err := json.Unmarshal(body, &m); err != nil {
-		return verificationFailed(manifestKey, fmt.Errorf("manifest is not valid JSON: %w", err))
-	}
-	base := strings.TrimSuffix(manifestKey, "/"+manifestName)
-	listed, err := a.Store.List(ctx, base+"/"+dataDir+"/")
-	if err != nil {
-		return fmt.Errorf("%s: %w", ErrStorage, err)
-	}
-	sizes := make(map[string]int64, len(listed))
-	for _, o := range listed {
-		sizes[o.Key] = o.Size
-	}
-	var problems []string
-	seen := make(map[string]bool, len(m.Objects))
-	var records int64
-	for _, o := range m.Objects {
-		size, ok := sizes[o.Key]
-		switch {
-		case seen[o.Key]:
-			problems = append(problems, "listed twice in manifest: "+o.Key)
-		case !ok:
-			problems = append(problems, "in manifest but missing from bucket: "+o.Key)
-		case size != o.Bytes:
-			problems = append(problems, fmt.Sprintf("size of %s is %d, manifest says %d", o.Key, size, o.Bytes))
-		}
-		seen[o.Key] = true
-		records += int64(o.Records)
-	}
-	for _, o := range listed {
-		if !seen[o.Key] {
-			problems = append(problems, "in bucket but not in manifest: "+o.Key)
-		}
-	}
-	if records != m.Records || len(m.Objects) != m.Pages {
-		problems = append(problems, fmt.Sprintf("manifest totals (%d pages, %d records) disagree with its objects (%d, %d)",
-			m.Pages, m.Records, len(m.Objects), records))
-	}
-	if len(problems) > 0 {
-		return verificationFailed(manifestKey, errors.New(strings.Join(first(problems, 10), "; ")))
-	}
-	return nil
-}
-
-// collect lists the data objects and reads each one's record count and checksum.
-func (a *Activities) collect(ctx context.Context, base string) ([]PageObject, error) {
-	listed, err := a.Store.List(ctx, base+"/"+dataDir+"/")
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", ErrStorage, err)
-	}
+// describeAll reads one listing page's record counts and checksums, 16 heads at a time.
+func (a *Activities) describeAll(ctx context.Context, base string, listed []storage.Object) ([]PageObject, error) {
 	objects := make([]PageObject, len(listed))
 	var (
 		wg       sync.WaitGroup
@@ -159,23 +128,11 @@ func (a *Activities) collect(ctx context.Context, base string) ([]PageObject, er
 		})
 	}
 	for i := range listed {
-		if i%500 == 0 && activity.IsActivity(ctx) {
-			activity.RecordHeartbeat(ctx, i)
-		}
 		next <- i
 	}
 	close(next)
 	wg.Wait()
-	if firstErr != nil {
-		return nil, firstErr
-	}
-	slices.SortFunc(objects, func(x, y PageObject) int {
-		if x.Partition != y.Partition {
-			return x.Partition - y.Partition
-		}
-		return x.Seq - y.Seq
-	})
-	return objects, nil
+	return objects, firstErr
 }
 
 func (a *Activities) describe(ctx context.Context, base, key string) (PageObject, error) {
@@ -194,53 +151,6 @@ func (a *Activities) describe(ctx context.Context, base, key string) (PageObject
 	return PageObject{Key: key, Partition: partition, Seq: seq, Records: records, Bytes: head.Size, SHA256: head.Metadata[metaSHA256]}, nil
 }
 
-// checkAgainstPartitions demands exactly pages 1..n of every partition and the counts
-// the workflow recorded from each page activity.
-func checkAgainstPartitions(objects []PageObject, parts []Partition) error {
-	want := map[int]Partition{}
-	for _, p := range parts {
-		want[p.ID] = p
-	}
-	got := map[int][]PageObject{}
-	for _, o := range objects {
-		got[o.Partition] = append(got[o.Partition], o)
-	}
-	var problems []string
-	for id := range got {
-		if _, ok := want[id]; !ok {
-			problems = append(problems, fmt.Sprintf("objects for unknown partition %d", id))
-		}
-	}
-	for _, p := range parts {
-		objs := got[p.ID]
-		var records, size int64
-		for i, o := range objs {
-			if o.Seq != i+1 {
-				problems = append(problems, fmt.Sprintf("partition %d: page %d where page %d was expected", p.ID, o.Seq, i+1))
-				break
-			}
-			records += int64(o.Records)
-			size += o.Bytes
-		}
-		if len(objs) != p.Pages || records != p.Records || size != p.Bytes {
-			problems = append(problems, fmt.Sprintf("partition %d: bucket holds %d pages/%d records/%d bytes, the export wrote %d/%d/%d",
-				p.ID, len(objs), records, size, p.Pages, p.Records, p.Bytes))
-		}
-	}
-	if len(problems) > 0 {
-		slices.Sort(problems)
-		return errors.New(strings.Join(first(problems, 10), "; "))
-	}
-	return nil
-}
-
 func verificationFailed(where string, err error) error {
 	return temporal.NewNonRetryableApplicationError(fmt.Sprintf("verification of %s failed: %v", where, err), ErrVerification, nil)
-}
-
-func first(s []string, n int) []string {
-	if len(s) > n {
-		return append(s[:n:n], fmt.Sprintf("and %d more", len(s)-n))
-	}
-	return s
 }

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/pagewise/pagewise/internal/provider"
+	"github.com/pagewise/pagewise/internal/storage"
 )
 
 // PrepareInput is an export about to start or resume.
@@ -77,15 +78,13 @@ func (a *Activities) checkStore(ctx context.Context) error {
 }
 
 func (a *Activities) clear(ctx context.Context, base string) error {
-	old, err := a.Store.List(ctx, base+"/")
-	if err != nil {
-		return err
-	}
-	keys := make([]string, len(old))
-	for i, o := range old {
-		keys[i] = o.Key
-	}
-	return a.Store.Delete(ctx, keys)
+	return a.Store.Walk(ctx, base+"/", func(old []storage.Object) error {
+		keys := make([]string, len(old))
+		for i, o := range old {
+			keys[i] = o.Key
+		}
+		return a.Store.Delete(ctx, keys)
+	})
 }
 
 // asInvalid keeps a validation error's own message and makes it non-retryable.

@@ -1,8 +1,10 @@
 package storage
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"maps"
 	"slices"
 	"strings"
@@ -42,6 +44,15 @@ func (m *Memory) Get(_ context.Context, key string) ([]byte, error) {
 	return slices.Clone(o.body), nil
 }
 
+// Open returns a reader over a copy of the object.
+func (m *Memory) Open(ctx context.Context, key string) (io.ReadCloser, error) {
+	body, err := m.Get(ctx, key)
+	if err != nil {
+		return nil, err
+	}
+	return io.NopCloser(bytes.NewReader(body)), nil
+}
+
 // Head returns size and metadata.
 func (m *Memory) Head(_ context.Context, key string) (Object, error) {
 	m.mu.Lock()
@@ -65,6 +76,20 @@ func (m *Memory) List(_ context.Context, prefix string) ([]Object, error) {
 	}
 	slices.SortFunc(out, func(a, b Object) int { return strings.Compare(a.Key, b.Key) })
 	return out, nil
+}
+
+// memoryPage is small so unit tests cross listing pages.
+const memoryPage = 10
+
+// Walk hands List's result to fn in pages of memoryPage.
+func (m *Memory) Walk(ctx context.Context, prefix string, fn func([]Object) error) error {
+	objects, _ := m.List(ctx, prefix)
+	for page := range slices.Chunk(objects, memoryPage) {
+		if err := fn(page); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Delete removes keys.
