@@ -127,12 +127,19 @@ func keepAlive(ctx context.Context, seq int) (stop func()) {
 	return func() { close(done) }
 }
 
-var gzipPool sync.Pool
+var (
+	gzipPool sync.Pool
+	// gzipOut holds a page's compressed bytes while they are written; the page keeps an
+	// exact copy rather than a slice grown by doubling.
+	gzipOut = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+)
 
 // encode writes records as compact newline-delimited JSON, gzip-compressed, and returns
 // the object's SHA-256.
 func (a *Activities) encode(records []json.RawMessage) ([]byte, string, error) {
-	var buf bytes.Buffer
+	buf := gzipOut.Get().(*bytes.Buffer)
+	defer gzipOut.Put(buf)
+	buf.Reset()
 	level := a.GzipLevel
 	if level == 0 {
 		level = gzip.DefaultCompression
@@ -140,11 +147,11 @@ func (a *Activities) encode(records []json.RawMessage) ([]byte, string, error) {
 	zw, _ := gzipPool.Get().(*gzip.Writer)
 	if zw == nil {
 		var err error
-		if zw, err = gzip.NewWriterLevel(&buf, level); err != nil {
+		if zw, err = gzip.NewWriterLevel(buf, level); err != nil {
 			return nil, "", err
 		}
 	} else {
-		zw.Reset(&buf)
+		zw.Reset(buf)
 	}
 	defer gzipPool.Put(zw)
 	var line bytes.Buffer
@@ -162,5 +169,5 @@ func (a *Activities) encode(records []json.RawMessage) ([]byte, string, error) {
 		return nil, "", err
 	}
 	sum := sha256.Sum256(buf.Bytes())
-	return buf.Bytes(), hex.EncodeToString(sum[:]), nil
+	return bytes.Clone(buf.Bytes()), hex.EncodeToString(sum[:]), nil
 }
