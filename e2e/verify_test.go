@@ -8,7 +8,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"testing"
 	"time"
 
@@ -166,5 +165,3 @@ func recordsOn(c client.Client, exportID string) int64 {
 	}
 	return p.Records
 }
-
-var errNoManifest = errors.New("no manifest")
