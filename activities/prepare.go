@@ -2,6 +2,8 @@ package activities
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"strings"
 	"time"
 
@@ -18,6 +20,10 @@ type PrepareInput struct {
 	// Incremental with no Spec.Since starts from the watermark.json of the last
 	// successful export at this prefix, if there is one.
 	Incremental bool `json:"incremental,omitempty"`
+	// Suffix, when set, is added to the export id if its folder already holds a finished
+	// export. A schedule names runs by the second, so two triggered in the same second
+	// share a workflow id; the second must not replace the first's output.
+	Suffix string `json:"suffix,omitempty"`
 }
 
 // PrepareResult is the validated plan and where paging starts.
@@ -25,6 +31,8 @@ type PrepareResult struct {
 	Plan  provider.Plan     `json:"plan"`
 	Start provider.Position `json:"start"`
 	Base  string            `json:"base"`
+	// ExportID is the id the export writes under: the input's, or it with Suffix.
+	ExportID string `json:"export_id,omitempty"`
 }
 
 // Prepare rejects input that can never succeed — with a non-retryable error naming the
@@ -55,6 +63,11 @@ func (a *Activities) Prepare(ctx context.Context, in PrepareInput) (_ PrepareRes
 		return PrepareResult{}, invalid("storage unreachable: %v (check PAGEWISE_S3_ENDPOINT, PAGEWISE_S3_BUCKET and the AWS credentials)", err)
 	}
 	base := a.base(e)
+	if in.Suffix != "" {
+		if base, err = a.untaken(ctx, &e, in.Suffix); err != nil {
+			return PrepareResult{}, err
+		}
+	}
 	if in.Fresh {
 		if err := a.clear(ctx, base); err != nil {
 			return PrepareResult{}, err
@@ -62,7 +75,23 @@ func (a *Activities) Prepare(ctx context.Context, in PrepareInput) (_ PrepareRes
 	}
 	a.logger().InfoContext(ctx, "export prepared", "export_id", e.ID, "provider", e.Provider,
 		"resource", plan.Resource, "strategy", plan.Strategy, "page_size", plan.PageSize, "destination", a.Store.Location(base))
-	return PrepareResult{Plan: plan, Start: conn.Start(plan), Base: base}, nil
+	return PrepareResult{Plan: plan, Start: conn.Start(plan), Base: base, ExportID: e.ID}, nil
+}
+
+// untaken adds suffix to e's id when e's folder holds a manifest, and returns the folder.
+func (a *Activities) untaken(ctx context.Context, e *Export, suffix string) (string, error) {
+	_, err := a.Store.Head(ctx, a.base(*e)+"/"+manifestName)
+	switch {
+	case errors.Is(err, storage.ErrNotFound):
+		return a.base(*e), nil
+	case err != nil:
+		return "", fmt.Errorf("%s: %w", ErrStorage, err)
+	}
+	e.ID += "-" + suffix
+	if !ValidSegment(e.ID) {
+		return "", invalid("invalid export_id suffix %q", suffix)
+	}
+	return a.base(*e), nil
 }
 
 // storageCheckTimeout bounds the bucket probe. An endpoint that accepts connections and

@@ -70,6 +70,8 @@ type ExportInput struct {
 
 // State is what one run hands to the next.
 type State struct {
+	// ExportID is the id Prepare chose; a scheduled run's may carry a suffix.
+	ExportID   string                 `json:"export_id,omitempty"`
 	Plan       provider.Plan          `json:"plan"`
 	Base       string                 `json:"base"`
 	StartedAt  time.Time              `json:"started_at"`

@@ -72,6 +72,9 @@ func newExporter(ctx workflow.Context, in ExportInput) *exporter {
 	}
 	if in.State != nil {
 		x.st = *in.State
+		if x.st.ExportID != "" {
+			x.export.ID = x.st.ExportID
+		}
 		x.paused = in.State.Paused
 		x.export.Spec.Since = in.State.Plan.Since
 	}
@@ -106,6 +109,26 @@ func (x *exporter) since(ctx workflow.Context) time.Time {
 	return time.Time{}
 }
 
+// scheduledBy is set by Temporal on every workflow a schedule starts.
+var scheduledBy = temporal.NewSearchAttributeKeyKeyword("TemporalScheduledById")
+
+// suffix is what tells a scheduled run without an export_id from an earlier run that got
+// the same workflow id (a trigger in the same second): the first 8 characters of its run id.
+func (x *exporter) suffix(ctx workflow.Context) string {
+	if x.in.ExportID != "" {
+		return ""
+	}
+	if _, ok := workflow.GetTypedSearchAttributes(ctx).GetKeyword(scheduledBy); !ok {
+		return ""
+	}
+	info := workflow.GetInfo(ctx)
+	id := info.FirstRunID
+	if id == "" {
+		id = info.WorkflowExecution.RunID
+	}
+	return exportIDFrom(id[:min(8, len(id))])
+}
+
 func (x *exporter) prepare(ctx workflow.Context) error {
 	var res activities.PrepareResult
 	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
@@ -113,12 +136,16 @@ func (x *exporter) prepare(ctx workflow.Context) error {
 		RetryPolicy:         &temporal.RetryPolicy{MaximumAttempts: 10, MaximumInterval: time.Minute},
 	})
 	x.export.Spec.Since = x.since(ctx)
-	in := activities.PrepareInput{Export: x.export, Fresh: true, Incremental: x.in.Incremental}
+	in := activities.PrepareInput{Export: x.export, Fresh: true, Incremental: x.in.Incremental, Suffix: x.suffix(ctx)}
 	if err := workflow.ExecuteActivity(actx, a.Prepare, in).Get(ctx, &res); err != nil {
 		return err
 	}
 	x.export.Spec.Since = res.Plan.Since
+	if res.ExportID != "" {
+		x.export.ID = res.ExportID
+	}
 	x.st = State{
+		ExportID:   res.ExportID,
 		Plan:       res.Plan,
 		Base:       res.Base,
 		StartedAt:  workflow.Now(ctx),

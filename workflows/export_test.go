@@ -29,8 +29,13 @@ type harness struct {
 }
 
 func newHarness(t *testing.T, records int) *harness {
+	return newHarnessOn(t, records, storage.NewMemory())
+}
+
+// newHarnessOn runs against store, so several workflows can share a bucket.
+func newHarnessOn(t *testing.T, records int, store *storage.Memory) *harness {
 	var suite testsuite.WorkflowTestSuite
-	h := &harness{env: suite.NewTestWorkflowEnvironment(), store: storage.NewMemory(), conn: &fakeConnector{n: records}}
+	h := &harness{env: suite.NewTestWorkflowEnvironment(), store: store, conn: &fakeConnector{n: records}}
 	h.env.RegisterWorkflowWithOptions(Export, workflow.RegisterOptions{Name: WorkflowName})
 	h.env.RegisterActivity(&activities.Activities{Providers: fakeProviders{h.conn}, Store: h.store})
 	h.env.SetTestTimeout(time.Minute)

@@ -1,0 +1,67 @@
+package workflows
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/temporal"
+
+	"github.com/pagewise/pagewise/activities"
+	"github.com/pagewise/pagewise/internal/storage"
+)
+
+// TestScheduledRunNeverReplacesAFinishedExport: a schedule names its runs by the second,
+// so a trigger in the same second as the last run gets that run's workflow id. The second
+// run writes beside the first, which stays complete and verified; a run started by hand
+// with a reused workflow id still replaces the folder, as documented.
+func TestScheduledRunNeverReplacesAFinishedExport(t *testing.T) {
+	store := storage.NewMemory()
+	const workflowID = "nightly-2026-05-01T02:00:00Z"
+	run := func(scheduled bool, records int) ExportResult {
+		t.Helper()
+		h := newHarnessOn(t, records, store)
+		h.env.SetStartWorkflowOptions(client.StartWorkflowOptions{ID: workflowID})
+		if scheduled {
+			if err := h.env.SetTypedSearchAttributesOnStart(temporal.NewSearchAttributes(scheduledBy.ValueSet("nightly"))); err != nil {
+				t.Fatal(err)
+			}
+		}
+		in := input()
+		in.ExportID = ""
+		h.env.ExecuteWorkflow(Export, in)
+		var res ExportResult
+		if err := h.env.GetWorkflowResult(&res); err != nil {
+			t.Fatal(err)
+		}
+		return res
+	}
+	a := &activities.Activities{Store: store}
+	ctx := context.Background()
+
+	first := run(true, 35)
+	if first.ExportID != exportIDFrom(workflowID) {
+		t.Fatalf("first scheduled run wrote export %q, want %q", first.ExportID, exportIDFrom(workflowID))
+	}
+	second := run(true, 12)
+	if !strings.HasPrefix(second.ExportID, first.ExportID+"-") || second.ManifestKey == first.ManifestKey {
+		t.Fatalf("second run in the same second wrote %q (%s) over the first's %q", second.ExportID, second.ManifestKey, first.ExportID)
+	}
+	for _, r := range []ExportResult{first, second} {
+		if err := a.Verify(ctx, r.ManifestKey); err != nil {
+			t.Fatalf("%s no longer verifies: %v", r.ManifestKey, err)
+		}
+	}
+	if first.Records != 35 || second.Records != 12 {
+		t.Fatalf("records %d and %d, want 35 and 12", first.Records, second.Records)
+	}
+
+	byHand := run(false, 7)
+	if byHand.ExportID != first.ExportID || byHand.Records != 7 {
+		t.Fatalf("a run by hand wrote %q with %d records, want it to replace %q", byHand.ExportID, byHand.Records, first.ExportID)
+	}
+	if err := a.Verify(ctx, byHand.ManifestKey); err != nil {
+		t.Fatal(err)
+	}
+}
