@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -36,6 +37,12 @@ func run() error {
 	tieRun := flag.Int("close-tie-run", 50, "consecutive Close records sharing one date_created")
 	hold := flag.Duration("timeout-hold", 3*time.Second, "how long the timeout fault holds a request")
 	seed := flag.Int64("seed", 1, "data seed")
+	searchCap := flag.Int("close-search-cap", 10000, "most results one Close search cursor walk returns")
+	cursorTTL := flag.Duration("close-cursor-ttl", 30*time.Second, "how long a Close search cursor lives")
+	semicolons := flag.Bool("close-ratelimit-semicolons", false, `send Close's RateLimit header as "limit=N; remaining=N; reset=N"`)
+	scoreBudget := flag.Int("attio-score-budget", 0, "Attio records-query score allowed per token per 10s (0 = off)")
+	omitTotal := flag.Bool("clio-omit-total", false, "leave meta.records out of Clio answers")
+	broken := flag.String("break", "", "comma list of contracts every provider breaks (ignore-window,repeat-cursor,has-more-forever,unsorted)")
 	flag.Parse()
 
 	// The sandbox accepts well-known tokens: it must never be reachable from another machine.
@@ -49,6 +56,8 @@ func run() error {
 	opts := sandbox.Options{
 		Records: *records, Latency: *latency, FaultRate: *faultRate, Budget: *budget,
 		CloseMaxSkip: *maxSkip, CloseTieRun: *tieRun, TimeoutHold: *hold, Seed: *seed,
+		CloseSearchCap: *searchCap, CloseCursorTTL: *cursorTTL, CloseRateLimitSemicolons: *semicolons,
+		AttioScoreBudget: *scoreBudget, ClioOmitTotal: *omitTotal,
 	}
 	if *records == 0 {
 		// Options treats 0 as "default"; an explicit --records 0 means empty resources.
@@ -58,6 +67,9 @@ func run() error {
 		for _, f := range strings.Split(*faults, ",") {
 			opts.Faults = append(opts.Faults, sandbox.Fault(strings.TrimSpace(f)))
 		}
+	}
+	if opts.Broken, err = contracts(*broken); err != nil {
+		return err
 	}
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
@@ -82,4 +94,19 @@ func run() error {
 	}
 	log.Print("sandbox stopped")
 	return nil
+}
+
+// contracts parses --break.
+func contracts(list string) ([]sandbox.Contract, error) {
+	var out []sandbox.Contract
+	for _, c := range strings.Split(list, ",") {
+		if c = strings.TrimSpace(c); c == "" {
+			continue
+		}
+		if !slices.Contains(sandbox.AllContracts, sandbox.Contract(c)) {
+			return nil, fmt.Errorf("--break %q: known contracts are %v", c, sandbox.AllContracts)
+		}
+		out = append(out, sandbox.Contract(c))
+	}
+	return out, nil
 }

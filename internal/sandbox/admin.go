@@ -9,13 +9,13 @@ import (
 	"strings"
 )
 
-// serveAdmin answers /_sandbox/: stats, ids, insert, touch and fail. Admin requests need no
+// serveAdmin answers /_sandbox/: stats, ids, endpoints, insert, touch, fail and break. Admin requests need no
 // credential and are not counted in Stats.
 func (s *Server) serveAdmin(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	method := http.MethodPost
 	switch r.URL.Path {
-	case "/_sandbox/", "/_sandbox/stats", "/_sandbox/ids":
+	case "/_sandbox/", "/_sandbox/stats", "/_sandbox/ids", "/_sandbox/endpoints":
 		method = http.MethodGet
 	}
 	if r.Method != method {
@@ -41,12 +41,16 @@ func (s *Server) serveAdmin(w http.ResponseWriter, r *http.Request) {
 	switch r.URL.Path {
 	case "/_sandbox/":
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		fmt.Fprintln(w, "pagewise sandbox. Admin: GET stats, GET ids?provider=&resource=, POST insert|touch?provider=&resource=&n=, POST fail?provider=&fault=&n=")
+		fmt.Fprintln(w, "pagewise sandbox. Admin: GET stats, GET ids?provider=&resource=, POST insert|touch?provider=&resource=&n=, POST fail?provider=&fault=&n=, POST break?provider=&contract=a,b (empty clears), GET endpoints")
 		for _, p := range []string{Clio, Attio, Close, Clever} {
 			fmt.Fprintf(w, "%s: %s (token %q)\n", p, strings.Join(s.Resources(p), ", "), s.tokens[p])
 		}
 	case "/_sandbox/stats":
 		writeJSON(w, http.StatusOK, s.Stats())
+	case "/_sandbox/endpoints":
+		writeJSON(w, http.StatusOK, s.Endpoints())
+	case "/_sandbox/break":
+		s.serveBreak(w, provider, q.Get("contract"))
 	case "/_sandbox/ids":
 		if !needTable() {
 			return
@@ -77,4 +81,30 @@ func (s *Server) serveAdmin(w http.ResponseWriter, r *http.Request) {
 	default:
 		http.NotFound(w, r)
 	}
+}
+
+// serveBreak sets the broken contracts of one provider, or of all when provider is empty.
+func (s *Server) serveBreak(w http.ResponseWriter, provider, list string) {
+	contracts := []Contract{}
+	for _, c := range strings.Split(list, ",") {
+		if c = strings.TrimSpace(c); c == "" {
+			continue
+		}
+		if !slices.Contains(AllContracts, Contract(c)) {
+			http.Error(w, fmt.Sprintf("unknown contract %q; known: %v", c, AllContracts), http.StatusBadRequest)
+			return
+		}
+		contracts = append(contracts, Contract(c))
+	}
+	providers := []string{provider}
+	if provider == "" {
+		providers = []string{Clio, Attio, Close, Clever}
+	} else if s.apis[provider] == nil {
+		http.Error(w, fmt.Sprintf("unknown provider %q", provider), http.StatusBadRequest)
+		return
+	}
+	for _, p := range providers {
+		s.Break(p, contracts...)
+	}
+	writeJSON(w, http.StatusOK, obj{{"providers", providers}, {"contracts", contracts}})
 }

@@ -175,19 +175,44 @@ func (a *attio) serve(w http.ResponseWriter, r *http.Request) {
 	serve(w, r, t)
 }
 
-// notes is offset paging with query parameters: default limit 10, max 50.
+// notes is offset paging with query parameters: default limit 10, max 50, and the
+// documented parent_object/parent_record_id filters.
 func (a *attio) notes(w http.ResponseWriter, r *http.Request, t *table) {
-	limit, ok := attioInt(w, r.URL.Query().Get("limit"), "limit", 10, 1, 50)
+	q := r.URL.Query()
+	limit, ok := attioInt(w, q.Get("limit"), "limit", 10, 1, 50)
 	if !ok {
 		return
 	}
-	offset, ok := attioInt(w, r.URL.Query().Get("offset"), "offset", 0, 0, -1)
+	offset, ok := attioInt(w, q.Get("offset"), "offset", 0, 0, -1)
 	if !ok {
 		return
 	}
-	v := view{t: t, hi: t.count()}
+	var preds []func(int) bool
+	for _, f := range []string{"parent_object", "parent_record_id"} {
+		if want := q.Get(f); q.Has(f) {
+			preds = append(preds, func(i int) bool { return a.record(t, i).get(f) == want })
+		}
+	}
+	v := view{t: t, hi: t.count(), pred: all(preds)}
+	a.write(w, t, a.offsetPage(&v, offset, limit), nil)
+}
+
+// offsetPage is one offset page; under ContractHasMoreForever a page that would be short is
+// filled with the last records again, so the short page that ends a walk never comes.
+func (a *attio) offsetPage(v *view, offset, limit int) []int {
 	idx, _ := v.page(offset, limit)
-	a.write(w, t, idx, nil)
+	if len(idx) == limit || !a.s.broken(Attio, ContractHasMoreForever) {
+		return idx
+	}
+	at, n := v.positional()
+	if n == 0 {
+		return idx
+	}
+	out := make([]int, limit)
+	for k := range out {
+		out[k] = at(((n-limit+k)%n + n) % n)
+	}
+	return out
 }
 
 // meetings is cursor paging: default limit 50, max 200. The cursor remembers the limit it was
@@ -198,8 +223,17 @@ func (a *attio) meetings(w http.ResponseWriter, r *http.Request, t *table) {
 	if !ok {
 		return
 	}
+	if q.Has("linked_object") != q.Has("linked_record_id") {
+		attioError(w, http.StatusBadRequest, "invalid_request_error", "validation_type",
+			"linked_object and linked_record_id must be provided together")
+		return
+	}
 	v := view{t: t, hi: t.count()}
-	if c := q.Get("cursor"); c != "" {
+	if q.Has("linked_object") {
+		v.hi = 0 // generated meetings link no records
+	}
+	c := q.Get("cursor")
+	if c != "" {
 		var from, lim int
 		b, err := base64.RawURLEncoding.DecodeString(c)
 		if err == nil {
@@ -218,13 +252,17 @@ func (a *attio) meetings(w http.ResponseWriter, r *http.Request, t *table) {
 	}
 	idx, more := v.page(0, limit)
 	var next any
-	if more {
+	switch {
+	case c != "" && a.s.broken(Attio, ContractRepeatCursor):
+		next = c
+	case more:
 		next = base64.RawURLEncoding.EncodeToString(fmt.Appendf(nil, "mt:%d:%d", idx[len(idx)-1]+1, limit))
 	}
 	a.write(w, t, idx, obj{{"next_cursor", next}})
 }
 
-// query is offset paging with a JSON body: default and max limit 500.
+// query is offset paging with a JSON body: default and max limit 500. It is the "List
+// records" endpoint, so it also spends the score-based limit (attio_score.go).
 func (a *attio) query(w http.ResponseWriter, r *http.Request, t *table) {
 	raw, _ := io.ReadAll(io.LimitReader(r.Body, 1<<20))
 	body := map[string]json.RawMessage{}
@@ -245,12 +283,32 @@ func (a *attio) query(w http.ResponseWriter, r *http.Request, t *table) {
 		attioError(w, http.StatusBadRequest, "invalid_request_error", "validation_type", "Invalid filter: "+err.Error())
 		return
 	}
-	if err := attioSorts(&v, body["sorts"]); err != nil {
+	sorts, err := attioSorts(&v, body["sorts"])
+	if err != nil {
 		attioError(w, http.StatusBadRequest, "invalid_request_error", "validation_type", "Invalid sorts: "+err.Error())
 		return
 	}
-	idx, _ := v.page(offset, limit)
-	a.write(w, t, idx, nil)
+	if !a.admitScore(w, r, attioScore(t, body["sorts"], body["filter"])) {
+		return
+	}
+	v.shuffle = sorts > 0 && a.s.broken(Attio, ContractUnsorted)
+	a.write(w, t, a.offsetPage(&v, offset, limit), nil)
+}
+
+// admitScore spends a query's score, or answers Attio's 429 with an HTTP-date Retry-After.
+func (a *attio) admitScore(w http.ResponseWriter, r *http.Request, score int) bool {
+	now := a.s.now()
+	delay, tooComplex := a.s.scores.spend(bearer(r), score, now)
+	if delay <= 0 {
+		return true
+	}
+	a.s.stats.overScore(Attio)
+	msg := "Rate limit exceeded, please try again later"
+	if tooComplex {
+		msg = fmt.Sprintf("Query complexity score %d exceeds the per-query limit; reduce sorts and filters", score)
+	}
+	a.rateLimitedMsg(w, rateState{delay: delay, now: now}, msg)
+	return false
 }
 
 func (a *attio) write(w http.ResponseWriter, t *table, idx []int, pagination obj) {
@@ -307,9 +365,18 @@ func (a *attio) unauthorized(w http.ResponseWriter) {
 func (a *attio) rateHeaders(http.ResponseWriter, rateState) {}
 
 func (a *attio) rateLimited(w http.ResponseWriter, rs rateState) {
+	a.rateLimitedMsg(w, rs, "Rate limit exceeded, please try again later")
+}
+
+func (a *attio) rateLimitedMsg(w http.ResponseWriter, rs rateState, msg string) {
 	// An HTTP date has whole seconds: round up so the client is never early.
 	w.Header().Set("Retry-After", time.Unix(ceilUnix(rs.now.Add(rs.delay)), 0).UTC().Format(http.TimeFormat))
-	attioError(w, http.StatusTooManyRequests, "rate_limit_error", "rate_limit_exceeded", "Rate limit exceeded, please try again later")
+	attioError(w, http.StatusTooManyRequests, "rate_limit_error", "rate_limit_exceeded", msg)
+}
+
+func (a *attio) unsupported(w http.ResponseWriter, param string) {
+	attioError(w, http.StatusBadRequest, "invalid_request_error", "validation_type",
+		param+" is documented, but the sandbox does not implement it")
 }
 
 func (a *attio) serverError(w http.ResponseWriter, status int) {

@@ -46,20 +46,11 @@ func (a *attio) filter(v *view, raw json.RawMessage) error {
 					return fmt.Errorf("created_at: %q is not an ISO 8601 timestamp", s)
 				}
 				// created is monotonic in index order, so a time range is an index range.
-				t := v.t
-				switch op {
-				case "$eq":
-					v.lo, v.hi = max(v.lo, t.firstCreated(ts, false)), min(v.hi, t.firstCreated(ts, true))
-				case "$gte":
-					v.lo = max(v.lo, t.firstCreated(ts, false))
-				case "$gt":
-					v.lo = max(v.lo, t.firstCreated(ts, true))
-				case "$lt":
-					v.hi = min(v.hi, t.firstCreated(ts, false))
-				case "$lte":
-					v.hi = min(v.hi, t.firstCreated(ts, true))
+				rop := strings.TrimPrefix(op, "$")
+				if rop == "eq" {
+					rop = ""
 				}
-				v.hi = max(v.hi, v.lo)
+				v.lo, v.hi = createdRange(v.t, rop, ts, v.lo, v.hi)
 			case "record_id", "name":
 				get := func(i int) string { return v.t.meta(i).id }
 				if attr == "name" {
@@ -127,28 +118,29 @@ func stringOp(op, want string, get func(int) string) func(int) bool {
 	}
 }
 
-// attioSorts supports sorting by created_at only; index order is created_at order.
-func attioSorts(v *view, raw json.RawMessage) error {
+// attioSorts supports sorting by created_at only; index order is created_at order. It
+// returns how many sorts the request has.
+func attioSorts(v *view, raw json.RawMessage) (int, error) {
 	if len(raw) == 0 || string(raw) == "null" {
-		return nil
+		return 0, nil
 	}
 	var sorts []struct {
 		Attribute string `json:"attribute"`
 		Direction string `json:"direction"`
 	}
 	if err := json.Unmarshal(raw, &sorts); err != nil {
-		return fmt.Errorf("sorts must be an array of {attribute, direction}")
+		return 0, fmt.Errorf("sorts must be an array of {attribute, direction}")
 	}
 	for _, s := range sorts {
 		if s.Attribute != "created_at" {
-			return fmt.Errorf("sorting by %q is not supported by the sandbox (created_at only)", s.Attribute)
+			return 0, fmt.Errorf("sorting by %q is not supported by the sandbox (created_at only)", s.Attribute)
 		}
 		if s.Direction != "asc" && s.Direction != "desc" {
-			return fmt.Errorf("direction must be asc or desc")
+			return 0, fmt.Errorf("direction must be asc or desc")
 		}
 	}
 	if len(sorts) > 0 {
 		v.desc = sorts[0].Direction == "desc"
 	}
-	return nil
+	return len(sorts), nil
 }

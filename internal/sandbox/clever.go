@@ -5,15 +5,15 @@ import (
 	"fmt"
 	"net/http"
 	"regexp"
-	"sort"
 	"strconv"
-	"strings"
 	"time"
 )
 
-// Clever API v3.0: GET /v3.0/{resource}, bearer district token, items {"data":{...},"uri":...}
-// in ascending id order, relative links. A next link is on every non-empty page, the last one
-// included, so a walk ends on an empty page. A 429 has an empty body; a user token gets HTML.
+// Clever API v3.0 and v3.1: GET /v3.x/{resource}, bearer district token, items
+// {"data":{...},"uri":...} in ascending id order, relative links. A next link is on every
+// non-empty page, the last one included, so a walk ends on an empty page. A 429 has an empty
+// body; a user token gets HTML. Both versions serve the same records: multi-role users (one
+// user, several roles), which the v3.1 upgrade guide makes the norm.
 type clever struct {
 	s        *Server
 	district string
@@ -31,6 +31,11 @@ func newClever(s *Server) *clever {
 	c := &clever{s: s}
 	for _, name := range c.resources() {
 		t := s.newTable(Clever, name, time.Millisecond)
+		if _, set := s.opts.Sizes[Clever+"/districts"]; name == "districts" && !set {
+			// "In practice this will only return the one district associated with the token."
+			t.base = min(t.base, 1)
+			t.createdAt = t.linear()
+		}
 		mid, counter := t.salt&0xffffff, (t.salt>>24)%(1<<36)
 		// ObjectId-like: creation seconds, a per-resource constant, then a counter. Created is
 		// non-decreasing and the counter strictly increasing, so ids strictly increase.
@@ -77,15 +82,7 @@ func (c *clever) record(t *table, i int) obj {
 	case "users":
 		first, last := personName(h(hA))
 		o = append(o, kv{"email", emailOf(first, last, h(hB))},
-			kv{"name", obj{{"first", first}, {"middle", ""}, {"last", last}}})
-		if h(hC)%10 == 0 {
-			o = append(o, kv{"roles", obj{{"teacher", obj{{"school", c.ref("schools", h(hD))},
-				{"sis_id", "T" + strconv.Itoa(i+1)}, {"teacher_number", strconv.Itoa(1000 + i)}}}}})
-		} else {
-			o = append(o, kv{"roles", obj{{"student", obj{{"school", c.ref("schools", h(hD))},
-				{"grade", strconv.Itoa(int(1 + h(hE)%12))}, {"sis_id", "S" + strconv.Itoa(i+1)},
-				{"student_number", strconv.Itoa(100000 + i)}}}}})
-		}
+			kv{"name", obj{{"first", first}, {"middle", ""}, {"last", last}}}, kv{"roles", c.roles(t, i)})
 	case "schools":
 		o = append(o, kv{"name", pick(lastNames, h(hA)) + " " + pick([]string{"Elementary", "Middle School", "High School"}, h(hB))},
 			kv{"school_number", strconv.Itoa(100 + i)}, kv{"sis_id", "SCH" + strconv.Itoa(i+1)},
@@ -108,6 +105,38 @@ func (c *clever) record(t *table, i int) obj {
 	return append(o, kv{"created", cl(m.created)}, kv{"last_modified", cl(m.updated)})
 }
 
+// userRoles are a user's roles: most are students, one in ten teaches, and one in thirty is
+// a multi-role user who teaches and is also staff.
+func userRoles(t *table, i int) []string {
+	switch h := t.h(i, hC); {
+	case h%30 == 0:
+		return []string{"teacher", "staff"}
+	case h%10 == 0:
+		return []string{"teacher"}
+	}
+	return []string{"student"}
+}
+
+func (c *clever) roles(t *table, i int) obj {
+	h := func(k uint64) uint64 { return t.h(i, k) }
+	school := c.ref("schools", h(hD))
+	var out obj
+	for _, role := range userRoles(t, i) {
+		switch role {
+		case "student":
+			out = append(out, kv{role, obj{{"school", school}, {"grade", strconv.Itoa(int(1 + h(hE)%12))},
+				{"sis_id", "S" + strconv.Itoa(i+1)}, {"student_number", strconv.Itoa(100000 + i)}}})
+		case "teacher":
+			out = append(out, kv{role, obj{{"school", school}, {"sis_id", "T" + strconv.Itoa(i+1)},
+				{"teacher_number", strconv.Itoa(1000 + i)}}})
+		case "staff":
+			out = append(out, kv{role, obj{{"department", pick([]string{"Counseling", "Library", "Athletics"}, h(hE))},
+				{"schools", []string{school}}, {"staff_id", "ST" + strconv.Itoa(i+1)}, {"title", "Coordinator"}}})
+		}
+	}
+	return out
+}
+
 func (c *clever) idOf(rec map[string]json.RawMessage) string {
 	var inner map[string]json.RawMessage
 	if json.Unmarshal(rec["data"], &inner) == nil && inner != nil {
@@ -116,88 +145,6 @@ func (c *clever) idOf(rec map[string]json.RawMessage) string {
 	var id string
 	json.Unmarshal(rec["id"], &id)
 	return id
-}
-
-func (c *clever) serve(w http.ResponseWriter, r *http.Request) {
-	name := strings.TrimPrefix(r.URL.Path, "/v3.0/")
-	t := c.s.table(Clever, name)
-	if t == nil {
-		cleverError(w, http.StatusNotFound, "Resource not found: "+r.URL.Path)
-		return
-	}
-	if r.Method != http.MethodGet {
-		cleverError(w, http.StatusMethodNotAllowed, "Method not allowed")
-		return
-	}
-	if c.s.users[bearer(r)] {
-		// SSO user tokens cannot list; Clever may answer with a web page instead of JSON.
-		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		w.WriteHeader(http.StatusOK)
-		w.Write([]byte("<!DOCTYPE html>\n<html><head><title>Clever | Log in</title></head><body><h1>Log in to Clever</h1></body></html>\n"))
-		return
-	}
-	q := r.URL.Query()
-	limit := 100
-	if s := q.Get("limit"); s != "" {
-		n, err := strconv.Atoi(s)
-		switch {
-		case err != nil || n < 1:
-			cleverError(w, http.StatusBadRequest, "limit must be a positive integer")
-			return
-		case n > cleverMaxLimit:
-			cleverError(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("limit must be at most %d", cleverMaxLimit))
-			return
-		}
-		limit = n
-	}
-	after, before := q.Get("starting_after"), q.Get("ending_before")
-	if after != "" && before != "" {
-		cleverError(w, http.StatusBadRequest, "starting_after and ending_before cannot be combined")
-		return
-	}
-	for _, id := range []string{after, before} {
-		if id != "" && !cleverID.MatchString(id) {
-			cleverError(w, http.StatusBadRequest, "invalid id "+strconv.Quote(id))
-			return
-		}
-	}
-
-	c.s.mu.RLock()
-	defer c.s.mu.RUnlock()
-	n := t.count()
-	firstAbove := func(id string, orEqual bool) int {
-		return sort.Search(n, func(i int) bool {
-			x := t.meta(i).id
-			return x > id || orEqual && x == id
-		})
-	}
-	v := view{t: t, hi: n}
-	switch {
-	case after != "":
-		v.lo = firstAbove(after, false)
-	case before != "":
-		v.hi = firstAbove(before, true)
-		v.lo = max(v.hi-limit, 0)
-	}
-	idx, _ := v.page(0, limit)
-	base := "/v3.0/" + name + "?limit=" + strconv.Itoa(limit)
-	links := []obj{{{"rel", "self"}, {"uri", r.URL.RequestURI()}}}
-	if len(idx) > 0 {
-		// Deliberately present on the last page too: only the empty page ends a walk.
-		links = append(links, obj{{"rel", "next"}, {"uri", base + "&starting_after=" + t.meta(idx[len(idx)-1]).id}})
-		switch {
-		case after != "":
-			links = append(links, obj{{"rel", "prev"}, {"uri", base + "&ending_before=" + after}})
-		case before != "":
-			links = append(links, obj{{"rel", "prev"}, {"uri", base + "&ending_before=" + t.meta(idx[0]).id}})
-		}
-	}
-	data := make([]obj, len(idx))
-	for k, i := range idx {
-		rec := c.record(t, i)
-		data[k] = obj{{"data", rec}, {"uri", "/v3.0/" + name + "/" + rec.get("id").(string)}}
-	}
-	writeJSON(w, http.StatusOK, obj{{"data", data}, {"links", links}})
 }
 
 func cleverError(w http.ResponseWriter, status int, msg string) {
@@ -234,4 +181,8 @@ func (c *clever) rateLimited(w http.ResponseWriter, rs rateState) {
 
 func (c *clever) serverError(w http.ResponseWriter, status int) {
 	cleverError(w, status, "Internal Server Error")
+}
+
+func (c *clever) unsupported(w http.ResponseWriter, param string) {
+	cleverError(w, http.StatusBadRequest, param+" is documented, but the sandbox does not implement it")
 }

@@ -1,13 +1,11 @@
 package sandbox
 
 import (
-	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"math"
 	"net/http"
 	"net/url"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -28,10 +26,12 @@ var clioFields = map[string][]string{
 	"contacts":   {"id", "etag", "name", "type", "primary_email_address", "created_at", "updated_at"},
 	"matters":    {"id", "etag", "display_number", "description", "status", "created_at", "updated_at"},
 	"activities": {"id", "etag", "type", "date", "quantity", "price", "total", "note", "created_at", "updated_at"},
+	"calendar_entries": {"id", "etag", "summary", "description", "location", "start_at", "end_at", "all_day",
+		"created_at", "updated_at"},
 }
 
 func newClio(s *Server) *clio {
-	for _, name := range []string{"contacts", "matters", "activities"} {
+	for _, name := range clioResources {
 		t := s.newTable(Clio, name, time.Second)
 		first := int64(10_000_000 + t.salt%1_000_000)
 		// base + 5i + (0..4): strictly increasing, and inserted records continue the sequence.
@@ -43,7 +43,9 @@ func newClio(s *Server) *clio {
 	return &clio{s}
 }
 
-func (c *clio) resources() []string { return []string{"contacts", "matters", "activities"} }
+var clioResources = []string{"contacts", "matters", "activities", "calendar_entries"}
+
+func (c *clio) resources() []string { return clioResources }
 
 func (c *clio) newestFirst(*table) bool { return false }
 
@@ -80,6 +82,13 @@ func (c *clio) record(t *table, i int) obj {
 		o = append(o, kv{"type", typ}, kv{"date", m.created.Format(time.DateOnly)},
 			kv{"quantity", qty}, kv{"price", price}, kv{"total", math.Round(qty*price*100) / 100},
 			kv{"note", pick(topics, h(hD))})
+	case "calendar_entries":
+		start := m.created.Add(time.Duration(1+h(hA)%(21*24)) * time.Hour).Truncate(time.Hour)
+		_, last := personName(h(hB))
+		o = append(o, kv{"summary", title(pick(topics, h(hC)))}, kv{"description", "With " + last},
+			kv{"location", pick([]string{"Office", "Courthouse", "Video call"}, h(hD))},
+			kv{"start_at", start.Format(clioTime)}, kv{"end_at", start.Add(time.Hour).Format(clioTime)},
+			kv{"all_day", false})
 	}
 	return append(o, kv{"created_at", m.created.Format(clioTime)}, kv{"updated_at", m.updated.Format(clioTime)})
 }
@@ -90,140 +99,6 @@ func (c *clio) idOf(rec map[string]json.RawMessage) string {
 		return ""
 	}
 	return n.String()
-}
-
-func (c *clio) serve(w http.ResponseWriter, r *http.Request) {
-	name, ok := strings.CutSuffix(strings.TrimPrefix(r.URL.Path, "/api/v4/"), ".json")
-	t := c.s.table(Clio, name)
-	if !ok || t == nil {
-		clioError(w, http.StatusNotFound, "NotFound", "no route matches "+r.URL.Path)
-		return
-	}
-	if r.Method != http.MethodGet {
-		clioError(w, http.StatusMethodNotAllowed, "MethodNotAllowed", r.Method+" is not supported on "+r.URL.Path)
-		return
-	}
-	q := r.URL.Query()
-	fields := []string{"id", "etag"}
-	if f := q.Get("fields"); f != "" {
-		fields = strings.Split(f, ",")
-		known := map[string]bool{}
-		for _, k := range clioFields[name] {
-			known[k] = true
-		}
-		for _, k := range fields {
-			if !known[k] {
-				clioError(w, http.StatusBadRequest, "InvalidFields", fmt.Sprintf("invalid field %q for %s", k, name))
-				return
-			}
-		}
-	}
-	limit := clioMaxLimit
-	if q.Has("limit") {
-		n, err := strconv.Atoi(q.Get("limit"))
-		if err != nil || n < 1 || n > clioMaxLimit {
-			clioError(w, http.StatusBadRequest, "ArgumentError", fmt.Sprintf("limit must be an integer between 1 and %d", clioMaxLimit))
-			return
-		}
-		limit = n
-	}
-	var pred func(int) bool
-	since := q.Get("updated_since")
-	if since != "" {
-		at, err := time.Parse(time.RFC3339, since)
-		if err != nil {
-			clioError(w, http.StatusBadRequest, "ArgumentError", "updated_since must be an ISO 8601 timestamp")
-			return
-		}
-		pred = func(i int) bool { return !t.meta(i).updated.Before(at) }
-	}
-	order := q.Get("order")
-	_, hasOffset := q["offset"]
-	cursorMode := !hasOffset && order == "id(asc)"
-	if q.Has("page_token") && !cursorMode {
-		clioError(w, http.StatusBadRequest, "ArgumentError", "page_token requires order=id(asc) and no offset")
-		return
-	}
-
-	c.s.mu.RLock()
-	defer c.s.mu.RUnlock()
-	v := view{t: t, hi: t.count(), pred: pred}
-	total := t.cached("count:"+since, func() any { return v.count() }).(int)
-	paging := obj{}
-	var idx []int
-	if cursorMode {
-		if tok := q.Get("page_token"); tok != "" {
-			after, err := decodeClioToken(tok)
-			if err != nil {
-				clioError(w, http.StatusBadRequest, "ArgumentError", "invalid page_token")
-				return
-			}
-			v.lo = sort.Search(t.count(), func(i int) bool {
-				id, _ := strconv.ParseInt(t.meta(i).id, 10, 64)
-				return id > after
-			})
-		}
-		var more bool
-		idx, more = v.page(0, limit)
-		if more {
-			next := cloneQuery(q)
-			next.Set("page_token", base64.RawURLEncoding.EncodeToString([]byte("after:"+t.meta(idx[len(idx)-1]).id)))
-			paging = append(paging, kv{"next", absURL(r, next)})
-		}
-	} else {
-		offset, err := strconv.Atoi(q.Get("offset"))
-		if q.Get("offset") == "" {
-			offset, err = 0, nil
-		}
-		if err != nil || offset < 0 {
-			clioError(w, http.StatusBadRequest, "ArgumentError", "offset must be a non-negative integer")
-			return
-		}
-		if offset >= clioOffsetCap {
-			clioError(w, http.StatusUnprocessableEntity, "ArgumentError",
-				fmt.Sprintf("offset pagination is limited to %d records; use order=id(asc) without offset for cursor pagination", clioOffsetCap))
-			return
-		}
-		switch order {
-		case "", "id(asc)", "created_at(asc)":
-		case "id(desc)", "created_at(desc)":
-			v.desc = true
-		case "updated_at(asc)", "updated_at(desc)":
-			v.perm, v.desc = t.byUpdated(), order == "updated_at(desc)"
-		default:
-			clioError(w, http.StatusBadRequest, "ArgumentError", fmt.Sprintf("invalid order %q", order))
-			return
-		}
-		// Records past the cap are unreachable: the page is cut at record 10,000.
-		idx, _ = v.page(offset, min(limit, clioOffsetCap-offset))
-		if offset > 0 {
-			prev := cloneQuery(q)
-			prev.Set("offset", strconv.Itoa(max(offset-limit, 0)))
-			paging = append(paging, kv{"previous", absURL(r, prev)})
-		}
-		if n := offset + limit; n < min(total, clioOffsetCap) {
-			next := cloneQuery(q)
-			next.Set("offset", strconv.Itoa(n))
-			paging = append(paging, kv{"next", absURL(r, next)})
-		}
-	}
-	data := make([]obj, len(idx))
-	for k, i := range idx {
-		data[k] = c.record(t, i).pick(fields)
-	}
-	writeJSON(w, http.StatusOK, obj{{"data", data}, {"meta", obj{{"paging", paging}, {"records", total}}}})
-}
-
-func decodeClioToken(tok string) (int64, error) {
-	b, err := base64.RawURLEncoding.DecodeString(tok)
-	if err != nil {
-		return 0, err
-	}
-	s, ok := strings.CutPrefix(string(b), "after:")
-	if !ok {
-		return 0, fmt.Errorf("bad token")
-	}
-	return strconv.ParseInt(s, 10, 64)
 }
 
 func clioError(w http.ResponseWriter, status int, typ, msg string) {
@@ -261,6 +136,10 @@ func (c *clio) rateLimited(w http.ResponseWriter, rs rateState) {
 
 func (c *clio) serverError(w http.ResponseWriter, status int) {
 	clioError(w, status, "InternalServerError", "an unexpected error occurred")
+}
+
+func (c *clio) unsupported(w http.ResponseWriter, param string) {
+	clioError(w, http.StatusBadRequest, "ArgumentError", param+" is documented, but the sandbox does not implement it")
 }
 
 // Helpers shared by the providers.

@@ -223,7 +223,8 @@ func (c *closeAPI) serve(w http.ResponseWriter, r *http.Request) {
 	c.list(w, r, t)
 }
 
-// list is offset paging: _skip/_limit, _fields, _order_by and date filters.
+// list is offset paging: _skip/_limit/_fields everywhere, and the filters and _order_by
+// each list documents (close_list.go). Everything else was dropped by the pipeline.
 func (c *closeAPI) list(w http.ResponseWriter, r *http.Request, t *table) {
 	q := r.URL.Query()
 	limit, ok := closeInt(w, q.Get("_limit"), "_limit", closeMaxLimit, 1, closeMaxLimit)
@@ -240,48 +241,19 @@ func (c *closeAPI) list(w http.ResponseWriter, r *http.Request, t *table) {
 		return
 	}
 	v := view{t: t, hi: t.count(), desc: true}
-	switch q.Get("_order_by") {
-	case "", "-date_created":
-	case "date_created":
-		v.desc = false
-	default:
-		closeFieldError(w, "_order_by", "Unsupported ordering. Use date_created or -date_created.")
+	if !c.listFilters(w, q, &v) {
 		return
 	}
-	var preds []func(int) bool
-	for _, f := range []string{"date_created", "date_updated"} {
-		for _, op := range []string{"gte", "gt", "lt", "lte"} {
-			key := f + "__" + op
-			if !q.Has(key) {
-				continue
-			}
-			at, err := parseCloseTime(q.Get(key))
-			if err != nil {
-				closeFieldError(w, key, "Enter a valid date/time.")
-				return
-			}
-			if f == "date_created" {
-				// Index order is date_created order, so the filter is an index range.
-				switch op {
-				case "gte":
-					v.lo = max(v.lo, t.firstCreated(at, false))
-				case "gt":
-					v.lo = max(v.lo, t.firstCreated(at, true))
-				case "lt":
-					v.hi = min(v.hi, t.firstCreated(at, false))
-				case "lte":
-					v.hi = min(v.hi, t.firstCreated(at, true))
-				}
-				v.hi = max(v.hi, v.lo)
-				continue
-			}
-			preds = append(preds, timeOp(op, at, func(i int) time.Time { return t.meta(i).updated }))
-		}
-	}
-	v.pred = all(preds)
 	idx, more := v.page(skip, limit)
-	data := c.render(t, idx, q.Get("_fields"))
-	writeJSON(w, http.StatusOK, obj{{"data", data}, {"has_more", more}})
+	if c.s.broken(Close, ContractHasMoreForever) {
+		more = true
+	}
+	out := obj{{"data", c.render(t, idx, q.Get("_fields"))}, {"has_more", more}}
+	if t.name == "opportunity" {
+		// A documented aggregate over all matches, regardless of paging.
+		out = append(out, kv{"total_results", c.total(&v, q)})
+	}
+	writeJSON(w, http.StatusOK, out)
 }
 
 func (c *closeAPI) render(t *table, idx []int, fields string) []obj {
@@ -315,8 +287,10 @@ func timeOp(op string, at time.Time, get func(int) time.Time) func(int) bool {
 			return x.After(at)
 		case "lt":
 			return x.Before(at)
+		case "lte":
+			return !x.After(at)
 		}
-		return !x.After(at)
+		return x.Equal(at)
 	}
 }
 
@@ -369,11 +343,18 @@ func (c *closeAPI) unauthorized(w http.ResponseWriter) {
 func resetSeconds(d time.Duration) float64 { return math.Ceil(d.Seconds()*1000) / 1000 }
 
 func (c *closeAPI) rateHeaders(w http.ResponseWriter, rs rateState) {
-	if !rs.budgeted {
-		return
+	if rs.budgeted {
+		w.Header().Set("RateLimit", c.rateLimit(rs.limit, rs.remaining, resetSeconds(rs.reset.Sub(rs.now))))
 	}
-	w.Header().Set("RateLimit", fmt.Sprintf("limit=%d, remaining=%d, reset=%s", rs.limit, rs.remaining,
-		strconv.FormatFloat(resetSeconds(rs.reset.Sub(rs.now)), 'f', -1, 64)))
+}
+
+// rateLimit is the RateLimit header value; its pairs are seen separated by "," and by ";".
+func (c *closeAPI) rateLimit(limit, remaining int, reset float64) string {
+	sep := ", "
+	if c.s.opts.CloseRateLimitSemicolons {
+		sep = "; "
+	}
+	return fmt.Sprintf("limit=%d%sremaining=%d%sreset=%s", limit, sep, remaining, sep, strconv.FormatFloat(reset, 'f', -1, 64))
 }
 
 func (c *closeAPI) rateLimited(w http.ResponseWriter, rs rateState) {
@@ -382,7 +363,7 @@ func (c *closeAPI) rateLimited(w http.ResponseWriter, rs rateState) {
 		limit = closeNominal
 	}
 	reset := resetSeconds(rs.delay)
-	w.Header().Set("RateLimit", fmt.Sprintf("limit=%d, remaining=0, reset=%s", limit, strconv.FormatFloat(reset, 'f', -1, 64)))
+	w.Header().Set("RateLimit", c.rateLimit(limit, 0, reset))
 	writeJSON(w, http.StatusTooManyRequests, obj{{"error", obj{
 		{"rate_reset", reset}, {"message", "API call count exceeded for this period"},
 		{"rate_limit", limit}, {"rate_window", rs.window.Seconds()}, {"rate_limit_type", "key"}}}})

@@ -1,23 +1,18 @@
 package sandbox
 
 import (
-	"bytes"
 	"encoding/base64"
-	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"slices"
 	"strconv"
 	"strings"
 )
 
-const (
-	closeEventLimit  = 50  // Events API _limit default and maximum
-	closeSearchLimit = 200 // Advanced Filtering _limit maximum
-)
+const closeEventLimit = 50 // Events API _limit default and maximum
 
-// events is the Events API: newest first, _cursor/_limit, cursor_next and cursor_previous.
+// events is the Events API: newest first, _cursor/_limit, cursor_next and cursor_previous,
+// filters on record fields and date_updated (events never change, so updated = created).
 // Cursors hold index bounds, so events added during a walk never shift it: they are newer
 // than its start and only cursor_previous reaches them.
 func (c *closeAPI) events(w http.ResponseWriter, r *http.Request, t *table) {
@@ -26,14 +21,13 @@ func (c *closeAPI) events(w http.ResponseWriter, r *http.Request, t *table) {
 	if !ok {
 		return
 	}
-	var preds []func(int) bool
-	for _, f := range []string{"object_type", "action", "lead_id"} {
-		if q.Has(f) {
-			want := q.Get(f)
-			preds = append(preds, func(i int) bool { return c.record(t, i).get(f) == want })
-		}
+	preds := c.equal(t, q, false, "object_type", "object_id", "lead_id", "action", "user_id", "request_id")
+	v := view{t: t}
+	dp, ok := c.dates(w, q, &v, "date_updated")
+	if !ok {
+		return
 	}
-	pred, n := all(preds), t.count()
+	pred, n := all(append(preds, dp...)), t.count()
 	dir, pos, err := decodeCloseCursor(q.Get("_cursor"), "n", "p")
 	if err != nil {
 		closeFieldError(w, "_cursor", "Invalid cursor.")
@@ -61,85 +55,14 @@ func (c *closeAPI) events(w http.ResponseWriter, r *http.Request, t *table) {
 			prev = encodeCloseCursor("p", newest)
 		}
 	}
+	if cur := q.Get("_cursor"); cur != "" && c.s.broken(Close, ContractRepeatCursor) {
+		next = cur
+	}
+	if next == nil && c.s.broken(Close, ContractHasMoreForever) {
+		next = encodeCloseCursor("n", 0) // older than everything: an empty page, again
+	}
 	data := c.render(t, idx, "")
 	writeJSON(w, http.StatusOK, obj{{"data", data}, {"cursor_next", next}, {"cursor_previous", prev}})
-}
-
-// search is Advanced Filtering over leads: POST {"query":{...},"_limit":N,"cursor":...}.
-// Any JSON object is accepted as the query and matches every lead. Results carry only
-// __object_type and id unless _fields asks for more, as Close's do.
-func (c *closeAPI) search(w http.ResponseWriter, r *http.Request) {
-	t := c.s.table(Close, "lead")
-	raw, _ := io.ReadAll(io.LimitReader(r.Body, 1<<20))
-	var body map[string]json.RawMessage
-	if err := json.Unmarshal(raw, &body); err != nil || body == nil {
-		closeError(w, http.StatusBadRequest, "Request body must be a JSON object.")
-		return
-	}
-	var query map[string]json.RawMessage
-	qr, ok := body["query"]
-	if !ok {
-		closeFieldError(w, "query", "This field is required.")
-		return
-	}
-	if !bytes.HasPrefix(bytes.TrimSpace(qr), []byte("{")) || json.Unmarshal(qr, &query) != nil {
-		closeFieldError(w, "query", "Must be a JSON object.")
-		return
-	}
-	limit := closeSearchLimit
-	if lr, ok := body["_limit"]; ok && string(lr) != "null" {
-		var n int
-		if json.Unmarshal(lr, &n) != nil || n < 1 || n > closeSearchLimit {
-			closeFieldError(w, "_limit", fmt.Sprintf("Ensure this value is between 1 and %d.", closeSearchLimit))
-			return
-		}
-		limit = n
-	}
-	if sr, ok := body["sort"]; ok {
-		var sorts []json.RawMessage
-		if json.Unmarshal(sr, &sorts) != nil || len(sorts) > 0 {
-			closeFieldError(w, "sort", "The sandbox supports only the default order.")
-			return
-		}
-	}
-	var fields []string
-	if fr, ok := body["_fields"]; ok && string(fr) != "null" {
-		var byType map[string][]string
-		if json.Unmarshal(fr, &byType) != nil {
-			closeFieldError(w, "_fields", `Expected an object like {"lead": ["id", "display_name"]}.`)
-			return
-		}
-		fields = byType["lead"]
-	}
-	var cursor string
-	if cr, ok := body["cursor"]; ok && string(cr) != "null" {
-		if json.Unmarshal(cr, &cursor) != nil {
-			closeFieldError(w, "cursor", "Invalid cursor.")
-			return
-		}
-	}
-	_, from, err := decodeCloseCursor(cursor, "s")
-	if err != nil {
-		closeFieldError(w, "cursor", "Invalid cursor.")
-		return
-	}
-	v := view{t: t, lo: min(from, t.count()), hi: t.count()}
-	idx, more := v.page(0, limit)
-	data := make([]obj, len(idx))
-	for k, i := range idx {
-		rec := c.record(t, i)
-		data[k] = obj{{"__object_type", "lead"}, {"id", rec.get("id")}}
-		for _, f := range rec.pick(fields) {
-			if f.k != "id" {
-				data[k] = append(data[k], f)
-			}
-		}
-	}
-	var next any
-	if more {
-		next = encodeCloseCursor("s", idx[len(idx)-1]+1)
-	}
-	writeJSON(w, http.StatusOK, obj{{"data", data}, {"cursor", next}})
 }
 
 func encodeCloseCursor(dir string, pos int) string {

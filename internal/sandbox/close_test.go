@@ -105,18 +105,21 @@ func TestCloseTiesAndStableSkipPaging(t *testing.T) {
 	}
 
 	// A window boundary on a tied date_created neither drops nor duplicates: lt + gte = all.
+	// Leads document no date filters, so the windows run on opportunities, which do.
+	opps := closeRecs(t, s.Dataset(Close, "opportunity"))
+	oppRuns := map[string]int{}
 	var tied string // the latest full run, so both sides of the boundary hold records
-	for d, n := range runs {
-		if n >= tie && d > tied {
-			tied = d
+	for _, r := range opps {
+		if oppRuns[r.DateCreated]++; oppRuns[r.DateCreated] >= tie && r.DateCreated > tied {
+			tied = r.DateCreated
 		}
 	}
 	at := url.QueryEscape(tied)
-	lower := walkSkip(t, ts.URL+"/api/v1/lead/?_order_by=date_created&date_created__lt="+at)
-	upper := walkSkip(t, ts.URL+"/api/v1/lead/?_order_by=date_created&date_created__gte="+at)
-	exact := walkSkip(t, ts.URL+"/api/v1/lead/?date_created__gte="+at+"&date_created__lte="+at)
-	if len(lower)+len(upper) != len(all) || len(exact) != runs[tied] {
-		t.Fatalf("lt %d + gte %d != %d, or exact %d != %d", len(lower), len(upper), len(all), len(exact), runs[tied])
+	lower := walkSkip(t, ts.URL+"/api/v1/opportunity/?_order_by=date_created&date_created__lt="+at)
+	upper := walkSkip(t, ts.URL+"/api/v1/opportunity/?_order_by=date_created&date_created__gte="+at)
+	exact := walkSkip(t, ts.URL+"/api/v1/opportunity/?date_created__gte="+at+"&date_created__lte="+at)
+	if len(lower)+len(upper) != len(opps) || len(exact) != oppRuns[tied] {
+		t.Fatalf("lt %d + gte %d != %d, or exact %d != %d", len(lower), len(upper), len(opps), len(exact), oppRuns[tied])
 	}
 	if upper[0].DateCreated != tied || lower[len(lower)-1].DateCreated >= tied {
 		t.Fatalf("window edges wrong: %v / %v", lower[len(lower)-1], upper[0])
@@ -171,7 +174,8 @@ func TestCloseEventsCursorWalksEverything(t *testing.T) {
 func TestCloseSearchCursorWalksEverything(t *testing.T) {
 	s, ts := start(t, Options{Sizes: map[string]int{"close/lead": 450}})
 	u := ts.URL + "/api/v1/data/search/"
-	query := map[string]any{"type": "and", "queries": []any{}}
+	// An object_type query is required ("2. Add an object_type query"): an empty "and" is a 400.
+	query := map[string]any{"type": "and", "queries": []any{map[string]any{"type": "object_type", "object_type": "lead"}}}
 	var cursor any
 	var ids []string
 	for {
@@ -208,6 +212,7 @@ func TestCloseSearchCursorWalksEverything(t *testing.T) {
 		delete(in, id)
 	}
 	call(t, "POST", u, closeAuth, map[string]any{"query": "everything"}).contains(t, 400, `"query"`)
+	call(t, "POST", u, closeAuth, map[string]any{"query": map[string]any{"type": "and", "queries": []any{}}}).contains(t, 400, "object_type")
 	call(t, "POST", u, closeAuth, map[string]any{"_limit": 10}).contains(t, 400, "field-errors")
 	call(t, "POST", u, closeAuth, []int{1}).contains(t, 400, "error")
 }

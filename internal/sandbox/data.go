@@ -130,6 +130,24 @@ func (t *table) firstCreated(at time.Time, after bool) int {
 	})
 }
 
+// createdRange narrows positions [lo, hi) of index order to the records whose created time
+// is op ("" for equal, gt, gte, lt, lte) at.
+func createdRange(t *table, op string, at time.Time, lo, hi int) (int, int) {
+	switch op {
+	case "":
+		lo, hi = max(lo, t.firstCreated(at, false)), min(hi, t.firstCreated(at, true))
+	case "gte":
+		lo = max(lo, t.firstCreated(at, false))
+	case "gt":
+		lo = max(lo, t.firstCreated(at, true))
+	case "lt":
+		hi = min(hi, t.firstCreated(at, false))
+	case "lte":
+		hi = min(hi, t.firstCreated(at, true))
+	}
+	return lo, max(hi, lo)
+}
+
 // insert appends n records created at now; callers hold the server's write lock.
 func (t *table) insert(now time.Time, n int) []string {
 	c := now.UTC().Truncate(t.prec)

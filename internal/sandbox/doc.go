@@ -3,24 +3,51 @@
 // can run the exporter without the real services. It is written independently of the
 // connectors on purpose: it imports nothing from pagewise, only the standard library.
 //
+// It answers only what the docs document. Each endpoint has a row (documented_table.go,
+// listed by Server.Endpoints) of the query parameters and top-level body fields its reference
+// lists. Before a provider answers, everything else is dropped, as a lenient API ignores it,
+// and counted in Stats.Undocumented; a documented parameter the sandbox does not implement is
+// a 400 in the provider's shape, never a silent no-op. Where a reference is unclear the row
+// takes the stricter reading and says so.
+//
 // Where the providers' documents are silent, the sandbox chooses:
 //   - Data: generated from (Seed, provider, resource, index), timestamps spread over the five
 //     years before 2025-01-01 (earlier only if Options.Now is), created non-decreasing with
 //     index; inserted records are stored, generated ones never are.
-//   - Clio: 400 ArgumentError for a bad limit/order/offset/updated_since/page_token; nested
-//     fields (matter{id}) are unknown fields. Offset mode also returns paging.next/previous
-//     (never past record 10,000); cursor mode never returns previous. etag is a quoted string.
+//   - Clio: 400 ArgumentError for a bad limit/order/offset/updated_since/created_since/
+//     page_token; both since filters keep records at or after the time. Nested fields
+//     (matter{id}) are unknown fields. Cursor paging needs order=id(asc) and no offset, as the
+//     paging guide says; anything else is offset paging, which also returns paging.next/previous
+//     (never past record 10,000). Calendar entries document no order, so they never reach
+//     cursor paging. etag is a quoted string. meta.records holds the total unless ClioOmitTotal.
 //   - Attio: filters on created_at, record_id and name only; $and/$or and other attributes
-//     are 400s. sorts: created_at only. A meetings cursor used with a different limit is a 400.
+//     are 400s. sorts: created_at only. A meetings cursor used with a different limit is a 400;
+//     generated meetings link no records. Records queries cost (1 + sorts + filtered
+//     attributes) * ceil(records/10000) against AttioScoreBudget per token per 10 s.
 //   - Close: lists default to -date_created, ties by id descending (the exact reverse of
-//     (date_created, id)); Dataset uses that order. Records come in blocks of 2*CloseTieRun:
-//     the first CloseTieRun share one date_created. One Insert call is one bulk import sharing
-//     one date_created. _fields does not force id; unknown names are ignored. A path without
-//     its trailing slash gets a 301. Events: newest first, _limit default and max 50, filters
-//     object_type/action/lead_id. Search: _limit default and max 200, every lead matches any
-//     query object, results are {"__object_type","id"} plus _fields.lead.
-//   - Clever: a prev link on starting_after pages is ending_before=<the starting_after value>,
-//     as in the docs' example. User tokens get an HTML page with status 200.
+//     (date_created, id)); Dataset uses that order. Leads and contacts take no date filters or
+//     _order_by. Opportunities take date_created/date_updated filters, equality filters on
+//     their fields, _order_by=(-)date_created, and answer total_results. Activities apply
+//     date_created filters only with an explicit _order_by=(-)date_created, and _type/user_id
+//     only with lead_id (else Stats.Ignored counts them). Records come in blocks of
+//     2*CloseTieRun: the first CloseTieRun share one date_created. One Insert call is one bulk
+//     import sharing one date_created. _fields does not force id; unknown names are ignored. A
+//     path without its trailing slash gets a 301. Events: newest first, _limit default and max
+//     50, no _skip.
+//   - Close search: leads and contacts; and/object_type/field_condition queries with
+//     regular_field date_created/date_updated moment_range fixed_utc bounds, other queries 400.
+//     _limit default and max 200. Default order date_created ascending, ties by id; at most one
+//     sort. One cursor walk returns at most CloseSearchCap results; a cursor lives
+//     CloseCursorTTL after it is handed out and belongs to one query, sort, _limit and
+//     results_limit.
+//   - Clever: v3.0 and v3.1 serve the same records; one in thirty users has two roles. A prev
+//     link on starting_after pages is ending_before=<the starting_after value>, as in the docs'
+//     example. /districts holds one district (unless Sizes says otherwise) on one page without
+//     paging links. count is accepted and changes nothing. User tokens get an HTML page with
+//     status 200.
 //   - Rate headers are sent only when Options.Budget is set; injected 429s use the documented
-//     nominal limits (Clio 50/min, Close 20/s, Clever 1200/min).
+//     nominal limits (Clio 50/min, Close 20/s, Clever 1200/min). Attio's Retry-After is an
+//     HTTP date, Clio's seconds; Close's RateLimit pairs use "," or, with
+//     CloseRateLimitSemicolons, ";".
+//   - Broken contracts (Options.Broken, Server.Break): see Contract for what each mode does.
 package sandbox

@@ -8,7 +8,8 @@ import (
 )
 
 // serveData is the path every provider request takes: count it, add latency, authenticate,
-// maybe inject a fault, enforce the budget, then let the provider answer.
+// drop what the endpoint's reference does not document, maybe inject a fault, enforce the
+// budget, then let the provider answer.
 func (s *Server) serveData(w http.ResponseWriter, r *http.Request, provider string) {
 	a := s.apis[provider]
 	cred := a.credential(r)
@@ -22,6 +23,12 @@ func (s *Server) serveData(w http.ResponseWriter, r *http.Request, provider stri
 	if !s.accepts(provider, cred) {
 		a.unauthorized(sw)
 		return
+	}
+	if d := s.row(provider, r); d != nil {
+		if p := s.strip(r, d); p != "" {
+			a.unsupported(sw, p)
+			return
+		}
 	}
 	if f, ok := s.nextFault(provider); ok {
 		s.stats.fault(provider, f)

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"math/rand/v2"
 	"net/http"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -54,6 +55,24 @@ type Options struct {
 	// gets an HTML page with status 200, as the docs warn a wrong token type can. Default
 	// {CleverUserToken}.
 	CleverUserTokens []string
+
+	// CloseSearchCap is the most results one Advanced Filtering cursor walk returns; then
+	// cursor is null even if more match (default 10000, as reported by public connectors).
+	CloseSearchCap int
+	// CloseCursorTTL is how long an Advanced Filtering cursor lives after it is handed out,
+	// measured with Now (default 30s); an older one is a 400.
+	CloseCursorTTL time.Duration
+	// CloseRateLimitSemicolons sends Close's RateLimit header as "limit=N; remaining=N;
+	// reset=N" instead of the comma form; both are seen in the wild.
+	CloseRateLimitSemicolons bool
+	// AttioScoreBudget is the summed complexity score of records queries one token may spend
+	// in any 10-second window (see attio_score.go); 0 turns the score limit off.
+	AttioScoreBudget int
+	// ClioOmitTotal leaves meta.records out of Clio answers.
+	ClioOmitTotal bool
+	// Broken lists contracts every provider breaks (see Contract); Break overrides it per
+	// provider at run time.
+	Broken []Contract
 }
 
 // DefaultToken is the credential a provider accepts unless Options.Tokens says otherwise. For
@@ -70,6 +89,8 @@ type api interface {
 	rateLimited(w http.ResponseWriter, rs rateState)
 	rateHeaders(w http.ResponseWriter, rs rateState)
 	serverError(w http.ResponseWriter, status int)
+	// unsupported refuses a documented parameter the sandbox does not implement (a 400).
+	unsupported(w http.ResponseWriter, param string)
 	// record is a record with every field (for Clever the inner data object).
 	record(t *table, i int) obj
 	// newestFirst reports whether the natural (default API) order is descending.
@@ -98,6 +119,10 @@ type Server struct {
 
 	limiter *limiter
 	stats   *statsBook
+	scores  *scoreBook
+
+	documented []documented
+	brokenBy   map[string][]Contract // Break overrides, guarded by faultMu
 }
 
 type prefixRoute struct {
@@ -133,6 +158,13 @@ func New(opts Options) *Server {
 	if opts.CleverUserTokens == nil {
 		opts.CleverUserTokens = []string{CleverUserToken}
 	}
+	if opts.CloseSearchCap <= 0 {
+		opts.CloseSearchCap = 10000
+	}
+	if opts.CloseCursorTTL <= 0 {
+		opts.CloseCursorTTL = 30 * time.Second
+	}
+	opts.Broken = slices.Clone(opts.Broken)
 	s := &Server{
 		opts:    opts,
 		now:     opts.Now,
@@ -143,6 +175,9 @@ func New(opts Options) *Server {
 		pending: map[string][]pendingFault{},
 		limiter: newLimiter(opts.Budget),
 		stats:   newStatsBook(),
+		scores:  newScoreBook(opts.AttioScoreBudget),
+
+		brokenBy: map[string][]Contract{},
 	}
 	// A fixed end keeps data identical between runs; only a clock set before 2025 moves it.
 	s.end = genEnd
@@ -166,8 +201,9 @@ func New(opts Options) *Server {
 		Clever: newClever(s),
 	}
 	s.prefixes = []prefixRoute{
-		{"/api/v4/", Clio}, {"/api/v1/", Close}, {"/v2/", Attio}, {"/v3.0/", Clever},
+		{"/api/v4/", Clio}, {"/api/v1/", Close}, {"/v2/", Attio}, {"/v3.0/", Clever}, {"/v3.1/", Clever},
 	}
+	s.documented = join(clioRows(s.Resources(Clio)), closeRows(), attioRows(), cleverRows(s.Resources(Clever)))
 	return s
 }
 

@@ -14,6 +14,8 @@ type view struct {
 	lo, hi int
 	desc   bool
 	pred   func(i int) bool
+	// shuffle serves the kept indices in a fixed scrambled order (ContractUnsorted).
+	shuffle bool
 }
 
 func (v *view) index(pos int) int {
@@ -57,17 +59,40 @@ func (v *view) any() bool {
 	return found
 }
 
+// nth is the index at walk position k of an unfiltered view.
+func (v *view) nth(k int) int {
+	if v.desc {
+		return v.index(v.hi - 1 - k)
+	}
+	return v.index(v.lo + k)
+}
+
+// positional addresses the kept indices by walk position: arithmetic when unfiltered,
+// materialised otherwise.
+func (v *view) positional() (at func(k int) int, n int) {
+	if v.pred == nil {
+		return v.nth, max(v.hi-v.lo, 0)
+	}
+	var kept []int
+	v.walk(func(i int) bool { kept = append(kept, i); return true })
+	return func(k int) int { return kept[k] }, len(kept)
+}
+
 // page skips skip kept indices, returns up to limit more, and whether any remain after them.
 func (v *view) page(skip, limit int) (out []int, more bool) {
+	if v.shuffle {
+		at, n := v.positional()
+		sc := newScramble(n)
+		for k := skip; k < n && k < skip+limit; k++ {
+			out = append(out, at(sc.at(k)))
+		}
+		return out, skip+limit < n
+	}
 	if v.pred == nil {
 		// Unfiltered views are arithmetic, so deep skips cost nothing.
 		n := max(v.hi-v.lo, 0)
 		for k := skip; k < n && k < skip+limit; k++ {
-			pos := v.lo + k
-			if v.desc {
-				pos = v.hi - 1 - k
-			}
-			out = append(out, v.index(pos))
+			out = append(out, v.nth(k))
 		}
 		return out, skip+limit < n
 	}
@@ -85,6 +110,28 @@ func (v *view) page(skip, limit int) (out []int, more bool) {
 		return true
 	})
 	return out, more
+}
+
+// resume is page for cursors: pos is a walk position, not a count of kept indices, so a deep
+// cursor costs only the span its page covers; next is where the following page starts.
+// Shuffled views count kept indices instead (they are materialised anyway).
+func (v *view) resume(pos, limit int) (out []int, next int, more bool) {
+	if v.shuffle || v.pred == nil {
+		out, more = v.page(pos, limit)
+		return out, pos + len(out), more
+	}
+	n := max(v.hi-v.lo, 0)
+	for k := pos; k < n; k++ {
+		i := v.nth(k)
+		if !v.pred(i) {
+			continue
+		}
+		if len(out) == limit {
+			return out, k, true
+		}
+		out = append(out, i)
+	}
+	return out, n, false
 }
 
 // kv and obj are a JSON object that keeps its keys in the order the provider documents them.

@@ -1,0 +1,234 @@
+package sandbox
+
+import (
+	"encoding/base64"
+	"fmt"
+	"net/http"
+	"net/url"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// serve is an index action: fields, limit, updated_since/created_since, then cursor paging
+// (order=id(asc), no offset) or limited offset paging.
+func (c *clio) serve(w http.ResponseWriter, r *http.Request) {
+	name, ok := strings.CutSuffix(strings.TrimPrefix(r.URL.Path, "/api/v4/"), ".json")
+	t := c.s.table(Clio, name)
+	if !ok || t == nil {
+		clioError(w, http.StatusNotFound, "NotFound", "no route matches "+r.URL.Path)
+		return
+	}
+	if r.Method != http.MethodGet {
+		clioError(w, http.StatusMethodNotAllowed, "MethodNotAllowed", r.Method+" is not supported on "+r.URL.Path)
+		return
+	}
+	q := r.URL.Query()
+	fields, ok := clioFieldList(w, q, name)
+	if !ok {
+		return
+	}
+	limit := clioMaxLimit
+	if q.Has("limit") {
+		n, err := strconv.Atoi(q.Get("limit"))
+		if err != nil || n < 1 || n > clioMaxLimit {
+			clioError(w, http.StatusBadRequest, "ArgumentError", fmt.Sprintf("limit must be an integer between 1 and %d", clioMaxLimit))
+			return
+		}
+		limit = n
+	}
+	c.s.mu.RLock()
+	defer c.s.mu.RUnlock()
+	v, ok := c.window(w, q, t)
+	if !ok {
+		return
+	}
+	_, hasOffset := q["offset"]
+	cursorMode := !hasOffset && q.Get("order") == "id(asc)"
+	if q.Has("page_token") && !cursorMode {
+		clioError(w, http.StatusBadRequest, "ArgumentError", "page_token requires order=id(asc) and no offset")
+		return
+	}
+	total := c.total(&v, q)
+	page := c.offsetPage
+	if cursorMode {
+		page = c.cursorPage
+	}
+	idx, paging, ok := page(w, r, q, &v, limit, total)
+	if !ok {
+		return
+	}
+	data := make([]obj, len(idx))
+	for k, i := range idx {
+		data[k] = c.record(t, i).pick(fields)
+	}
+	meta := obj{{"paging", paging}}
+	if !c.s.opts.ClioOmitTotal {
+		meta = append(meta, kv{"records", total})
+	}
+	writeJSON(w, http.StatusOK, obj{{"data", data}, {"meta", meta}})
+}
+
+func clioFieldList(w http.ResponseWriter, q url.Values, name string) ([]string, bool) {
+	f := q.Get("fields")
+	if f == "" {
+		return []string{"id", "etag"}, true
+	}
+	fields := strings.Split(f, ",")
+	for _, k := range fields {
+		if !slices.Contains(clioFields[name], k) {
+			clioError(w, http.StatusBadRequest, "InvalidFields", fmt.Sprintf("invalid field %q for %s", k, name))
+			return nil, false
+		}
+	}
+	return fields, true
+}
+
+// window applies updated_since (a predicate) and created_since (an index range: index order
+// is creation order). Both keep records at or after the time. ContractIgnoreWindow skips them.
+func (c *clio) window(w http.ResponseWriter, q url.Values, t *table) (view, bool) {
+	v := view{t: t, hi: t.count()}
+	for _, p := range []string{"updated_since", "created_since"} {
+		if !q.Has(p) {
+			continue
+		}
+		at, err := time.Parse(time.RFC3339, q.Get(p))
+		if err != nil {
+			clioError(w, http.StatusBadRequest, "ArgumentError", p+" must be an ISO 8601 timestamp")
+			return v, false
+		}
+		switch {
+		case c.s.broken(Clio, ContractIgnoreWindow):
+		case p == "created_since":
+			v.lo, v.hi = createdRange(t, "gte", at, v.lo, v.hi)
+		default:
+			v.pred = func(i int) bool { return !t.meta(i).updated.Before(at) }
+		}
+	}
+	return v, true
+}
+
+func (c *clio) total(v *view, q url.Values) int {
+	if v.pred == nil {
+		return v.count()
+	}
+	key := fmt.Sprintf("count:%d:%d:%s", v.lo, v.hi, q.Get("updated_since"))
+	return v.t.cached(key, func() any { return v.count() }).(int)
+}
+
+// cursorPage follows page_token ("after:<id>", or "at:<n>" over the shuffled order of
+// ContractUnsorted); paging.next is absent on the last page.
+func (c *clio) cursorPage(w http.ResponseWriter, r *http.Request, q url.Values, v *view, limit, _ int) ([]int, obj, bool) {
+	t := v.t
+	tok, pos := q.Get("page_token"), 0
+	if tok != "" {
+		kind, n, err := decodeClioToken(tok)
+		if err != nil {
+			clioError(w, http.StatusBadRequest, "ArgumentError", "invalid page_token")
+			return nil, nil, false
+		}
+		if kind == "at" {
+			pos = int(n)
+		} else {
+			v.lo = max(v.lo, sort.Search(t.count(), func(i int) bool { return clioID(t, i) > n }))
+			v.hi = max(v.hi, v.lo)
+		}
+	}
+	v.shuffle = c.s.broken(Clio, ContractUnsorted)
+	idx, next, more := v.resume(pos, limit)
+	var nextTok string
+	switch {
+	case tok != "" && c.s.broken(Clio, ContractRepeatCursor):
+		nextTok = tok
+	case more && v.shuffle:
+		nextTok = clioToken("at", int64(next))
+	case more:
+		nextTok = clioToken("after", clioID(t, idx[len(idx)-1]))
+	case c.s.broken(Clio, ContractHasMoreForever):
+		nextTok = clioToken("after", clioID(t, t.count()-1)) // past the end: empty pages
+	}
+	if nextTok == "" {
+		return idx, obj{}, true
+	}
+	return idx, obj{{"next", absURL(r, withParam(q, "page_token", nextTok))}}, true
+}
+
+// offsetPage is limited offset paging: custom orders, never past record 10,000.
+func (c *clio) offsetPage(w http.ResponseWriter, r *http.Request, q url.Values, v *view, limit, total int) ([]int, obj, bool) {
+	offset, err := strconv.Atoi(q.Get("offset"))
+	if q.Get("offset") == "" {
+		offset, err = 0, nil
+	}
+	if err != nil || offset < 0 {
+		clioError(w, http.StatusBadRequest, "ArgumentError", "offset must be a non-negative integer")
+		return nil, nil, false
+	}
+	if offset >= clioOffsetCap {
+		clioError(w, http.StatusUnprocessableEntity, "ArgumentError",
+			fmt.Sprintf("offset pagination is limited to %d records; use order=id(asc) without offset for cursor pagination", clioOffsetCap))
+		return nil, nil, false
+	}
+	switch order := q.Get("order"); order {
+	case "", "id(asc)", "created_at(asc)":
+	case "id(desc)", "created_at(desc)":
+		v.desc = true
+	case "updated_at(asc)", "updated_at(desc)":
+		if v.lo > 0 || v.hi < v.t.count() {
+			// created_since narrowed index positions; over a permutation it must be a predicate.
+			lo, hi, pred := v.lo, v.hi, v.pred
+			v.pred = func(i int) bool { return i >= lo && i < hi && (pred == nil || pred(i)) }
+			v.lo, v.hi = 0, v.t.count()
+		}
+		v.perm, v.desc = v.t.byUpdated(), order == "updated_at(desc)"
+	default:
+		clioError(w, http.StatusBadRequest, "ArgumentError", fmt.Sprintf("invalid order %q", order))
+		return nil, nil, false
+	}
+	// Records past the cap are unreachable: the page is cut at record 10,000.
+	idx, _ := v.page(offset, min(limit, clioOffsetCap-offset))
+	paging := obj{}
+	if offset > 0 {
+		paging = append(paging, kv{"previous", absURL(r, withParam(q, "offset", strconv.Itoa(max(offset-limit, 0))))})
+	}
+	next := offset + limit
+	if offset > 0 && c.s.broken(Clio, ContractRepeatCursor) {
+		next = offset
+	}
+	if next < clioOffsetCap && (next < total || c.s.broken(Clio, ContractHasMoreForever)) {
+		paging = append(paging, kv{"next", absURL(r, withParam(q, "offset", strconv.Itoa(next)))})
+	}
+	return idx, paging, true
+}
+
+func clioID(t *table, i int) int64 {
+	if i < 0 {
+		return 0
+	}
+	id, _ := strconv.ParseInt(t.meta(i).id, 10, 64)
+	return id
+}
+
+func clioToken(kind string, n int64) string {
+	return base64.RawURLEncoding.EncodeToString([]byte(kind + ":" + strconv.FormatInt(n, 10)))
+}
+
+func decodeClioToken(tok string) (kind string, n int64, err error) {
+	b, err := base64.RawURLEncoding.DecodeString(tok)
+	if err != nil {
+		return "", 0, err
+	}
+	kind, num, _ := strings.Cut(string(b), ":")
+	if kind != "after" && kind != "at" {
+		return "", 0, fmt.Errorf("bad token")
+	}
+	n, err = strconv.ParseInt(num, 10, 64)
+	return kind, n, err
+}
+
+func withParam(q url.Values, k, v string) url.Values {
+	out := cloneQuery(q)
+	out.Set(k, v)
+	return out
+}

@@ -1,0 +1,120 @@
+package sandbox
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"net/http"
+	"slices"
+	"strings"
+)
+
+// Endpoint is one endpoint the sandbox serves and what its reference documents: the query
+// parameters and top-level JSON body fields. Anything else is dropped before the provider
+// answers, as a lenient API ignores it, and counted in Stats.Undocumented.
+type Endpoint struct {
+	Provider string   `json:"provider"`
+	Method   string   `json:"method"`
+	Path     string   `json:"path"` // pattern; a {name} segment matches any one segment
+	Ref      string   `json:"ref"`  // the reference page the lists come from
+	Query    []string `json:"query"`
+	Body     []string `json:"body,omitempty"`
+}
+
+// documented is an Endpoint plus the documented parameters the sandbox cannot honour: a
+// request using one gets the provider's 400, never a silent "no effect".
+type documented struct {
+	Endpoint
+	unimplemented []string
+}
+
+// Endpoints lists the documented-parameter table of every endpoint the sandbox serves.
+func (s *Server) Endpoints() []Endpoint {
+	out := make([]Endpoint, len(s.documented))
+	for k, d := range s.documented {
+		out[k] = d.Endpoint
+		out[k].Query = slices.Clone(d.Query)
+		out[k].Body = slices.Clone(d.Body)
+	}
+	return out
+}
+
+// row is the table row for a request, or nil (unknown path or method: the provider's own
+// 404/405/301 answers it untouched).
+func (s *Server) row(provider string, r *http.Request) *documented {
+	for k := range s.documented {
+		d := &s.documented[k]
+		if d.Provider == provider && d.Method == r.Method && matchPath(d.Path, r.URL.Path) {
+			return d
+		}
+	}
+	return nil
+}
+
+func matchPath(pattern, path string) bool {
+	p, q := strings.Split(pattern, "/"), strings.Split(path, "/")
+	if len(p) != len(q) {
+		return false
+	}
+	for k := range p {
+		wild := strings.HasPrefix(p[k], "{") && strings.HasSuffix(p[k], "}") && q[k] != ""
+		if !wild && p[k] != q[k] {
+			return false
+		}
+	}
+	return true
+}
+
+// strip removes from r every query parameter and top-level body field d does not document,
+// counting each, and returns the first documented-but-unimplemented one the request uses.
+func (s *Server) strip(r *http.Request, d *documented) (unimplemented string) {
+	key := d.Provider + " " + d.Method + " " + d.Path + " "
+	q := r.URL.Query()
+	dropped := false
+	for name := range q {
+		if !slices.Contains(d.Query, name) {
+			s.stats.undocumented(key + name)
+			q.Del(name)
+			dropped = true
+		}
+	}
+	if dropped {
+		r.URL.RawQuery = q.Encode()
+	}
+	if d.Body != nil {
+		s.stripBody(r, d, key)
+	}
+	for _, name := range d.unimplemented {
+		if q.Has(name) {
+			return name
+		}
+	}
+	return ""
+}
+
+// stripBody drops undocumented top-level fields of a JSON object body; any other body is
+// left for the provider to refuse.
+func (s *Server) stripBody(r *http.Request, d *documented, key string) {
+	raw, _ := io.ReadAll(io.LimitReader(r.Body, 1<<20))
+	var body map[string]json.RawMessage
+	if json.Unmarshal(raw, &body) == nil && body != nil {
+		dropped := false
+		for name := range body {
+			if !slices.Contains(d.Body, name) {
+				s.stats.undocumented(key + "body." + name)
+				delete(body, name)
+				dropped = true
+			}
+		}
+		if dropped {
+			raw, _ = json.Marshal(body)
+		}
+	}
+	r.Body = io.NopCloser(bytes.NewReader(raw))
+	r.ContentLength = int64(len(raw))
+}
+
+// ignored counts a documented parameter the docs say has no effect in this combination.
+func (s *Server) ignored(provider, method, path, param string) {
+	s.stats.ignored(provider + " " + method + " " + path + " " + param)
+}

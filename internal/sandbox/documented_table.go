@@ -1,0 +1,145 @@
+package sandbox
+
+import "slices"
+
+// The tables below are copied from the providers' references (research notes of issue 13),
+// never from a connector. Where a reference is unclear the stricter reading is taken, and a
+// comment beside the row says so.
+
+// clioPaging is what every Clio index action documents and the sandbox implements. offset is
+// not in the per-endpoint lists, only in the paging guide
+// (https://docs.developers.clio.com/api-docs/paging); it is taken as documented.
+var clioPaging = []string{"fields", "limit", "page_token", "order", "updated_since", "created_since", "offset"}
+
+// clioOther is, per resource, the other filters Clio's spec lists; the sandbox refuses them.
+var clioOther = map[string][]string{
+	"contacts": {"client_only", "clio_connect_only", "custom_field_ids", "custom_field_values", "email_only",
+		"exclude_ids", "ids", "initial", "query", "shared_resource_id", "type"},
+	"matters": {"billable", "client_id", "close_date", "custom_field_ids", "custom_field_values", "grant_id",
+		"group_id", "ids", "notification_event_subscriber_user_id", "open_date", "originating_attorney_id",
+		"pending_date", "practice_area_id", "query", "responsible_attorney_id", "responsible_staff_id", "status",
+		"subscriber_user_id"},
+	"activities": {"activity_description_id", "calendar_entry_id", "communication_id", "contact_note_id",
+		"end_date", "expense_category_id", "flat_rate", "grant_id", "ids", "matter_id", "matter_note_id",
+		"only_unaccounted_for", "query", "start_date", "status", "task_id", "type", "user_id"},
+	"calendar_entries": {"calendar_id", "expanded", "external_property_name", "external_property_value", "from",
+		"has_court_rule", "ids", "is_all_day", "matter_id", "owner_entries_across_all_users", "query", "source",
+		"to", "visible"},
+}
+
+func clioRows(resources []string) []documented {
+	var out []documented
+	for _, name := range resources {
+		paging := clioPaging
+		if name == "calendar_entries" {
+			// The spec lists no order here (every other index action has one): ignored.
+			paging = without(clioPaging, "order")
+		}
+		out = append(out, documented{Endpoint: Endpoint{
+			Provider: Clio, Method: "GET", Path: "/api/v4/" + name + ".json",
+			Ref:   "https://docs.developers.clio.com/api-reference/",
+			Query: append(append([]string(nil), paging...), clioOther[name]...),
+		}, unimplemented: clioOther[name]})
+	}
+	return out
+}
+
+var (
+	closePaging  = []string{"_limit", "_skip", "_fields"}
+	closeCreated = dateOps("date_created", true)
+	closeUpdated = dateOps("date_updated", true)
+	closeOppTodo = join([]string{"status_id", "status_id__in", "status", "status__in", "query", "lead_query",
+		"lead_saved_search_id", "is_stalled", "_group_by"}, dateOps("date_won", true))
+	closeActTodo  = dateOps("activity_at", false)
+	closeOppQuery = join(closePaging, []string{"lead_id", "organization_id", "user_id", "user_id__in", "status_type",
+		"status_type__in", "status_label", "status_label__in", "value_period", "value_period__in", "_order_by"},
+		closeCreated, closeUpdated, closeOppTodo)
+	closeActQuery = join(closePaging, []string{"id__in", "lead_id", "lead_id__in", "contact_id", "contact_id__in",
+		"user_id", "user_id__in", "organization_id", "_type", "_type__in", "_order_by"},
+		dateOps("date_created", false), closeActTodo)
+)
+
+func closeRows() []documented {
+	row := func(method, path, ref string, query, body, todo []string) documented {
+		return documented{Endpoint: Endpoint{Provider: Close, Method: method, Path: path,
+			Ref: "https://developer.close.com/api/resources/" + ref, Query: query, Body: body}, unimplemented: todo}
+	}
+	return []documented{
+		// No _order_by, no date filters, no query (deprecated 2022-02-14).
+		row("GET", "/api/v1/lead/", "leads/list", closePaging, nil, nil),
+		row("GET", "/api/v1/contact/", "contacts/list", join(closePaging, []string{"lead_id"}), nil, nil),
+		row("GET", "/api/v1/opportunity/", "opportunities/list", closeOppQuery, nil, closeOppTodo),
+		// _type, user_id and contact_id work only with lead_id; date filters only for the
+		// field sorted on, which the sandbox reads strictly as an explicit _order_by.
+		row("GET", "/api/v1/activity/", "activities/list", closeActQuery, nil, closeActTodo),
+		// The description says no _skip and _limit at most 50; the parameter array's generic
+		// _skip is taken as a copy-paste and left out (the stricter reading).
+		row("GET", "/api/v1/event/", "events/list", join([]string{"_cursor", "_limit", "object_type", "object_id",
+			"lead_id", "action", "user_id", "request_id"}, dateOps("date_updated", false)), nil, nil),
+		// Body fields as third-party sources show them; no query parameters are documented.
+		row("POST", "/api/v1/data/search/", "advanced-filtering/search", []string{},
+			[]string{"query", "sort", "cursor", "_limit", "_fields", "results_limit", "include_counts"}, nil),
+	}
+}
+
+// Attio meetings' participants, sort, ends_from, starts_before and timezone come from a
+// third-party summary of the page; they are listed so they are not counted as undocumented,
+// and the sandbox refuses the first four (timezone changes nothing: no all-day meetings).
+var attioMeetingsTodo = []string{"participants", "sort", "ends_from", "starts_before"}
+
+func attioRows() []documented {
+	ref := "https://docs.attio.com/rest-api/endpoint-reference/"
+	return []documented{
+		{Endpoint: Endpoint{Provider: Attio, Method: "POST", Path: "/v2/objects/{object}/records/query",
+			Ref: ref + "records/list-records", Query: []string{}, Body: []string{"filter", "sorts", "limit", "offset"}}},
+		{Endpoint: Endpoint{Provider: Attio, Method: "GET", Path: "/v2/notes", Ref: ref + "notes/list-notes",
+			Query: []string{"limit", "offset", "parent_object", "parent_record_id"}}},
+		{Endpoint: Endpoint{Provider: Attio, Method: "GET", Path: "/v2/meetings", Ref: ref + "meetings/list-meetings",
+			Query: join([]string{"limit", "cursor", "linked_object", "linked_record_id", "timezone"}, attioMeetingsTodo)},
+			unimplemented: attioMeetingsTodo},
+	}
+}
+
+// cleverRows: the same lists in v3.0 and v3.1 (Clever/swagger-api v3.0.yml and v3.1.yml).
+// count is documented without an effect on the response schema: accepted, no effect.
+func cleverRows(resources []string) []documented {
+	var out []documented
+	for _, version := range []string{"/v3.0/", "/v3.1/"} {
+		for _, name := range resources {
+			q := []string{"limit", "starting_after", "ending_before", "count"}
+			switch name {
+			case "users":
+				q = append(q, "role")
+			case "districts":
+				q = []string{"count"} // one district per token: no paging parameters
+			}
+			out = append(out, documented{Endpoint: Endpoint{Provider: Clever, Method: "GET", Path: version + name,
+				Ref: "https://dev.clever.com/reference", Query: q}})
+		}
+	}
+	return out
+}
+
+// dateOps is field__gt/gte/lt/lte, and field itself (exact) when exact is set.
+func dateOps(field string, exact bool) []string {
+	var out []string
+	if exact {
+		out = append(out, field)
+	}
+	for _, op := range []string{"gt", "gte", "lt", "lte"} {
+		out = append(out, field+"__"+op)
+	}
+	return out
+}
+
+func join[T any](lists ...[]T) []T {
+	var out []T
+	for _, l := range lists {
+		out = append(out, l...)
+	}
+	return out
+}
+
+func without(list []string, drop string) []string {
+	return slices.DeleteFunc(slices.Clone(list), func(v string) bool { return v == drop })
+}
