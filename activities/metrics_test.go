@@ -42,15 +42,11 @@ func (c apiConnector) Start(provider.Plan) provider.Position { return provider.P
 func (c apiConnector) Fetch(ctx context.Context, req provider.Request) (provider.Page, error) {
 	r, _ := http.NewRequest(http.MethodGet, fmt.Sprintf("%s/%s?offset=%d", c.url, req.Plan.Resource, req.Position.Offset), nil)
 	r.Header.Set("Authorization", "Bearer "+c.token)
-	body, err := provider.Call(ctx, c.client, nil, fakeWire, req.Plan.Resource, r)
-	if err != nil {
-		return provider.Page{}, err
-	}
 	var out struct {
 		Records []json.RawMessage `json:"records"`
 		Next    int               `json:"next"`
 	}
-	if err := provider.Decode("fake", req.Plan.Resource, body, &out); err != nil {
+	if err := provider.Call(ctx, c.client, nil, fakeWire, req.Plan.Resource, r, &out); err != nil {
 		return provider.Page{}, err
 	}
 	return provider.Page{Records: out.Records, Next: provider.Position{Offset: out.Next}, Done: out.Next == 0, Total: -1}, nil
@@ -91,6 +87,7 @@ func TestMetricsAfterPages(t *testing.T) {
 	var suite testsuite.WorkflowTestSuite
 	env := suite.NewTestActivityEnvironment()
 	env.RegisterActivity(a)
+	claimed(t, a, "fake/things/e1", testWorkflowID)
 
 	in := PageInput{ExportID: "e1", Provider: "fake", Plan: provider.Plan{Spec: provider.Spec{Resource: "things"}}, Base: "fake/things/e1", Partition: 0}
 	fetch := func(seq, offset int) (PageResult, error) {
@@ -113,7 +110,7 @@ func TestMetricsAfterPages(t *testing.T) {
 	if err != nil || !second.Done {
 		t.Fatalf("%+v %v", second, err)
 	}
-	if objs, _ := store.List(context.Background(), "fake/things/e1/"); len(objs) != 2 {
+	if objs, _ := store.List(context.Background(), "fake/things/e1/data/"); len(objs) != 2 {
 		t.Fatalf("stored %v", objs)
 	}
 

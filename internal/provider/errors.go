@@ -18,6 +18,10 @@ type Error struct {
 	RetryAfter time.Duration
 	// RateLimited is true for a rate-limit answer.
 	RateLimited bool
+	// Contract is true when the API broke its documented paging contract (a page out of
+	// order or outside the window asked for, a cursor seen before, has_more that never
+	// ends). Never retryable: the same request would get the same answer.
+	Contract bool
 }
 
 func (e *Error) Error() string {
@@ -30,6 +34,18 @@ func (e *Error) Error() string {
 		return where + ": " + msg
 	}
 	return msg
+}
+
+// Broken is the non-retryable error for an API that broke its paging contract on the page
+// at at. The formatted text says what the API did, naming records by id or timestamp only,
+// never by their data.
+func Broken(providerName, resource string, at Position, format string, args ...any) *Error {
+	return &Error{
+		Provider: providerName,
+		Resource: resource,
+		Contract: true,
+		Message:  fmt.Sprintf("broken paging contract at %s: %s", at.Describe(), fmt.Sprintf(format, args...)),
+	}
 }
 
 // Invalid is a non-retryable error for a Spec field that can never work.

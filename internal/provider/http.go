@@ -8,120 +8,169 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
 )
 
-// maxBody bounds one response: Clever pages of 10,000 records are the largest we ask for.
-const maxBody = 256 << 20
-
 // Wire is what a connector tells Call about its provider's error and rate-limit shapes.
 type Wire struct {
 	Provider string
-	// ErrorText extracts the API's own error message from a non-2xx body.
+	// ErrorText extracts the API's own error code and message fields from a non-2xx body.
+	// It must return only those fields, never the body itself: error text reaches history,
+	// logs and checkpoints, and a body may hold record data.
 	ErrorText func(body []byte) string
-	// RetryAfter reads the delay a 429 asks for; zero means "use backoff".
+	// RetryAfter reads the delay a 429 asks for; zero means "use backoff". Call clamps it.
 	RetryAfter func(resp *http.Response, body []byte, now time.Time) time.Duration
 }
 
-// Call sends req, paced by pacer (may be nil), and returns the body of a 2xx answer.
+// Call sends req, paced by pacer (may be nil), and decodes a 2xx JSON answer into out.
 // Every failure is an *Error: transport faults and 5xx are retryable, 429 carries the
-// provider's delay, other 4xx are fatal.
-func Call(ctx context.Context, client *http.Client, pacer *Pacer, w Wire, resource string, req *http.Request) ([]byte, error) {
+// provider's delay (clamped to the context's Limits), other 4xx are fatal, and a body over
+// Limits.MaxBody is fatal. The body is decoded from a pooled buffer, so a page is held
+// about twice at most: the buffer and the records decoded from it.
+func Call(ctx context.Context, client *http.Client, pacer *Pacer, w Wire, resource string, req *http.Request, out any) error {
+	lim := limitsOf(ctx)
 	if err := pacer.Wait(ctx); err != nil {
-		return nil, err
+		return err
 	}
 	resp, err := client.Do(req.WithContext(ctx))
 	if err != nil {
 		if ctx.Err() != nil {
-			return nil, ctx.Err()
+			return ctx.Err()
 		}
 		observe(ctx, w.Provider, 0)
-		return nil, &Error{Provider: w.Provider, Resource: resource, Message: "request failed: " + redactURL(err.Error()), Retryable: true}
+		return &Error{Provider: w.Provider, Resource: resource, Message: "request failed: " + redactURL(err.Error()), Retryable: true}
 	}
 	defer func() { _ = resp.Body.Close() }()
 	observe(ctx, w.Provider, resp.StatusCode)
-	body, err := readBody(resp.Body)
-	if err != nil {
-		return nil, &Error{Provider: w.Provider, Resource: resource, Status: resp.StatusCode, Message: "reading body: " + err.Error(), Retryable: true}
+	buf := bodyBuffers.Get().(*bytes.Buffer)
+	defer putBuffer(buf)
+	if err := readBody(buf, resp, lim.MaxBody); err != nil {
+		if errors.Is(err, errTooLarge) {
+			return &Error{Provider: w.Provider, Resource: resource, Status: resp.StatusCode, Message: fmt.Sprintf(
+				"response body is over the %d-byte limit (PAGEWISE_MAX_BODY): ask for smaller pages (page_size) or raise the limit", lim.MaxBody)}
+		}
+		return &Error{Provider: w.Provider, Resource: resource, Status: resp.StatusCode, Message: "reading body: " + err.Error(), Retryable: true}
 	}
+	body := bytes.TrimSpace(buf.Bytes())
 	switch {
 	case resp.StatusCode >= 200 && resp.StatusCode < 300:
-		return body, nil
+		return decode(w.Provider, resource, body, out)
 	case resp.StatusCode == http.StatusTooManyRequests:
 		e := &Error{Provider: w.Provider, Resource: resource, Status: resp.StatusCode, Retryable: true, RateLimited: true,
 			Message: "rate limited"}
 		if w.RetryAfter != nil {
-			e.RetryAfter = w.RetryAfter(resp, body, time.Now())
+			e.RetryAfter = lim.clampDelay(w.Provider, w.RetryAfter(resp, body, time.Now()))
 		}
 		pacer.Backoff(e.RetryAfter)
-		return nil, e
+		return e
 	case resp.StatusCode >= 500 && resp.StatusCode != http.StatusNotImplemented:
-		return nil, &Error{Provider: w.Provider, Resource: resource, Status: resp.StatusCode, Retryable: true, Message: errorText(w, resp, body)}
+		return &Error{Provider: w.Provider, Resource: resource, Status: resp.StatusCode, Retryable: true, Message: errorText(w, resp, body)}
 	default:
-		return nil, &Error{Provider: w.Provider, Resource: resource, Status: resp.StatusCode, Message: errorText(w, resp, body)}
+		return &Error{Provider: w.Provider, Resource: resource, Status: resp.StatusCode, Message: errorText(w, resp, body)}
 	}
 }
 
-// bodyBuffers hold responses while they are read: growing a fresh slice to a 40 KB page
-// allocated about three times its size, the largest share of a worker's garbage.
+// bodyBuffers hold responses while they are read and decoded: growing a fresh slice to a
+// 40 KB page allocated about three times its size, the largest share of a worker's garbage.
 var bodyBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
-// readBody reads at most maxBody bytes into a pooled buffer and returns an exact copy.
-func readBody(r io.Reader) ([]byte, error) {
-	buf := bodyBuffers.Get().(*bytes.Buffer)
-	defer bodyBuffers.Put(buf)
-	buf.Reset()
-	if _, err := buf.ReadFrom(io.LimitReader(r, maxBody)); err != nil {
-		return nil, err
+// pooledCap is the largest buffer kept for reuse; a rare huge page is left to the GC.
+const pooledCap = 4 << 20
+
+func putBuffer(b *bytes.Buffer) {
+	if b.Cap() <= pooledCap {
+		bodyBuffers.Put(b)
 	}
-	return bytes.Clone(buf.Bytes()), nil
 }
 
-// Decode parses a 2xx JSON body. HTML (a wrong token type, a login page) is fatal with a
-// clear message; anything else unparseable (a truncated body) is retryable.
-func Decode(providerName, resource string, body []byte, v any) error {
-	trimmed := bytes.TrimSpace(body)
-	if looksHTML(trimmed) {
-		return &Error{Provider: providerName, Resource: resource, Status: http.StatusOK,
-			Message: "expected JSON but the API answered with HTML (wrong token type or base URL?): " + snippet(trimmed)}
+var errTooLarge = errors.New("body too large")
+
+// readBody reads at most limit bytes into buf, sized once from Content-Length when the
+// server sends one, so a large body is not copied while the buffer doubles.
+func readBody(buf *bytes.Buffer, resp *http.Response, limit int64) error {
+	buf.Reset()
+	if n := resp.ContentLength; n > limit {
+		return errTooLarge
+	} else if n > 0 {
+		buf.Grow(int(n) + bytes.MinRead)
 	}
-	if err := json.Unmarshal(trimmed, v); err != nil {
-		return &Error{Provider: providerName, Resource: resource, Status: http.StatusOK, Retryable: true,
-			Message: "unparseable JSON body (" + err.Error() + "): " + snippet(trimmed)}
+	n, err := buf.ReadFrom(io.LimitReader(resp.Body, limit+1))
+	if err != nil {
+		return err
+	}
+	if n > limit {
+		return errTooLarge
 	}
 	return nil
 }
 
+// decode parses a 2xx JSON body. HTML (a wrong token type, a login page) is fatal with a
+// clear message; anything else unparseable (a body cut short) is retryable. Neither
+// message quotes the body.
+func decode(providerName, resource string, body []byte, v any) error {
+	if looksHTML(body) {
+		return &Error{Provider: providerName, Resource: resource, Status: http.StatusOK,
+			Message: "expected JSON but the API answered with HTML (wrong token type or base URL?)"}
+	}
+	if err := json.Unmarshal(body, v); err != nil {
+		return &Error{Provider: providerName, Resource: resource, Status: http.StatusOK, Retryable: true,
+			Message: "unparseable JSON body (" + jsonProblem(err, len(body)) + ")"}
+	}
+	return nil
+}
+
+// jsonProblem says where decoding failed without quoting the body.
+func jsonProblem(err error, size int) string {
+	var syn *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &syn):
+		return "invalid JSON at byte " + strconv.FormatInt(syn.Offset, 10) + " of " + strconv.Itoa(size)
+	case errors.As(err, &typ):
+		return "field " + typ.Field + " is a JSON " + typ.Value + ", not " + typ.Type.String()
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return "body ends early, " + strconv.Itoa(size) + " bytes"
+	}
+	return "not the JSON expected"
+}
+
 func errorText(w Wire, resp *http.Response, body []byte) string {
-	trimmed := bytes.TrimSpace(body)
-	if looksHTML(trimmed) {
-		return "HTML answer where JSON was expected (wrong token type or base URL?): " + snippet(trimmed)
+	if looksHTML(body) {
+		return "HTML answer where JSON was expected (wrong token type or base URL?)"
 	}
 	if w.ErrorText != nil {
-		if text := w.ErrorText(trimmed); text != "" {
-			return text
+		if text := w.ErrorText(body); text != "" {
+			return Clip(text)
 		}
 	}
-	if len(trimmed) == 0 {
-		return http.StatusText(resp.StatusCode)
-	}
-	return snippet(trimmed)
+	return http.StatusText(resp.StatusCode)
 }
 
 func looksHTML(b []byte) bool {
 	return len(b) > 0 && b[0] == '<'
 }
 
-func snippet(b []byte) string {
-	const n = 200
-	s := strings.Join(strings.Fields(string(b)), " ")
-	if len(s) > n {
-		return s[:n] + "…"
+// maxMessage bounds a provider's error text in our errors.
+const maxMessage = 300
+
+// Clip collapses whitespace in a provider's error text and cuts it to a few hundred
+// characters.
+func Clip(s string) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if len(s) > maxMessage {
+		cut := maxMessage
+		for cut > 0 && !utf8Start(s[cut]) {
+			cut--
+		}
+		return s[:cut] + "…"
 	}
 	return s
 }
+
+func utf8Start(b byte) bool { return b&0xC0 != 0x80 }
 
 // redactURL drops query strings from transport errors: cursors are harmless but a
 // misconfigured base URL could carry credentials.
@@ -144,22 +193,18 @@ func IsRetryable(err error) bool {
 	return !errors.Is(err, context.Canceled)
 }
 
-// JSONError is the common {"error": "..."} / {"message": "..."} shape, for ErrorText.
+// JSONError reads the common {"error": "..."} / {"message": "..."} shape, for ErrorText.
+// Only string fields count: anything else could be an echo of the request's data.
 func JSONError(body []byte, keys ...string) string {
 	var m map[string]json.RawMessage
 	if json.Unmarshal(body, &m) != nil {
 		return ""
 	}
 	for _, k := range keys {
-		raw, ok := m[k]
-		if !ok {
-			continue
-		}
 		var s string
-		if json.Unmarshal(raw, &s) == nil && s != "" {
+		if json.Unmarshal(m[k], &s) == nil && s != "" {
 			return s
 		}
-		return fmt.Sprint(snippet(raw))
 	}
 	return ""
 }

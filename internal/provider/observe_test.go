@@ -35,7 +35,7 @@ func TestCallReportsEveryStatus(t *testing.T) {
 	})
 	for _, url := range []string{srv.URL + "/ok", srv.URL + "/slow-down", srv.URL + "/missing", deadURL} {
 		req, _ := http.NewRequest(http.MethodGet, url, nil)
-		_, _ = Call(ctx, srv.Client(), nil, Wire{Provider: "test"}, "things", req)
+		_ = Call(ctx, srv.Client(), nil, Wire{Provider: "test"}, "things", req, &struct{}{})
 	}
 	if want := []int{200, 429, 404, 0}; !slices.Equal(got, want) {
 		t.Fatalf("observed %v, want %v", got, want)
@@ -45,14 +45,14 @@ func TestCallReportsEveryStatus(t *testing.T) {
 	cancelled, cancel := context.WithCancel(ctx)
 	cancel()
 	req, _ := http.NewRequest(http.MethodGet, srv.URL+"/ok", nil)
-	if _, err := Call(cancelled, srv.Client(), nil, Wire{Provider: "test"}, "things", req); err == nil {
+	if err := Call(cancelled, srv.Client(), nil, Wire{Provider: "test"}, "things", req, &struct{}{}); err == nil {
 		t.Fatal("cancelled call succeeded")
 	}
 	if len(got) != 4 {
 		t.Fatalf("cancelled call observed: %v", got)
 	}
 	req, _ = http.NewRequest(http.MethodGet, srv.URL+"/ok", nil)
-	if _, err := Call(context.Background(), srv.Client(), nil, Wire{Provider: "test"}, "things", req); err != nil {
+	if err := Call(context.Background(), srv.Client(), nil, Wire{Provider: "test"}, "things", req, &struct{}{}); err != nil {
 		t.Fatal(err)
 	}
 }

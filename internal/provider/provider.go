@@ -12,7 +12,7 @@ import (
 const (
 	StrategyCursor = "cursor" // follow an opaque next token or URL; strictly serial
 	StrategyOffset = "offset" // limit/offset or _skip/_limit; ranges can run in parallel
-	StrategyWindow = "window" // offset within date_created windows that restart at the last seen value
+	StrategyWindow = "window" // date_created windows walked in order, restarting at the last seen value
 )
 
 // Spec is what an export asks of a provider, fixed for the whole export.
@@ -64,12 +64,22 @@ type Connector interface {
 	Fetch(ctx context.Context, req Request) (Page, error)
 }
 
+// Counter is implemented by connectors whose API documents a total for a query, so an
+// export can be reconciled against the provider's own count.
+type Counter interface {
+	// Count is the provider's total for plan's query (filters, since, window bounds). ok is
+	// false where the reference documents no total for that resource or plan.
+	Count(ctx context.Context, plan Plan) (total int, ok bool, err error)
+}
+
 // Position is where the next page starts. The workflow stores it between activities and
-// treats it as opaque except for the partition bounds it plans.
+// treats it as opaque except for the partition bounds it plans. It stays comparable with ==:
+// no pointers, maps or slices. New fields are omitted when zero so old positions decode.
 type Position struct {
 	// Cursor is the next token or URL for cursor strategies.
 	Cursor string `json:"cursor,omitempty"`
-	// Offset is the number of records to skip (within the window for StrategyWindow).
+	// Offset is the number of records to skip; in a window, how many records at exactly
+	// From were already passed (tied date_created values).
 	Offset int `json:"offset,omitempty"`
 	// End bounds an offset partition (exclusive); 0 means no bound.
 	End int `json:"end,omitempty"`
@@ -80,4 +90,17 @@ type Position struct {
 	From string `json:"from,omitempty"`
 	// Until is the exclusive upper bound of a date_created window (RFC 3339).
 	Until string `json:"until,omitempty"`
+	// Anchor is the lower bound (on_or_after) of the query a Close search walk's Cursor
+	// belongs to; From then moves with the last record seen.
+	Anchor string `json:"anchor,omitempty"`
+	// Walked is how many results the current cursor walk has returned, so a walk is
+	// re-anchored before the API's per-walk cap.
+	Walked int `json:"walked,omitempty"`
+	// Issued is when Cursor was issued (Unix milliseconds), for cursors that expire.
+	Issued int64 `json:"issued,omitempty"`
+	// Last is the ordering key of the last record seen (id or timestamp), so the next page
+	// can be checked to continue the order the API promised.
+	Last string `json:"last,omitempty"`
+	// Guard is Advance's memory of the page chain.
+	Guard Guard `json:"guard,omitzero"`
 }

@@ -48,10 +48,19 @@ type shape struct {
 }
 
 var shapes = map[kind]shape{
-	kindNotes:    {provider.StrategyOffset, 50, []string{"parent_object", "parent_record_id"}},
-	kindRecords:  {provider.StrategyOffset, 500, nil},
-	kindMeetings: {provider.StrategyCursor, 200, []string{"ends_from", "linked_object", "linked_record_id", "participants", "sort", "starts_before", "timezone"}},
+	kindNotes:   {provider.StrategyOffset, 50, []string{"parent_object", "parent_record_id"}},
+	kindRecords: {provider.StrategyOffset, 500, nil},
+	// Only linked_object and linked_record_id are verified on the meetings reference; the
+	// other filters seen in a third-party summary of it are not sent.
+	kindMeetings: {provider.StrategyCursor, 200, []string{"linked_object", "linked_record_id"}},
 }
+
+// Reference pages of the endpoints the connector calls.
+const (
+	refNotes    = "https://docs.attio.com/rest-api/endpoint-reference/notes/list-notes"
+	refRecords  = "https://docs.attio.com/rest-api/endpoint-reference/records/list-records"
+	refMeetings = "https://docs.attio.com/rest-api/endpoint-reference/meetings/list-meetings"
+)
 
 // standardObjects are the objects every workspace has.
 var standardObjects = []string{"companies", "deals", "people", "users", "workspaces"}
@@ -136,8 +145,11 @@ func (c *Connector) Validate(spec provider.Spec) (provider.Plan, error) {
 	}
 	for key := range spec.Filters {
 		if !slices.Contains(sh.filters, key) {
-			return provider.Plan{}, provider.Invalid(Name, "filters", "%q is not a filter for %s; allowed: %s", key, spec.Resource, allowed(sh.filters, k))
+			return provider.Plan{}, provider.Invalid(Name, "filters", "%q is not a filter the %s reference documents; allowed: %s", key, spec.Resource, allowed(sh.filters, k))
 		}
+	}
+	if k == kindMeetings && (spec.Filters["linked_object"] == "") != (spec.Filters["linked_record_id"] == "") {
+		return provider.Plan{}, provider.Invalid(Name, "filters", "linked_object and linked_record_id go together (%s)", refMeetings)
 	}
 	if err := checkQuery(spec, k); err != nil {
 		return provider.Plan{}, err

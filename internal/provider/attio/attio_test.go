@@ -76,7 +76,10 @@ func TestValidate(t *testing.T) {
 		{"query array", provider.Spec{Resource: "people", Query: []byte(`[1]`)}, "must be a JSON object"},
 		{"query broken", provider.Spec{Resource: "people", Query: []byte(`{"a":`)}, "must be a JSON object"},
 		{"query on notes", provider.Spec{Resource: "notes", Query: []byte(`{}`)}, "query"},
-		{"filter", provider.Spec{Resource: "meetings", Filters: map[string]string{"foo": "1"}}, "allowed: ends_from, linked_object"},
+		{"filter", provider.Spec{Resource: "meetings", Filters: map[string]string{"foo": "1"}}, "allowed: linked_object, linked_record_id"},
+		{"third-party filter", provider.Spec{Resource: "meetings", Filters: map[string]string{"sort": "start_asc"}}, "allowed: linked_object, linked_record_id"},
+		{"linked pair", provider.Spec{Resource: "meetings", Filters: map[string]string{"linked_object": "people"}}, "go together"},
+		{"meetings linked", provider.Spec{Resource: "meetings", Filters: map[string]string{"linked_object": "people", "linked_record_id": "r"}}, ""},
 		{"record filter", provider.Spec{Resource: "people", Filters: map[string]string{"name": "x"}}, "put the record filter in query"},
 		{"since on notes", provider.Spec{Resource: "notes", Since: time.Now()}, "since"},
 		{"fields", provider.Spec{Resource: "people", Fields: []string{"name"}}, "fields"},
@@ -128,7 +131,7 @@ func TestRecordsQueryBody(t *testing.T) {
 		n := max(0, min(q.Limit, 7-q.Offset))
 		recs := make([]string, n)
 		for i := range recs {
-			recs[i] = fmt.Sprintf(`{"id":{"record_id":"r%d"}}`, q.Offset+i)
+			recs[i] = fmt.Sprintf(`{"id":{"record_id":"r%d"},"created_at":"2024-05-01T00:00:%02d.000000000Z"}`, q.Offset+i, q.Offset+i)
 		}
 		fmt.Fprintf(w, `{"data":[%s]}`, strings.Join(recs, ","))
 	})
@@ -143,6 +146,48 @@ func TestRecordsQueryBody(t *testing.T) {
 		if b.Limit != 3 || b.Offset != 3*i || string(b.Filter) != wantFilter || len(b.Sorts) == 0 || b.Sorts[0].Attribute != "created_at" {
 			t.Errorf("body %d: %+v filter %s", i, b, b.Filter)
 		}
+	}
+}
+
+// TestRecordsContract: records out of created_at order, across pages or before since, are
+// Contract errors.
+func TestRecordsContract(t *testing.T) {
+	at := func(s int) string {
+		return fmt.Sprintf(`{"id":{"record_id":"r%d"},"created_at":"2024-05-01T00:00:%02d.000000000Z"}`, s, s)
+	}
+	cases := []struct {
+		name string
+		spec provider.Spec
+		pos  provider.Position
+		data string
+		want string
+	}{
+		{"within a page", provider.Spec{Resource: "people"}, provider.Position{}, at(5) + "," + at(4), "record r4 has created_at"},
+		{"across pages", provider.Spec{Resource: "deals"}, provider.Position{Offset: 3, Last: "2024-05-01T00:00:09.000000000Z"}, at(4), "before the previous"},
+		{"since", provider.Spec{Resource: "people", Since: time.Date(2024, 5, 1, 0, 0, 10, 0, time.UTC)}, provider.Position{}, at(4), "before since"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			c := serve(t, func(w http.ResponseWriter, r *http.Request) { fmt.Fprintf(w, `{"data":[%s]}`, tc.data) })
+			_, err := c.Fetch(context.Background(), provider.Request{Plan: plan(t, c, tc.spec), Position: tc.pos})
+			if pe := asError(t, err); !pe.Contract || pe.Retryable || !strings.Contains(pe.Message, tc.want) {
+				t.Fatalf("got %v", err)
+			}
+		})
+	}
+}
+
+// TestMeetingsQuery sends only the documented parameters.
+func TestMeetingsQuery(t *testing.T) {
+	c := serve(t, func(w http.ResponseWriter, r *http.Request) {
+		if want := "cursor=c1&limit=200&linked_object=people&linked_record_id=r1"; r.URL.RawQuery != want {
+			t.Errorf("query %s, want %s", r.URL.RawQuery, want)
+		}
+		fmt.Fprint(w, `{"data":[],"pagination":{"next_cursor":null}}`)
+	})
+	p := plan(t, c, provider.Spec{Resource: "meetings", Filters: map[string]string{"linked_object": "people", "linked_record_id": "r1"}})
+	if _, err := c.Fetch(context.Background(), provider.Request{Plan: p, Position: provider.Position{Cursor: "c1"}}); err != nil {
+		t.Fatal(err)
 	}
 }
 

@@ -4,8 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/pagewise/pagewise/internal/provider"
@@ -27,17 +25,7 @@ func errorText(body []byte) string {
 
 // retryAfter reads Retry-After, which Attio sends as an HTTP date rather than seconds.
 func retryAfter(resp *http.Response, _ []byte, now time.Time) time.Duration {
-	v := strings.TrimSpace(resp.Header.Get("Retry-After"))
-	if v == "" {
-		return 0
-	}
-	if t, err := http.ParseTime(v); err == nil {
-		return max(t.Sub(now), 0)
-	}
-	if secs, err := strconv.ParseFloat(v, 64); err == nil && secs > 0 {
-		return time.Duration(secs * float64(time.Second))
-	}
-	return 0
+	return provider.RetryAfter(resp.Header.Get("Retry-After"), now)
 }
 
 func fatal(resource, format string, args ...any) *provider.Error {

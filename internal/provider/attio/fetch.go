@@ -45,11 +45,15 @@ func (c *Connector) fetchOffset(ctx context.Context, plan provider.Plan, pos pro
 		err  error
 	)
 	if c.kindOf(plan.Resource) == kindNotes {
+		// https://docs.attio.com/rest-api/endpoint-reference/notes/list-notes: limit,
+		// offset, parent_object, parent_record_id.
 		q := filterValues(plan)
 		q.Set("limit", strconv.Itoa(plan.PageSize))
 		q.Set("offset", strconv.Itoa(pos.Offset))
 		err = c.do(ctx, plan.Resource, http.MethodGet, c.endpoint("/v2/notes", q), nil, &resp)
 	} else {
+		// https://docs.attio.com/rest-api/endpoint-reference/records/list-records: filter,
+		// sorts, limit, offset in the body.
 		body, ferr := json.Marshal(queryRequest{Filter: recordFilter(plan), Sorts: recordSorts, Limit: plan.PageSize, Offset: pos.Offset})
 		if ferr != nil {
 			return provider.Page{}, fatal(plan.Resource, "encoding query: %v", ferr)
@@ -60,17 +64,25 @@ func (c *Connector) fetchOffset(ctx context.Context, plan provider.Plan, pos pro
 	if err != nil {
 		return provider.Page{}, err
 	}
+	last := pos.Last
+	if c.kindOf(plan.Resource) == kindRecords {
+		if last, err = checkRecords(plan, pos, resp.Data); err != nil {
+			return provider.Page{}, err
+		}
+	}
 	n := len(resp.Data)
 	page := provider.Page{Records: resp.Data, Total: -1, Done: n < plan.PageSize}
 	if pos.End > 0 && pos.Offset+n >= pos.End {
 		page.Records, page.Done = resp.Data[:pos.End-pos.Offset], true
 	}
-	page.Next = provider.Position{Offset: pos.Offset + len(page.Records), End: pos.End}
+	page.Next = provider.Position{Offset: pos.Offset + len(page.Records), End: pos.End, Last: last}
 	return page, nil
 }
 
 // fetchMeetings follows pagination.next_cursor until it is null.
 func (c *Connector) fetchMeetings(ctx context.Context, plan provider.Plan, pos provider.Position) (provider.Page, error) {
+	// https://docs.attio.com/rest-api/endpoint-reference/meetings/list-meetings: limit,
+	// cursor, linked_object, linked_record_id.
 	q := filterValues(plan)
 	q.Set("limit", strconv.Itoa(plan.PageSize))
 	if pos.Cursor != "" {
@@ -157,9 +169,5 @@ func (c *Connector) do(ctx context.Context, resource, method, target string, bod
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
-	raw, err := provider.Call(ctx, c.client, c.pacer, wire, resource, req)
-	if err != nil {
-		return err
-	}
-	return provider.Decode(Name, resource, raw, out)
+	return provider.Call(ctx, c.client, c.pacer, wire, resource, req, out)
 }

@@ -1,6 +1,7 @@
 package attio_test
 
 import (
+	"context"
 	"encoding/json"
 	"testing"
 	"time"
@@ -45,5 +46,25 @@ func TestQueryAndSince(t *testing.T) {
 	conformance.AssertSame(t, sb, attio.Name, want, res.Records)
 	if len(want) == 0 {
 		t.Fatal("the filter matched nothing; pick another pivot")
+	}
+}
+
+// TestScoreLimit: the records query's score-based 429 carries Retry-After as an HTTP date,
+// which becomes the error's delay (at most the 10 s window).
+func TestScoreLimit(t *testing.T) {
+	_, url := conformance.Serve(t, sandbox.Options{Seed: 4, Sizes: map[string]int{"attio/people": 30}, AttioScoreBudget: 3})
+	conn := newAttio(url, sandbox.DefaultToken(attio.Name), conformance.Client())
+	plan, err := conn.Validate(provider.Spec{Resource: "people", PageSize: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, err := conn.Fetch(context.Background(), provider.Request{Plan: plan, Position: conn.Start(plan)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = conn.Fetch(context.Background(), provider.Request{Plan: plan, Position: page.Next})
+	pe := conformance.AsError(t, err)
+	if !pe.RateLimited || !pe.Retryable || pe.RetryAfter <= 0 || pe.RetryAfter > 11*time.Second {
+		t.Fatalf("score 429 read as %#v", pe)
 	}
 }

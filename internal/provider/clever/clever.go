@@ -1,14 +1,11 @@
-// Package clever exports Clever (API v3.0) district data with a district bearer token.
+// Package clever exports Clever (API v3.x) district data with a district bearer token.
 package clever
 
 import (
-	"context"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -19,7 +16,6 @@ import (
 const Name = "clever"
 
 const (
-	apiPath = "/v3.0"
 	// MaxPageSize is Clever's limit cap; above it the API answers 413.
 	MaxPageSize     = 10000
 	defaultPageSize = 1000
@@ -37,7 +33,9 @@ type Config struct {
 	RatePerSecond float64 `envconfig:"RATE" default:"19" desc:"Clever requests a second per token (documented: 1,200 a minute)"`
 }
 
-// filters are the query parameters each resource accepts.
+// filters are the query parameters each resource's reference documents besides limit,
+// starting_after, ending_before and count (https://github.com/Clever/swagger-api v3.0.yml,
+// v3.1.yml). role is optional: without it /users lists every user once, whatever its roles.
 var filters = map[string][]string{
 	"courses":   nil,
 	"districts": nil,
@@ -46,6 +44,19 @@ var filters = map[string][]string{
 	"sections":  nil,
 	"terms":     nil,
 	"users":     {"role"},
+}
+
+// roles are the values the users reference documents for role.
+var roles = []string{"contact", "district_admin", "staff", "student", "teacher"}
+
+// pathOf is resource's list path. Users follow the v3.0 to v3.1 upgrade guide ("Update
+// all user-related API calls to use /v3.1/users",
+// https://dev.clever.com/docs/api-v3-upgrade-guide); the rest stay on v3.0.
+func pathOf(resource string) string {
+	if resource == "users" {
+		return "/v3.1/users"
+	}
+	return "/v3.0/" + resource
 }
 
 // Connector pages through Clever. It is safe for concurrent use.
@@ -119,6 +130,9 @@ func (c *Connector) Validate(spec provider.Spec) (provider.Plan, error) {
 	case !spec.Since.IsZero():
 		return provider.Plan{}, provider.Invalid(Name, "since", "clever lists cannot be limited to changes since a time (that is the Events API); leave since empty")
 	}
+	if role, ok := spec.Filters["role"]; ok && !slices.Contains(roles, role) {
+		return provider.Plan{}, provider.Invalid(Name, "filters", "role %q is not a Clever user role; allowed: %s", role, strings.Join(roles, ", "))
+	}
 	for k := range spec.Filters {
 		if !slices.Contains(allowed, k) {
 			names := "none"
@@ -133,93 +147,6 @@ func (c *Connector) Validate(spec provider.Spec) (provider.Plan, error) {
 
 // Start is the first page: no next link yet.
 func (c *Connector) Start(provider.Plan) provider.Position { return provider.Position{} }
-
-// Fetch gets the page at req.Position, following the rel=next link of the previous page.
-func (c *Connector) Fetch(ctx context.Context, req provider.Request) (provider.Page, error) {
-	plan, pos := req.Plan, req.Position
-	if c.urlErr != nil {
-		return provider.Page{}, fatal(plan.Resource, "CLEVER_BASE_URL: %v", c.urlErr)
-	}
-	target, err := c.target(plan, pos.Cursor)
-	if err != nil {
-		return provider.Page{}, err
-	}
-	var resp listResponse
-	if err := c.get(ctx, plan.Resource, target, &resp); err != nil {
-		return provider.Page{}, err
-	}
-	page := provider.Page{Records: make([]json.RawMessage, len(resp.Data)), Total: -1}
-	for i, it := range resp.Data {
-		if len(it.Data) == 0 || string(it.Data) == "null" {
-			return provider.Page{}, fatal(plan.Resource, "item %d of the page has no data object (uri %q)", i, it.URI)
-		}
-		page.Records[i] = it.Data
-	}
-	next := nextLink(resp.Links)
-	// A next link can lead to an empty page; that page ends the export.
-	if next == "" || len(resp.Data) == 0 {
-		page.Done = true
-		return page, nil
-	}
-	if _, err := c.target(plan, next); err != nil {
-		return provider.Page{}, err
-	}
-	page.Next = provider.Position{Cursor: next}
-	return page, nil
-}
-
-// target is the URL for a relative next link (or the first page), resolved against the base
-// URL. A link to another host is refused: the token goes only to CLEVER_BASE_URL. The
-// page size and filters are added when the link does not carry them.
-func (c *Connector) target(plan provider.Plan, next string) (string, error) {
-	var u *url.URL
-	if next == "" {
-		u = c.base.JoinPath(apiPath, plan.Resource)
-	} else {
-		ref, err := url.Parse(next)
-		if err != nil {
-			return "", fatal(plan.Resource, "unparseable next link %q: %v", next, err)
-		}
-		u = c.base.ResolveReference(ref)
-		if !sameOrigin(u, c.base) {
-			return "", fatal(plan.Resource, "refusing next link outside %s://%s (the token is sent only to the configured CLEVER_BASE_URL)", c.base.Scheme, c.base.Host)
-		}
-	}
-	q := u.Query()
-	if !q.Has("limit") {
-		q.Set("limit", strconv.Itoa(plan.PageSize))
-	}
-	for k, v := range plan.Filters {
-		if !q.Has(k) {
-			q.Set(k, v)
-		}
-	}
-	u.RawQuery = q.Encode()
-	return u.String(), nil
-}
-
-func nextLink(links []link) string {
-	for _, l := range links {
-		if l.Rel == "next" {
-			return l.URI
-		}
-	}
-	return ""
-}
-
-func (c *Connector) get(ctx context.Context, resource, target string, out any) error {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, target, nil)
-	if err != nil {
-		return fatal(resource, "building request: %v", err)
-	}
-	req.Header.Set("Authorization", "Bearer "+c.cfg.Token)
-	req.Header.Set("Accept", "application/json")
-	body, err := provider.Call(ctx, c.client, c.pacer, wire, resource, req)
-	if err != nil {
-		return err
-	}
-	return provider.Decode(Name, resource, body, out)
-}
 
 func parseBase(raw string) (*url.URL, error) {
 	u, err := url.Parse(strings.TrimRight(raw, "/"))
@@ -236,20 +163,4 @@ func defaultClient() *http.Client {
 	t := http.DefaultTransport.(*http.Transport).Clone()
 	t.ResponseHeaderTimeout = time.Minute
 	return &http.Client{Transport: t, Timeout: 5 * time.Minute}
-}
-
-// sameOrigin reports whether u has base's scheme, host and port (a default port written out
-// or left implicit is the same port).
-func sameOrigin(u, base *url.URL) bool {
-	return strings.EqualFold(u.Scheme, base.Scheme) && strings.EqualFold(u.Hostname(), base.Hostname()) && port(u) == port(base)
-}
-
-func port(u *url.URL) string {
-	if p := u.Port(); p != "" {
-		return p
-	}
-	if strings.EqualFold(u.Scheme, "https") {
-		return "443"
-	}
-	return "80"
 }

@@ -51,7 +51,8 @@ func TestValidate(t *testing.T) {
 		{"unknown", provider.Spec{Resource: "students"}, `"students" is not a clever resource; allowed: courses, districts, resources, schools, sections, terms, users`},
 		{"page size", provider.Spec{Resource: "users", PageSize: 10001}, "maximum is 10000"},
 		{"strategy", provider.Spec{Resource: "users", Strategy: "offset"}, "allowed: cursor"},
-		{"filter", provider.Spec{Resource: "sections", Filters: map[string]string{"role": "x"}}, "allowed: none"},
+		{"filter", provider.Spec{Resource: "sections", Filters: map[string]string{"role": "teacher"}}, "allowed: none"},
+		{"role", provider.Spec{Resource: "users", Filters: map[string]string{"role": "admin"}}, "allowed: contact, district_admin, staff, student, teacher"},
 		{"query", provider.Spec{Resource: "users", Query: []byte(`{}`)}, "query"},
 		{"since", provider.Spec{Resource: "users", Since: time.Now()}, "since"},
 	}
@@ -86,22 +87,22 @@ func TestFollowsRelativeNext(t *testing.T) {
 	var seen []string
 	c := serve(t, func(w http.ResponseWriter, r *http.Request) {
 		q := r.URL.Query()
-		if r.Header.Get("Authorization") != "Bearer tok" || r.URL.Path != "/v3.0/users" || q.Get("limit") != "2" || q.Get("role") != "student" {
+		if r.Header.Get("Authorization") != "Bearer tok" || r.URL.Path != "/v3.1/users" || q.Get("limit") != "2" || q.Get("role") != "student" {
 			t.Errorf("request %s %s", r.URL, r.Header.Get("Authorization"))
 		}
 		after := q.Get("starting_after")
 		seen = append(seen, after)
 		switch after {
 		case "":
-			fmt.Fprint(w, `{"data":[{"data":{"id":"a"},"uri":"/v3.0/users/a"},{"data":{"id":"b"},"uri":"/v3.0/users/b"}],
-				"links":[{"rel":"self","uri":"/v3.0/users"},{"rel":"next","uri":"/v3.0/users?starting_after=b"}]}`)
+			fmt.Fprint(w, `{"data":[{"data":{"id":"a"},"uri":"/v3.1/users/a"},{"data":{"id":"b"},"uri":"/v3.1/users/b"}],
+				"links":[{"rel":"self","uri":"/v3.1/users"},{"rel":"next","uri":"/v3.1/users?starting_after=b"}]}`)
 		case "b":
-			fmt.Fprint(w, `{"data":[],"links":[{"rel":"next","uri":"/v3.0/users?starting_after=b"}]}`)
+			fmt.Fprint(w, `{"data":[],"links":[{"rel":"next","uri":"/v3.1/users?starting_after=b"}]}`)
 		}
 	})
 	p := plan(t, c, provider.Spec{Resource: "users", PageSize: 2, Filters: map[string]string{"role": "student"}})
 	page, err := c.Fetch(context.Background(), provider.Request{Plan: p, Position: c.Start(p)})
-	if err != nil || page.Done || page.Next.Cursor != "/v3.0/users?starting_after=b" || string(page.Records[1]) != `{"id":"b"}` {
+	if err != nil || page.Done || page.Next.Cursor != "/v3.1/users?starting_after=b" || page.Next.Last != "b" || string(page.Records[1]) != `{"id":"b"}` {
 		t.Fatalf("page %+v err %v", page, err)
 	}
 	page, err = c.Fetch(context.Background(), provider.Request{Plan: p, Position: page.Next})
@@ -110,6 +111,49 @@ func TestFollowsRelativeNext(t *testing.T) {
 	}
 	if strings.Join(seen, ",") != ",b" {
 		t.Fatalf("requests %v", seen)
+	}
+}
+
+// TestPaths: users come from v3.1 (the upgrade guide), the rest from v3.0; districts take
+// no paging parameter.
+func TestPaths(t *testing.T) {
+	for resource, want := range map[string]string{
+		"users": "/v3.1/users?limit=1000", "sections": "/v3.0/sections?limit=1000", "districts": "/v3.0/districts",
+	} {
+		c := serve(t, func(w http.ResponseWriter, r *http.Request) {
+			if r.URL.RequestURI() != want {
+				t.Errorf("request %s, want %s", r.URL.RequestURI(), want)
+			}
+			fmt.Fprint(w, `{"data":[],"links":[]}`)
+		})
+		if _, err := c.Fetch(context.Background(), provider.Request{Plan: plan(t, c, provider.Spec{Resource: resource})}); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// TestOrderContract: ids not ascending, or not after starting_after, are Contract errors.
+func TestOrderContract(t *testing.T) {
+	id := func(n int) string { return fmt.Sprintf(`{"data":{"id":"%024x"}}`, n) }
+	cases := []struct {
+		name string
+		pos  provider.Position
+		data string
+	}{
+		{"within a page", provider.Position{}, id(5) + "," + id(4)},
+		{"not after starting_after", provider.Position{Cursor: fmt.Sprintf("/v3.1/users?starting_after=%024x", 7)}, id(7)},
+		{"behind the last page", provider.Position{Cursor: "/v3.1/users?starting_after=" + fmt.Sprintf("%024x", 1), Last: fmt.Sprintf("%024x", 9)}, id(3)},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			c := serve(t, func(w http.ResponseWriter, r *http.Request) {
+				fmt.Fprintf(w, `{"data":[%s],"links":[{"rel":"next","uri":"/v3.1/users?starting_after=x"}]}`, tc.data)
+			})
+			_, err := c.Fetch(context.Background(), provider.Request{Plan: plan(t, c, provider.Spec{Resource: "users"}), Position: tc.pos})
+			if pe := asError(t, err); !pe.Contract || pe.Retryable || !strings.Contains(pe.Message, "ids not ascending") {
+				t.Fatalf("got %v", err)
+			}
+		})
 	}
 }
 

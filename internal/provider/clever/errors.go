@@ -3,8 +3,6 @@ package clever
 import (
 	"fmt"
 	"net/http"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/pagewise/pagewise/internal/provider"
@@ -19,18 +17,10 @@ func errorText(body []byte) string {
 
 // retryAfter reads X-RateLimit-Reset (Unix seconds): Clever's 429 has an empty body.
 func retryAfter(resp *http.Response, _ []byte, now time.Time) time.Duration {
-	if v := strings.TrimSpace(resp.Header.Get("X-RateLimit-Reset")); v != "" {
-		if unix, err := strconv.ParseFloat(v, 64); err == nil {
-			at := time.Unix(0, int64(unix*float64(time.Second)))
-			return max(at.Sub(now), 0)
-		}
+	if d := provider.ResetAt(resp.Header.Get("X-RateLimit-Reset"), now); d > 0 {
+		return d
 	}
-	if v := strings.TrimSpace(resp.Header.Get("Retry-After")); v != "" {
-		if secs, err := strconv.ParseFloat(v, 64); err == nil && secs > 0 {
-			return time.Duration(secs * float64(time.Second))
-		}
-	}
-	return 0
+	return provider.RetryAfter(resp.Header.Get("Retry-After"), now)
 }
 
 func fatal(resource, format string, args ...any) *provider.Error {

@@ -49,9 +49,6 @@ var defaultFields = map[string][]string{
 	"users":            {"id", "etag", "name", "first_name", "last_name", "email", "enabled", "created_at", "updated_at"},
 }
 
-// reserved are query parameters the connector owns.
-var reserved = []string{"fields", "limit", "offset", "page_token"}
-
 // Connector pages through Clio. It is safe for concurrent use.
 type Connector struct {
 	cfg    Config
@@ -128,6 +125,7 @@ func (c *Connector) Validate(spec provider.Spec) (provider.Plan, error) {
 	if err := checkFilters(plan); err != nil {
 		return provider.Plan{}, err
 	}
+	plan.Fields = withBounded(plan)
 	plan.MaxParallel = 1
 	if plan.Strategy == provider.StrategyOffset {
 		plan.MaxParallel = 8
@@ -150,18 +148,17 @@ func withID(fields []string) ([]string, error) {
 	return out, nil
 }
 
-func checkFilters(plan provider.Plan) error {
-	for k := range plan.Filters {
-		switch {
-		case k == "" || slices.Contains(reserved, k):
-			return provider.Invalid(Name, "filters", "%q is set by the exporter; any Clio query parameter except %s is allowed", k, strings.Join(reserved, ", "))
-		case k == "order" && plan.Strategy == provider.StrategyCursor:
-			return provider.Invalid(Name, "filters", "order: cursor paging is id(asc) only; use strategy offset for a custom order")
-		case k == "updated_since" && !plan.Since.IsZero():
-			return provider.Invalid(Name, "filters", "set since or filters.updated_since, not both")
+// withBounded adds the timestamps the export's since and *_since filters bound, so each
+// record can be checked to be within them.
+func withBounded(plan provider.Plan) []string {
+	fields := plan.Fields
+	need := map[string]bool{"updated_at": !plan.Since.IsZero() || plan.Filters["updated_since"] != "", "created_at": plan.Filters["created_since"] != ""}
+	for _, f := range []string{"created_at", "updated_at"} {
+		if need[f] && !slices.Contains(fields, f) {
+			fields = append(fields, f)
 		}
 	}
-	return nil
+	return fields
 }
 
 // Start is the first page: no cursor, offset 0.

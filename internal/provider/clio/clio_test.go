@@ -56,8 +56,11 @@ func TestValidate(t *testing.T) {
 		{"page size", provider.Spec{Resource: "contacts", PageSize: 201}, "maximum is 200"},
 		{"strategy", provider.Spec{Resource: "contacts", Strategy: "window"}, "allowed: cursor, offset"},
 		{"query", provider.Spec{Resource: "contacts", Query: []byte(`{}`)}, "query"},
-		{"reserved filter", provider.Spec{Resource: "contacts", Filters: map[string]string{"page_token": "x"}}, "fields, limit, offset, page_token"},
+		{"documented filter", provider.Spec{Resource: "tasks", Filters: map[string]string{"assignee_id": "1", "created_since": "2024-01-01T00:00:00Z"}}, ""},
+		{"owned parameter", provider.Spec{Resource: "contacts", Filters: map[string]string{"page_token": "x"}}, `"page_token" is not a parameter GET /api/v4/contacts.json documents`},
+		{"undocumented filter", provider.Spec{Resource: "users", Filters: map[string]string{"status": "x"}}, "allowed: created_since, enabled, ids"},
 		{"order in cursor", provider.Spec{Resource: "contacts", Filters: map[string]string{"order": "name(asc)"}}, "strategy offset"},
+		{"calendar entries have no order", provider.Spec{Resource: "calendar_entries", Strategy: "offset", Filters: map[string]string{"order": "id(desc)"}}, `"order" is not a parameter`},
 		{"since twice", provider.Spec{Resource: "contacts", Since: time.Now(), Filters: map[string]string{"updated_since": "2024-01-01"}}, "not both"},
 		{"bad field", provider.Spec{Resource: "contacts", Fields: []string{"name", ""}}, "fields"},
 	}
@@ -90,9 +93,50 @@ func TestValidateDefaults(t *testing.T) {
 	if p.MaxParallel != 8 || strings.Join(p.Fields, ",") != "id,display_number" {
 		t.Fatalf("plan %+v", p)
 	}
+	// The timestamps since and *_since bound are kept so records can be checked.
+	p = plan(t, c, provider.Spec{Resource: "matters", Since: time.Now(), Fields: []string{"status"}, Filters: map[string]string{"created_since": "2024-01-01T00:00:00Z"}})
+	if strings.Join(p.Fields, ",") != "id,status,created_at,updated_at" {
+		t.Fatalf("fields %v", p.Fields)
+	}
 	_, err := New(Config{}, nil).Validate(provider.Spec{Resource: "contacts"})
 	if err == nil || !strings.Contains(err.Error(), "CLIO_TOKEN is not set in the worker's environment") {
 		t.Fatalf("got %v", err)
+	}
+}
+
+// TestRequests pins the query of each first request: order only where the resource's
+// reference lists it (calendar_entries does not; its default is id(asc)).
+func TestRequests(t *testing.T) {
+	since := time.Date(2024, 1, 2, 3, 4, 5, 0, time.UTC)
+	cases := []struct {
+		name string
+		spec provider.Spec
+		pos  provider.Position
+		want string
+	}{
+		{"cursor", provider.Spec{Resource: "contacts", Fields: []string{"name"}, Since: since}, provider.Position{},
+			"fields=id%2Cname%2Cupdated_at&limit=200&order=id%28asc%29&updated_since=2024-01-02T03%3A04%3A05Z"},
+		{"cursor without order", provider.Spec{Resource: "calendar_entries", Fields: []string{"summary"}, Filters: map[string]string{"matter_id": "7"}}, provider.Position{},
+			"fields=id%2Csummary&limit=200&matter_id=7"},
+		{"offset", provider.Spec{Resource: "bills", Strategy: "offset", Fields: []string{"state"}, PageSize: 50}, provider.Position{Offset: 100},
+			"fields=id%2Cstate&limit=50&offset=100&order=id%28asc%29"},
+		{"offset own order", provider.Spec{Resource: "users", Strategy: "offset", Fields: []string{"name"}, Filters: map[string]string{"order": "name(asc)"}}, provider.Position{},
+			"fields=id%2Cname&limit=200&offset=0&order=name%28asc%29"},
+		{"offset without order", provider.Spec{Resource: "calendar_entries", Strategy: "offset", Fields: []string{"summary"}}, provider.Position{},
+			"fields=id%2Csummary&limit=200&offset=0"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			c, _ := serve(t, func(w http.ResponseWriter, r *http.Request) {
+				if r.URL.RawQuery != tc.want {
+					t.Errorf("query\n got %s\nwant %s", r.URL.RawQuery, tc.want)
+				}
+				fmt.Fprint(w, `{"data":[],"meta":{"paging":{}}}`)
+			})
+			if _, err := c.Fetch(context.Background(), provider.Request{Plan: plan(t, c, tc.spec), Position: tc.pos}); err != nil {
+				t.Fatal(err)
+			}
+		})
 	}
 }
 
@@ -124,6 +168,67 @@ func TestCursorRequestsAndFollowsNext(t *testing.T) {
 	page, err = c.Fetch(context.Background(), provider.Request{Plan: p, Position: page.Next})
 	if err != nil || len(page.Records) != 1 || !page.Done {
 		t.Fatalf("page %+v err %v", page, err)
+	}
+}
+
+// TestContractChecks: ids out of order and records outside since are Contract errors.
+func TestContractChecks(t *testing.T) {
+	cases := []struct {
+		name string
+		spec provider.Spec
+		pos  provider.Position
+		body string
+		want string
+	}{
+		{"cursor ids back", provider.Spec{Resource: "contacts"}, provider.Position{},
+			`{"data":[{"id":5},{"id":4}],"meta":{"paging":{}}}`, "record 4 follows record 5"},
+		{"cursor across pages", provider.Spec{Resource: "contacts"}, provider.Position{Cursor: "", Last: "9"},
+			`{"data":[{"id":5}],"meta":{"paging":{}}}`, "record 5 follows record 9"},
+		{"offset by id", provider.Spec{Resource: "matters", Strategy: "offset"}, provider.Position{Offset: 200, Last: "9"},
+			`{"data":[{"id":9}],"meta":{"paging":{}}}`, "record 9 follows record 9"},
+		{"updated_since ignored", provider.Spec{Resource: "contacts", Since: time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)}, provider.Position{},
+			`{"data":[{"id":1,"updated_at":"2023-12-31T23:59:59+00:00"}],"meta":{"paging":{}}}`, "before updated_since"},
+		{"created_since ignored", provider.Spec{Resource: "contacts", Filters: map[string]string{"created_since": "2024-01-01T00:00:00Z"}}, provider.Position{},
+			`{"data":[{"id":1,"created_at":"2023-12-31T23:59:59Z"}],"meta":{"paging":{}}}`, "before created_since"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			c, _ := serve(t, func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, tc.body) })
+			_, err := c.Fetch(context.Background(), provider.Request{Plan: plan(t, c, tc.spec), Position: tc.pos})
+			if pe := asError(t, err); !pe.Contract || pe.Retryable || !strings.Contains(pe.Message, tc.want) {
+				t.Fatalf("got %v", err)
+			}
+		})
+	}
+	// A user's own order is not checked.
+	c, _ := serve(t, func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, `{"data":[{"id":5},{"id":4}],"meta":{"paging":{}}}`)
+	})
+	p := plan(t, c, provider.Spec{Resource: "contacts", Strategy: "offset", Filters: map[string]string{"order": "name(asc)"}})
+	if _, err := c.Fetch(context.Background(), provider.Request{Plan: p}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestCount(t *testing.T) {
+	for _, tc := range []struct {
+		body  string
+		total int
+		ok    bool
+	}{
+		{`{"data":[{"id":1}],"meta":{"paging":{},"records":321}}`, 321, true},
+		{`{"data":[{"id":1}],"meta":{"paging":{}}}`, 0, false},
+	} {
+		c, _ := serve(t, func(w http.ResponseWriter, r *http.Request) {
+			if r.URL.RawQuery != "fields=id&limit=1&status=open" {
+				t.Errorf("query %s", r.URL.RawQuery)
+			}
+			fmt.Fprint(w, tc.body)
+		})
+		n, ok, err := c.Count(context.Background(), plan(t, c, provider.Spec{Resource: "matters", Filters: map[string]string{"status": "open"}}))
+		if err != nil || n != tc.total || ok != tc.ok {
+			t.Fatalf("%s: got %d %v %v", tc.body, n, ok, err)
+		}
 	}
 }
 

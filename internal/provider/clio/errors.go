@@ -4,8 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/pagewise/pagewise/internal/provider"
@@ -27,20 +25,10 @@ func errorText(body []byte) string {
 
 // retryAfter reads Retry-After (seconds), falling back to X-RateLimit-Reset (Unix time).
 func retryAfter(resp *http.Response, _ []byte, now time.Time) time.Duration {
-	if v := strings.TrimSpace(resp.Header.Get("Retry-After")); v != "" {
-		if secs, err := strconv.ParseFloat(v, 64); err == nil && secs > 0 {
-			return time.Duration(secs * float64(time.Second))
-		}
-		if t, err := http.ParseTime(v); err == nil {
-			return max(t.Sub(now), 0)
-		}
+	if d := provider.RetryAfter(resp.Header.Get("Retry-After"), now); d > 0 {
+		return d
 	}
-	if v := resp.Header.Get("X-RateLimit-Reset"); v != "" {
-		if unix, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64); err == nil {
-			return max(time.Unix(unix, 0).Sub(now), 0)
-		}
-	}
-	return 0
+	return provider.ResetAt(resp.Header.Get("X-RateLimit-Reset"), now)
 }
 
 // fatal is a non-retryable error about resource that no retry can fix.

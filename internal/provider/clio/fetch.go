@@ -25,12 +25,18 @@ func (c *Connector) Fetch(ctx context.Context, req provider.Request) (provider.P
 	return provider.Page{}, fatal(req.Plan.Resource, "strategy %q is not supported", req.Plan.Strategy)
 }
 
-// fetchCursor asks for order=id(asc) without offset, then follows meta.paging.next verbatim.
+// fetchCursor asks for the first page without offset (with order=id(asc) where the
+// reference lists order; calendar_entries does not, and its documented default is
+// id(asc)), then follows meta.paging.next verbatim. Only a page without next is the last.
 func (c *Connector) fetchCursor(ctx context.Context, plan provider.Plan, pos provider.Position) (provider.Page, error) {
 	target := pos.Cursor
 	if target == "" {
+		// https://docs.developers.clio.com/api-reference/ (the resource's index action) and
+		// https://docs.developers.clio.com/api-docs/paging: fields, limit, filters, order.
 		q := c.query(plan)
-		q.Set("order", "id(asc)")
+		if ordered(plan.Resource) {
+			q.Set("order", "id(asc)")
+		}
 		target = c.listURL(plan.Resource, q)
 	} else if err := c.sameOrigin(plan.Resource, target); err != nil {
 		return provider.Page{}, err
@@ -39,20 +45,25 @@ func (c *Connector) fetchCursor(ctx context.Context, plan provider.Plan, pos pro
 	if err != nil {
 		return provider.Page{}, err
 	}
+	last, err := checkPage(plan, pos, resp.Data, true)
+	if err != nil {
+		return provider.Page{}, err
+	}
 	page := provider.Page{Records: resp.Data, Total: total(resp)}
 	next := resp.Meta.Paging.Next
-	if next == "" || len(resp.Data) == 0 {
+	if next == "" {
 		page.Done = true
 		return page, nil
 	}
 	if err := c.sameOrigin(plan.Resource, next); err != nil {
 		return provider.Page{}, err
 	}
-	page.Next = provider.Position{Cursor: next}
+	page.Next = provider.Position{Cursor: next, Last: last}
 	return page, nil
 }
 
 // fetchOffset pages with offset, never asking for a record at or past OffsetCap or pos.End.
+// Without meta.records it assumes no total and ends on a short page.
 func (c *Connector) fetchOffset(ctx context.Context, plan provider.Plan, pos provider.Position) (provider.Page, error) {
 	end := OffsetCap
 	if pos.End > 0 && pos.End < end {
@@ -62,10 +73,13 @@ func (c *Connector) fetchOffset(ctx context.Context, plan provider.Plan, pos pro
 		return provider.Page{Next: pos, Done: true, Total: -1}, nil
 	}
 	limit := min(plan.PageSize, end-pos.Offset)
+	// https://docs.developers.clio.com/api-docs/paging (offset) and the resource's index
+	// action in https://docs.developers.clio.com/api-reference/ (fields, limit, filters, order).
 	q := c.query(plan)
 	q.Set("limit", strconv.Itoa(limit))
 	q.Set("offset", strconv.Itoa(pos.Offset))
-	if q.Get("order") == "" {
+	byID := q.Get("order") == ""
+	if byID && ordered(plan.Resource) {
 		q.Set("order", "id(asc)") // a stable order, so parallel ranges neither overlap nor miss
 	}
 	resp, err := c.get(ctx, plan.Resource, c.listURL(plan.Resource, q))
@@ -76,8 +90,12 @@ func (c *Connector) fetchOffset(ctx context.Context, plan provider.Plan, pos pro
 	if records > OffsetCap {
 		return provider.Page{}, fatal(plan.Resource, "the resource has %d records; offset paging reaches only the first %d: use strategy cursor", records, OffsetCap)
 	}
+	last, err := checkPage(plan, pos, resp.Data, byID)
+	if err != nil {
+		return provider.Page{}, err
+	}
 	next := pos.Offset + len(resp.Data)
-	page := provider.Page{Records: resp.Data, Total: records, Next: provider.Position{Offset: next, End: pos.End}}
+	page := provider.Page{Records: resp.Data, Total: records, Next: provider.Position{Offset: next, End: pos.End, Last: last}}
 	page.Done = len(resp.Data) < limit || next >= end || (records >= 0 && next >= records)
 	return page, nil
 }
@@ -120,11 +138,7 @@ func (c *Connector) get(ctx context.Context, resource, target string) (listRespo
 	}
 	req.Header.Set("Authorization", "Bearer "+c.cfg.Token)
 	req.Header.Set("Accept", "application/json")
-	body, err := provider.Call(ctx, c.client, c.pacer, wire, resource, req)
-	if err != nil {
-		return out, err
-	}
-	return out, provider.Decode(Name, resource, body, &out)
+	return out, provider.Call(ctx, c.client, c.pacer, wire, resource, req, &out)
 }
 
 func total(r listResponse) int {

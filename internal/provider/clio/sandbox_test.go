@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/pagewise/pagewise/internal/provider"
 	"github.com/pagewise/pagewise/internal/provider/clio"
@@ -13,7 +14,12 @@ import (
 
 func sandboxPlan(t *testing.T, n int, spec provider.Spec) (*sandbox.Server, provider.Connector, provider.Plan) {
 	t.Helper()
-	sb, url := conformance.Serve(t, sandbox.Options{Seed: 3, Sizes: map[string]int{"clio/contacts": n}})
+	return optsPlan(t, sandbox.Options{Seed: 3, Sizes: map[string]int{"clio/contacts": n}}, spec)
+}
+
+func optsPlan(t *testing.T, opts sandbox.Options, spec provider.Spec) (*sandbox.Server, provider.Connector, provider.Plan) {
+	t.Helper()
+	sb, url := conformance.Serve(t, opts)
 	conn := newClio(url, sandbox.DefaultToken(clio.Name), conformance.Client())
 	plan, err := conn.Validate(spec)
 	if err != nil {
@@ -54,5 +60,42 @@ func TestOffsetRefusesLargeResource(t *testing.T) {
 	}
 	if n := sb.Stats().Providers[clio.Name].ByStatus[422]; n != 0 {
 		t.Fatalf("%d requests refused with 422", n)
+	}
+}
+
+// TestWithoutTotal: when answers carry no meta.records, pages report no total and offset
+// paging ends on its first short page, exactly.
+func TestWithoutTotal(t *testing.T) {
+	for _, tc := range []struct {
+		strategy string
+		n        int
+	}{{"offset", 47}, {"offset", 50}, {"cursor", 47}} {
+		t.Run(tc.strategy, func(t *testing.T) {
+			opts := sandbox.Options{Seed: 3, Sizes: map[string]int{"clio/contacts": tc.n}, ClioOmitTotal: true}
+			sb, conn, plan := optsPlan(t, opts, provider.Spec{Resource: "contacts", Strategy: tc.strategy, PageSize: 10})
+			first := conformance.Pages(t, conn, plan, conn.Start(plan), 1)
+			page, err := conn.Fetch(context.Background(), provider.Request{Plan: plan, Position: first.Next})
+			if err != nil || page.Total != -1 {
+				t.Fatalf("page total %d, err %v", page.Total, err)
+			}
+			res := conformance.Drain(t, conn, plan, first.Next)
+			conformance.AssertExactly(t, sb, clio.Name, "contacts", append(first.Records, res.Records...))
+		})
+	}
+}
+
+// TestCountMatchesExport: meta.records for the plan's query equals what the export gets.
+func TestCountMatchesExport(t *testing.T) {
+	sb, conn, plan := sandboxPlan(t, 83, provider.Spec{Resource: "contacts", PageSize: 20})
+	sb.Touch(clio.Name, "contacts", 11)
+	plan.Since = time.Now().Add(-time.Hour)
+	n, ok, err := conn.(provider.Counter).Count(context.Background(), plan)
+	res := conformance.Drain(t, conn, plan, conn.Start(plan))
+	if err != nil || !ok || n != 11 || len(res.Records) != 11 {
+		t.Fatalf("count %d %v %v, exported %d", n, ok, err, len(res.Records))
+	}
+	_, bare, plan := optsPlan(t, sandbox.Options{Seed: 3, ClioOmitTotal: true}, provider.Spec{Resource: "contacts"})
+	if _, ok, err := bare.(provider.Counter).Count(context.Background(), plan); ok || err != nil {
+		t.Fatalf("count without meta.records: ok %v err %v", ok, err)
 	}
 }

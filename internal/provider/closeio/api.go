@@ -8,9 +8,9 @@ type listResponse struct {
 	HasMore bool              `json:"has_more"`
 }
 
-// created is the one field the window strategy reads from a record.
-type created struct {
-	DateCreated string `json:"date_created"`
+// opportunityResponse adds the aggregate the opportunity list documents.
+type opportunityResponse struct {
+	TotalResults *int `json:"total_results"`
 }
 
 // eventResponse is the body of GET /api/v1/event/.
@@ -28,10 +28,66 @@ type searchRequest struct {
 	Cursor *string             `json:"cursor"`
 }
 
-// searchResponse is the body the search endpoint answers with.
+// searchResponse is the body the search endpoint answers with; Count is there when the
+// request set include_counts.
 type searchResponse struct {
 	Data   []json.RawMessage `json:"data"`
 	Cursor *string           `json:"cursor"`
+	Count  *struct {
+		Total *int `json:"total"`
+	} `json:"count"`
+}
+
+// walkRequest is the Advanced Filtering body of a window walk: the query, its sort, the
+// page size, the cursor of the walk and the fields of whole records.
+type walkRequest struct {
+	Query         andQuery            `json:"query"`
+	Sort          []sortField         `json:"sort"`
+	Limit         int                 `json:"_limit"`
+	Cursor        *string             `json:"cursor"`
+	Fields        map[string][]string `json:"_fields"`
+	IncludeCounts bool                `json:"include_counts,omitempty"`
+}
+
+// andQuery is {"type":"and","queries":[...]}.
+type andQuery struct {
+	Type    string `json:"type"`
+	Queries []any  `json:"queries"`
+}
+
+type objectTypeQuery struct {
+	Type       string `json:"type"`
+	ObjectType string `json:"object_type"`
+}
+
+// fieldCondition is a moment_range condition on a built-in date field.
+type fieldCondition struct {
+	Type      string       `json:"type"`
+	Field     regularField `json:"field"`
+	Condition momentRange  `json:"condition"`
+}
+
+type regularField struct {
+	Type       string `json:"type"`
+	ObjectType string `json:"object_type"`
+	FieldName  string `json:"field_name"`
+}
+
+// momentRange bounds are null when open.
+type momentRange struct {
+	Type      string  `json:"type"`
+	OnOrAfter *moment `json:"on_or_after"`
+	Before    *moment `json:"before"`
+}
+
+type moment struct {
+	Type  string `json:"type"`
+	Value string `json:"value"`
+}
+
+type sortField struct {
+	Direction string       `json:"direction"`
+	Field     regularField `json:"field"`
 }
 
 // errorResponse covers {"error": "..."}, {"error": {"message": .., "rate_reset": ..}} and

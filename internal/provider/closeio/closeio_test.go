@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -43,26 +44,46 @@ func asError(t *testing.T, err error) *provider.Error {
 
 func TestValidate(t *testing.T) {
 	c := New(Config{Token: "key"}, nil)
+	f := func(kv ...string) map[string]string {
+		m := map[string]string{}
+		for i := 0; i < len(kv); i += 2 {
+			m[kv[i]] = kv[i+1]
+		}
+		return m
+	}
+	since := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
 	cases := []struct {
 		name string
 		spec provider.Spec
 		want string
 	}{
-		{"lead", provider.Spec{Resource: "lead", Filters: map[string]string{"lead_id": "x"}}, ""},
-		{"window bounds", provider.Spec{Resource: "lead", Filters: map[string]string{"date_created__gte": "2024-01-01", "date_created__lt": "2024-02-01"}}, ""},
-		{"offset date filter", provider.Spec{Resource: "lead", Strategy: "offset", Filters: map[string]string{"date_created__gt": "2024-01-01"}}, ""},
+		{"lead window", provider.Spec{Resource: "lead", Since: since, Filters: f("date_created__gte", "2024-01-01", "date_created__lt", "2024-02-01")}, ""},
+		{"contact by lead", provider.Spec{Resource: "contact", Strategy: "offset", Filters: f("lead_id", "lead_1")}, ""},
+		{"opportunity filters", provider.Spec{Resource: "opportunity", Strategy: "offset", Filters: f("status_type", "won", "date_created__gt", "2024-01-01")}, ""},
+		{"activity on a lead", provider.Spec{Resource: "activity", Filters: f("lead_id", "l", "_type", "Call")}, ""},
+		{"event combination", provider.Spec{Resource: "event", Filters: f("object_type", "lead", "action", "created", "date_updated__lt", "2024-01-01")}, ""},
 		{"search", provider.Spec{Resource: "search", Query: []byte(`{"type":"and","queries":[]}`)}, ""},
 		{"unknown", provider.Spec{Resource: "leads"}, `"leads" is not a close resource; allowed: activity, contact, event, lead, opportunity, search`},
-		{"page size", provider.Spec{Resource: "lead", PageSize: 101}, "maximum for lead is 100"},
+		{"list page size", provider.Spec{Resource: "lead", Strategy: "offset", PageSize: 101}, "maximum for lead is 100"},
+		{"window page size", provider.Spec{Resource: "contact", PageSize: 201}, "maximum for contact is 200"},
 		{"event page size", provider.Spec{Resource: "event", PageSize: 51}, "maximum for event is 50"},
 		{"strategy", provider.Spec{Resource: "lead", Strategy: "cursor"}, "allowed: window, offset"},
-		{"reserved", provider.Spec{Resource: "lead", Filters: map[string]string{"_skip": "5"}}, "_fields, _limit, _order_by, _skip"},
-		{"window date filter", provider.Spec{Resource: "lead", Filters: map[string]string{"date_created__gt": "2024-01-01"}}, "window strategy bounds date_created"},
-		{"since twice", provider.Spec{Resource: "lead", Since: time.Now(), Filters: map[string]string{"date_updated__gte": "2024-01-01"}}, "not both"},
+		{"lead list takes no filter", provider.Spec{Resource: "lead", Strategy: "offset", Filters: f("status_id", "s")}, `"status_id" is not a filter GET /api/v1/lead/ documents; allowed: none`},
+		{"lead window bounds only", provider.Spec{Resource: "contact", Filters: f("lead_id", "x")}, "allowed: date_created__gte, date_created__lt"},
+		{"lead window bound format", provider.Spec{Resource: "lead", Filters: f("date_created__gte", "yesterday")}, "not a date or RFC 3339 time"},
+		{"owned", provider.Spec{Resource: "opportunity", Filters: f("_skip", "5")}, `"_skip" is not a filter`},
+		{"group by", provider.Spec{Resource: "opportunity", Filters: f("_group_by", "user_id")}, `"_group_by" is not a filter`},
+		{"window date filter", provider.Spec{Resource: "activity", Filters: f("date_created__gt", "2024-01-01")}, "window strategy bounds date_created"},
+		{"activity_at", provider.Spec{Resource: "activity", Strategy: "offset", Filters: f("activity_at__gt", "2024-01-01")}, "_order_by=-activity_at"},
+		{"activity type without lead", provider.Spec{Resource: "activity", Filters: f("_type", "Call")}, "only with lead_id"},
+		{"since twice", provider.Spec{Resource: "opportunity", Since: since, Filters: f("date_updated__gte", "2024-01-01")}, "not both"},
+		{"activity since twice", provider.Spec{Resource: "activity", Strategy: "offset", Since: since, Filters: f("date_created__gte", "2024-01-01")}, "not both"},
+		{"lead list since", provider.Spec{Resource: "lead", Strategy: "offset", Since: since}, "documents no date filter"},
 		{"search needs query", provider.Spec{Resource: "search"}, "search needs query"},
 		{"search query object", provider.Spec{Resource: "search", Query: []byte(`"x"`)}, "must be a JSON object"},
 		{"search fields", provider.Spec{Resource: "search", Query: []byte(`{}`), Fields: []string{"lead."}}, "object_type.field"},
-		{"event filter", provider.Spec{Resource: "event", Filters: map[string]string{"foo": "x"}}, "allowed: action, date_updated__gte"},
+		{"event filter", provider.Spec{Resource: "event", Filters: f("foo", "x")}, "allowed: object_type, object_id, lead_id"},
+		{"event alone", provider.Spec{Resource: "event", Filters: f("object_type", "lead")}, "only these event filter combinations"},
 		{"list query", provider.Spec{Resource: "lead", Query: []byte(`{}`)}, "query"},
 	}
 	for _, tc := range cases {
@@ -82,12 +103,37 @@ func TestValidate(t *testing.T) {
 			}
 		})
 	}
-	p := plan(t, c, provider.Spec{Resource: "lead", Fields: []string{"display_name"}})
-	if p.Strategy != provider.StrategyWindow || p.PageSize != 100 || p.MaxParallel != 8 || strings.Join(p.Fields, ",") != "id,date_created,display_name" {
-		t.Fatalf("plan %+v", p)
+	if _, err := New(Config{Token: "key", SearchCap: 100}, nil).Validate(provider.Spec{Resource: "lead", PageSize: 51}); err == nil || !strings.Contains(err.Error(), "over half of CLOSE_SEARCH_CAP") {
+		t.Fatalf("got %v", err)
 	}
 	if _, err := New(Config{}, nil).Validate(provider.Spec{Resource: "lead"}); err == nil || !strings.Contains(err.Error(), "CLOSE_API_KEY is not set") {
 		t.Fatalf("got %v", err)
+	}
+}
+
+func TestValidateFields(t *testing.T) {
+	c := New(Config{Token: "key"}, nil)
+	cases := []struct {
+		spec provider.Spec
+		want string
+	}{
+		{provider.Spec{Resource: "lead"}, strings.Join(objectFields["lead"], ",")},
+		{provider.Spec{Resource: "contact"}, strings.Join(objectFields["contact"], ",")},
+		{provider.Spec{Resource: "lead", Fields: []string{"display_name"}}, "id,date_created,display_name"},
+		{provider.Spec{Resource: "lead", Fields: []string{"name", "id"}, Since: time.Now()}, "date_created,date_updated,name,id"},
+		{provider.Spec{Resource: "lead", Strategy: "offset"}, ""},
+		{provider.Spec{Resource: "opportunity", Fields: []string{"value"}, Since: time.Now()}, "id,date_created,date_updated,value"},
+		{provider.Spec{Resource: "activity", Fields: []string{"note"}, Since: time.Now()}, "id,date_created,note"},
+	}
+	for _, tc := range cases {
+		p := plan(t, c, tc.spec)
+		if got := strings.Join(p.Fields, ","); got != tc.want {
+			t.Errorf("%+v: fields %q, want %q", tc.spec, got, tc.want)
+		}
+	}
+	p := plan(t, c, provider.Spec{Resource: "lead"})
+	if p.Strategy != provider.StrategyWindow || p.PageSize != 100 || p.MaxParallel != 8 {
+		t.Fatalf("plan %+v", p)
 	}
 }
 
@@ -101,6 +147,11 @@ func TestStartBoundsTheWindow(t *testing.T) {
 	}
 	pos = c.Start(plan(t, c, provider.Spec{Resource: "lead", Filters: map[string]string{"date_created__gte": "2020-01-01", "date_created__lt": "2021-01-01"}}))
 	if pos.From != "2020-01-01" || pos.Until != "2021-01-01" {
+		t.Fatalf("start %+v", pos)
+	}
+	// Activities document no date_updated filter: since is a date_created bound.
+	pos = c.Start(plan(t, c, provider.Spec{Resource: "activity", Since: time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)}))
+	if pos.From != "2020-01-01T00:00:00.000000+00:00" {
 		t.Fatalf("start %+v", pos)
 	}
 }
@@ -140,23 +191,52 @@ func TestNextWindow(t *testing.T) {
 	}
 }
 
-func TestWindowRequest(t *testing.T) {
-	c := serve(t, Config{}, func(w http.ResponseWriter, r *http.Request) {
-		user, pass, ok := r.BasicAuth()
-		q := r.URL.Query()
-		if !ok || user != "key" || pass != "" || r.URL.Path != "/api/v1/lead/" {
-			t.Errorf("auth %q %q %v path %s", user, pass, ok, r.URL.Path)
-		}
-		if q.Get("_order_by") != "date_created" || q.Get("_skip") != "3" || q.Get("date_created__gte") != "F" || q.Get("date_created__lt") != "U" ||
-			q.Get("date_updated__gte") != "2024-01-01T00:00:00.000000+00:00" || q.Get("status_id") != "s" {
-			t.Errorf("query %s", r.URL.RawQuery)
-		}
-		fmt.Fprint(w, `{"data":[{"id":"a","date_created":"F"},{"id":"b","date_created":"G"}],"has_more":true}`)
-	})
-	p := plan(t, c, provider.Spec{Resource: "lead", Since: time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC), Filters: map[string]string{"status_id": "s"}})
-	page, err := c.Fetch(context.Background(), provider.Request{Plan: p, Position: provider.Position{From: "F", Offset: 3, Until: "U"}})
-	if err != nil || page.Done || page.Next != (provider.Position{From: "G", Offset: 1, Until: "U"}) {
-		t.Fatalf("page %+v err %v", page, err)
+// TestListRequests pins every query parameter each list request sends: all documented for
+// its endpoint, none more.
+func TestListRequests(t *testing.T) {
+	since := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
+	const s = "2024-01-01T00%3A00%3A00.000000%2B00%3A00"
+	cases := []struct {
+		name string
+		spec provider.Spec
+		pos  provider.Position
+		want string
+	}{
+		{"lead offset", provider.Spec{Resource: "lead", Strategy: "offset", Fields: []string{"display_name"}}, provider.Position{Offset: 200},
+			"_fields=id%2Cdate_created%2Cdisplay_name&_limit=100&_skip=200"},
+		{"contact offset", provider.Spec{Resource: "contact", Strategy: "offset", Filters: map[string]string{"lead_id": "lead_1"}}, provider.Position{},
+			"_limit=100&_skip=0&lead_id=lead_1"},
+		{"opportunity offset", provider.Spec{Resource: "opportunity", Strategy: "offset", Since: since, Filters: map[string]string{"status_type": "won"}}, provider.Position{},
+			"_limit=100&_order_by=date_created&_skip=0&date_updated__gte=" + s + "&status_type=won"},
+		{"activity offset", provider.Spec{Resource: "activity", Strategy: "offset", Since: since}, provider.Position{},
+			"_limit=100&_order_by=date_created&_skip=0&date_created__gte=" + s},
+		{"opportunity window", provider.Spec{Resource: "opportunity", Since: since}, provider.Position{From: "F", Offset: 3, Until: "U"},
+			"_limit=100&_order_by=date_created&_skip=3&date_created__gte=F&date_created__lt=U&date_updated__gte=" + s},
+		{"activity window", provider.Spec{Resource: "activity", Since: since, Filters: map[string]string{"lead_id": "l"}}, provider.Position{From: "F", Until: "U"},
+			"_limit=100&_order_by=date_created&_skip=0&date_created__gte=F&date_created__lt=U&lead_id=l"},
+		{"event", provider.Spec{Resource: "event", Since: since, Filters: map[string]string{"lead_id": "l", "object_type": "lead"}}, provider.Position{},
+			"_limit=50&date_updated__gte=" + s + "&lead_id=l&object_type=lead"},
+		{"event cursor", provider.Spec{Resource: "event", Filters: map[string]string{"lead_id": "l", "date_updated__lt": "2024-02-01"}}, provider.Position{Cursor: "n1"},
+			"_cursor=n1&_limit=50&lead_id=l"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			c := serve(t, Config{}, func(w http.ResponseWriter, r *http.Request) {
+				if r.URL.RawQuery != tc.want {
+					t.Errorf("query\n got %s\nwant %s", r.URL.RawQuery, tc.want)
+				}
+				for k := range r.URL.Query() {
+					if !slices.Contains(documented[tc.spec.Resource], k) {
+						t.Errorf("%s is not documented for %s", k, tc.spec.Resource)
+					}
+				}
+				fmt.Fprint(w, `{"data":[],"has_more":false,"cursor_next":null}`)
+			})
+			p := plan(t, c, tc.spec)
+			if _, err := c.Fetch(context.Background(), provider.Request{Plan: p, Position: tc.pos}); err != nil {
+				t.Fatal(err)
+			}
+		})
 	}
 }
 
@@ -193,13 +273,13 @@ func TestCursorResources(t *testing.T) {
 		case "/api/v1/event/":
 			q := r.URL.Query()
 			if q.Get("_cursor") == "" {
-				if q.Get("object_type") != "lead" || q.Get("_limit") != "50" {
+				if q.Get("object_type") != "lead" || q.Get("lead_id") != "l" || q.Get("_limit") != "50" {
 					t.Errorf("event query %s", r.URL.RawQuery)
 				}
-				fmt.Fprint(w, `{"data":[{"id":"ev1"}],"cursor_next":"n1"}`)
+				fmt.Fprint(w, `{"data":[{"id":"ev1","date_updated":"2024-01-02T00:00:00.000000+00:00"}],"cursor_next":"n1"}`)
 				return
 			}
-			fmt.Fprint(w, `{"data":[{"id":"ev2"}],"cursor_next":null}`)
+			fmt.Fprint(w, `{"data":[{"id":"ev2","date_updated":"2024-01-01T00:00:00.000000+00:00"}],"cursor_next":null}`)
 		case "/api/v1/data/search/":
 			var body map[string]json.RawMessage
 			if err := json.NewDecoder(r.Body).Decode(&body); err != nil || string(body["query"]) != `{"type":"and"}` || string(body["_limit"]) != "100" ||
@@ -214,7 +294,7 @@ func TestCursorResources(t *testing.T) {
 		}
 	})
 	ctx := context.Background()
-	ev := plan(t, c, provider.Spec{Resource: "event", Filters: map[string]string{"object_type": "lead"}})
+	ev := plan(t, c, provider.Spec{Resource: "event", Filters: map[string]string{"object_type": "lead", "lead_id": "l"}})
 	page, err := c.Fetch(ctx, provider.Request{Plan: ev, Position: c.Start(ev)})
 	if err != nil || page.Done || page.Next.Cursor != "n1" {
 		t.Fatalf("page %+v err %v", page, err)
@@ -244,6 +324,8 @@ func TestErrors(t *testing.T) {
 	}{
 		{"429 body", 429, [2]string{}, `{"error":{"rate_reset":1.5,"message":"API call count exceeded","rate_limit":20}}`, true, 1500 * time.Millisecond, "rate limited"},
 		{"429 header", 429, [2]string{"RateLimit", "limit=20, remaining=0, reset=4"}, `{}`, true, 4 * time.Second, "rate limited"},
+		{"429 header semicolons", 429, [2]string{"RateLimit", "limit=160; remaining=0; reset=2.5"}, `{}`, true, 2500 * time.Millisecond, "rate limited"},
+		{"429 retry-after", 429, [2]string{"Retry-After", "3"}, `{}`, true, 3 * time.Second, "rate limited"},
 		{"401", 401, [2]string{}, `{"error":"The API key is invalid."}`, false, 0, "close lead: HTTP 401: The API key is invalid."},
 		{"field errors", 400, [2]string{}, `{"errors":[],"field-errors":{"_limit":"too big"}}`, false, 0, "_limit: too big"},
 		{"502", 502, [2]string{}, ``, true, 0, "Bad Gateway"},

@@ -43,13 +43,21 @@ func errorText(body []byte) string {
 	return strings.Join(parts, "; ")
 }
 
-// plain is a JSON string's text, or the raw JSON of anything else.
+// plain is the text of an error field: a string, a list of strings, or an object's
+// message. Anything else is left out: it could echo the request's data.
 func plain(raw json.RawMessage) string {
 	var s string
-	if json.Unmarshal(raw, &s) == nil {
+	var list []string
+	var obj struct{ Message string }
+	switch {
+	case json.Unmarshal(raw, &s) == nil:
 		return s
+	case json.Unmarshal(raw, &list) == nil:
+		return strings.Join(list, "; ")
+	case json.Unmarshal(raw, &obj) == nil && obj.Message != "":
+		return obj.Message
 	}
-	return string(raw)
+	return "(details not shown)"
 }
 
 // retryAfter reads error.rate_reset (fractional seconds) from the body, else the reset of
@@ -57,28 +65,29 @@ func plain(raw json.RawMessage) string {
 func retryAfter(resp *http.Response, body []byte, now time.Time) time.Duration {
 	var e errorResponse
 	var rl rateLimitError
-	if json.Unmarshal(body, &e) == nil && json.Unmarshal(e.Error, &rl) == nil && rl.RateReset != nil && *rl.RateReset > 0 {
-		return seconds(*rl.RateReset)
+	if json.Unmarshal(body, &e) == nil && json.Unmarshal(e.Error, &rl) == nil && rl.RateReset != nil {
+		if d := provider.Seconds(*rl.RateReset); d > 0 {
+			return d
+		}
 	}
-	for part := range strings.SplitSeq(resp.Header.Get("RateLimit"), ",") {
+	if d := rateLimitReset(resp.Header.Get("RateLimit")); d > 0 {
+		return d
+	}
+	return provider.RetryAfter(resp.Header.Get("Retry-After"), now)
+}
+
+// rateLimitReset reads reset= from Close's RateLimit header, whose pairs are seen separated
+// by "," and by ";" (limit=160; remaining=159; reset=8).
+func rateLimitReset(h string) time.Duration {
+	for part := range strings.FieldsFuncSeq(h, func(r rune) bool { return r == ',' || r == ';' }) {
 		if v, ok := strings.CutPrefix(strings.TrimSpace(part), "reset="); ok {
-			if secs, err := strconv.ParseFloat(strings.TrimSpace(v), 64); err == nil && secs > 0 {
-				return seconds(secs)
+			if secs, err := strconv.ParseFloat(strings.TrimSpace(v), 64); err == nil {
+				return provider.Seconds(secs)
 			}
-		}
-	}
-	if v := strings.TrimSpace(resp.Header.Get("Retry-After")); v != "" {
-		if secs, err := strconv.ParseFloat(v, 64); err == nil && secs > 0 {
-			return seconds(secs)
-		}
-		if t, err := http.ParseTime(v); err == nil {
-			return max(t.Sub(now), 0)
 		}
 	}
 	return 0
 }
-
-func seconds(s float64) time.Duration { return time.Duration(s * float64(time.Second)) }
 
 func fatal(resource, format string, args ...any) *provider.Error {
 	return &provider.Error{Provider: Name, Resource: resource, Message: fmt.Sprintf(format, args...)}

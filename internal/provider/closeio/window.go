@@ -17,7 +17,7 @@ const closeTime = "2006-01-02T15:04:05.000000+00:00"
 // the largest run of tied timestamps, and ties are neither dropped nor repeated as long as
 // Close orders them stably — the assumption _skip paging itself makes.
 func nextWindow(resource string, pos provider.Position, page []json.RawMessage) (provider.Position, error) {
-	last, err := dateCreated(resource, page[len(page)-1])
+	last, _, err := stamp(resource, page[len(page)-1], "date_created")
 	if err != nil {
 		return pos, err
 	}
@@ -26,7 +26,7 @@ func nextWindow(resource string, pos provider.Position, page []json.RawMessage) 
 	}
 	ties := 0
 	for _, rec := range page {
-		t, err := dateCreated(resource, rec)
+		t, _, err := stamp(resource, rec, "date_created")
 		if err != nil {
 			return pos, err
 		}
@@ -35,14 +35,6 @@ func nextWindow(resource string, pos provider.Position, page []json.RawMessage) 
 		}
 	}
 	return provider.Position{From: last, Offset: ties, Until: pos.Until}, nil
-}
-
-func dateCreated(resource string, rec json.RawMessage) (string, error) {
-	var c created
-	if err := json.Unmarshal(rec, &c); err != nil || c.DateCreated == "" {
-		return "", fatal(resource, "a record has no date_created, which the window strategy needs (add it to fields, or use strategy offset)")
-	}
-	return c.DateCreated, nil
 }
 
 // sameInstant compares Close timestamps as instants, so "…+00:00" and "…Z" agree.

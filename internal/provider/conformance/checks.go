@@ -28,10 +28,15 @@ var checks = []check{
 	{"Resume", resume},
 	{"Partitions", partitions},
 	{"Flaky", flaky},
+	{"BrokenContracts", brokenContracts},
 }
 
 func sized(target Target, c Case, n int) sandbox.Options {
-	return sandbox.Options{Seed: 7, Sizes: map[string]int{target.Provider + "/" + c.dataset(): n}}
+	opts := sandbox.Options{Seed: 7, Sizes: map[string]int{target.Provider + "/" + c.dataset(): n}}
+	if target.Tune != nil {
+		target.Tune(&opts)
+	}
+	return opts
 }
 
 // exportAll drains from Start and checks the result is exactly the dataset in few pages.

@@ -20,6 +20,9 @@ type Target struct {
 	// AuthText is part of the API's own text in its 401 answer, which errors must carry.
 	AuthText string
 	Cases    []Case
+	// Tune, if set, adjusts every check's sandbox options, e.g. so a few dozen Close records
+	// do not all share one date_created.
+	Tune func(opts *sandbox.Options)
 }
 
 // Case is one resource and strategy.
@@ -31,6 +34,9 @@ type Case struct {
 	Query    json.RawMessage
 	// Dataset is the sandbox resource whose records the export must equal (default Resource).
 	Dataset string
+	// Breaks lists the broken contracts that apply to this case: with the sandbox breaking
+	// each, a drain must fail with a Contract error within a bounded number of pages.
+	Breaks []sandbox.Contract
 }
 
 func (c Case) name() string {

@@ -4,8 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"maps"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"testing"
 	"time"
 
@@ -17,6 +19,8 @@ import (
 const maxAttempts = 25
 
 // Serve starts a sandbox; a FaultTimeout holds only briefly unless opts says otherwise.
+// When the test ends it fails if any request carried a parameter or body field the
+// endpoint's reference does not document, or a documented one that has no effect there.
 func Serve(t testing.TB, opts sandbox.Options) (*sandbox.Server, string) {
 	t.Helper()
 	if opts.TimeoutHold == 0 {
@@ -25,7 +29,23 @@ func Serve(t testing.TB, opts sandbox.Options) (*sandbox.Server, string) {
 	sb := sandbox.New(opts)
 	srv := httptest.NewServer(sb)
 	t.Cleanup(srv.Close)
+	t.Cleanup(func() { AssertDocumented(t, sb) })
 	return sb, srv.URL
+}
+
+// AssertDocumented fails t if the sandbox counted an undocumented or ineffective parameter.
+func AssertDocumented(t testing.TB, sb *sandbox.Server) {
+	t.Helper()
+	st := sb.Stats()
+	for _, m := range []struct {
+		what   string
+		counts map[string]int
+	}{{"not documented", st.Undocumented}, {"documented to have no effect there", st.Ignored}} {
+		keys := slices.Sorted(maps.Keys(m.counts))
+		for _, k := range keys {
+			t.Errorf("%d requests sent a parameter %s: %s", m.counts[k], m.what, k)
+		}
+	}
 }
 
 // Client is the HTTP client connectors get in tests: its timeout only guards against a hang.
@@ -43,6 +63,7 @@ type Result struct {
 
 // Drain fetches from pos until the partition is done, retrying retryable errors the way
 // the workflow's retry policy would (without waiting: the sandbox's faults are one-shot).
+// Every page goes through provider.Advance, as in the page activity.
 func Drain(t testing.TB, conn provider.Connector, plan provider.Plan, pos provider.Position) Result {
 	t.Helper()
 	return Pages(t, conn, plan, pos, -1)
@@ -51,25 +72,39 @@ func Drain(t testing.TB, conn provider.Connector, plan provider.Plan, pos provid
 // Pages is Drain stopped after at most n pages (n < 0: no limit).
 func Pages(t testing.TB, conn provider.Connector, plan provider.Plan, pos provider.Position, n int) Result {
 	t.Helper()
+	res, err := Try(t, conn, plan, pos, n)
+	if err != nil {
+		t.Fatalf("page %d at %+v: %v", res.Pages+1, res.Next, err)
+	}
+	return res
+}
+
+// Try is Pages that returns the first non-retryable error instead of failing t. A drain
+// that takes more than 100,000 pages fails t: the guard should have stopped it.
+func Try(t testing.TB, conn provider.Connector, plan provider.Plan, pos provider.Position, n int) (Result, error) {
+	t.Helper()
 	var res Result
 	res.Next = pos
 	for n < 0 || res.Pages < n {
 		page, err := fetch(t, conn, plan, res.Next, &res)
+		if err == nil {
+			page, err = provider.Advance(conn.Name(), plan.Resource, res.Next, page)
+		}
 		if err != nil {
-			t.Fatalf("page %d at %+v: %v", res.Pages+1, res.Next, err)
+			return res, err
 		}
 		res.Pages++
 		res.Records = append(res.Records, page.Records...)
 		res.Next = page.Next
 		if page.Done {
 			res.Done = true
-			return res
+			return res, nil
 		}
 		if res.Pages > 100_000 {
 			t.Fatal("export does not end")
 		}
 	}
-	return res
+	return res, nil
 }
 
 func fetch(t testing.TB, conn provider.Connector, plan provider.Plan, pos provider.Position, res *Result) (provider.Page, error) {

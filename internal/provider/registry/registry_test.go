@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/kelseyhightower/envconfig"
 
@@ -34,6 +35,7 @@ func TestEnvironment(t *testing.T) {
 	env := map[string]string{
 		"CLIO_TOKEN": "a", "CLIO_BASE_URL": "https://eu.app.clio.com", "ATTIO_TOKEN": "b", "ATTIO_OBJECTS": "invoices,orders",
 		"CLOSE_API_KEY": "c", "CLOSE_MAX_SKIP": "1000", "CLOSE_MAX_SKIP_BY_RESOURCE": "activity:50", "CLEVER_TOKEN": "d",
+		"CLOSE_SEARCH_CAP": "5000",
 	}
 	for k, v := range env {
 		t.Setenv(k, v)
@@ -45,6 +47,7 @@ func TestEnvironment(t *testing.T) {
 	if cfg.Clio.Token != "a" || cfg.Clio.BaseURL != "https://eu.app.clio.com" || cfg.Clio.RatePerSecond != 0.8 ||
 		cfg.Attio.Token != "b" || strings.Join(cfg.Attio.Objects, ",") != "invoices,orders" || cfg.Attio.BaseURL != "https://api.attio.com" ||
 		cfg.Close.Token != "c" || cfg.Close.MaxSkip != 1000 || cfg.Close.MaxSkipByResource["activity"] != 50 || cfg.Close.RatePerSecond != 18 ||
+		cfg.Close.SearchCap != 5000 || cfg.Close.CursorMaxAge != 20*time.Second ||
 		cfg.Clever.Token != "d" || cfg.Clever.BaseURL != "https://api.clever.com" || cfg.Clever.RatePerSecond != 19 {
 		t.Fatalf("config %+v", cfg)
 	}
