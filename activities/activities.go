@@ -6,7 +6,9 @@ package activities
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
+	"time"
 
 	"go.temporal.io/sdk/temporal"
 
@@ -21,6 +23,12 @@ const (
 	ErrProvider     = "ProviderError"      // the API refused or failed; retryable or not as it says
 	ErrStorage      = "StorageError"       // the bucket failed; retried
 	ErrVerification = "VerificationFailed" // stored objects disagree with what the export wrote
+	// ErrReconciliation: the exported count lies outside the provider's own counts, and
+	// the input asked to fail on that.
+	ErrReconciliation = "CountMismatch"
+	// ErrContract: the API broke its paging contract (a repeated cursor, a window that does
+	// not move, records out of order): going on would never end or would duplicate records.
+	ErrContract = "APIContractBroken"
 )
 
 // Providers finds a connector by provider name.
@@ -39,6 +47,12 @@ type Activities struct {
 	GzipLevel int
 	// Metrics counts pages, records, bytes and API answers; nil records nothing.
 	Metrics *metrics.Exporter
+	// MaxBody and MaxRetryDelay bound what a provider's answer can make a worker do
+	// (PAGEWISE_MAX_BODY, PAGEWISE_MAX_RETRY_DELAY); zero keeps the provider defaults.
+	MaxBody       int64
+	MaxRetryDelay time.Duration
+
+	owned ownedFolders // folders verified as a workflow's
 }
 
 // Partition is one serial chain of pages and how far it has got. A serial export has one.
@@ -86,7 +100,11 @@ func (a *Activities) logFailure(ctx context.Context, msg string, err *error, att
 func toTemporal(err error) error {
 	var pe *provider.Error
 	if errors.As(err, &pe) {
-		return temporal.NewApplicationErrorWithOptions(pe.Error(), ErrProvider, temporal.ApplicationErrorOptions{
+		typ := ErrProvider
+		if pe.Contract {
+			typ = ErrContract
+		}
+		return temporal.NewApplicationErrorWithOptions(pe.Error(), typ, temporal.ApplicationErrorOptions{
 			NonRetryable:   !pe.Retryable,
 			NextRetryDelay: pe.RetryAfter,
 		})
@@ -96,4 +114,29 @@ func toTemporal(err error) error {
 
 func invalid(format string, args ...any) error {
 	return temporal.NewNonRetryableApplicationError(sprintf(format, args...), ErrInvalidInput, nil)
+}
+
+// limited puts the worker's bounds on provider answers into ctx; a delay cut to the
+// bound is logged and counted.
+func (a *Activities) limited(ctx context.Context, resource string) context.Context {
+	return provider.WithLimits(ctx, provider.Limits{MaxBody: a.MaxBody, MaxDelay: a.MaxRetryDelay,
+		Clamped: func(prov string, asked, used time.Duration) {
+			a.Metrics.DelayClamped(prov, resource)
+			a.logger().WarnContext(ctx, "provider asked for a longer delay than allowed; clamped",
+				"provider", prov, "resource", resource, "asked", asked.String(), "used", used.String())
+		}})
+}
+
+// atPosition adds where a page failed for good to its error, so the person reading it
+// can find the page; retryable errors are left as they are.
+func atPosition(err error, in PageInput) error {
+	var appErr *temporal.ApplicationError
+	if !errors.As(err, &appErr) || !appErr.NonRetryable() {
+		return err
+	}
+	msg := appErr.Message()
+	if appErr.Type() != ErrContract { // a contract error names its position already
+		msg += " (at " + in.Position.Describe() + ")"
+	}
+	return temporal.NewNonRetryableApplicationError(fmt.Sprintf("%s (partition %d, page %d)", msg, in.Partition, in.Seq), appErr.Type(), nil)
 }

@@ -28,6 +28,9 @@ func (a *Activities) WriteCheckpoint(ctx context.Context, in CheckpointInput) (_
 	// The checkpoint carries no provider or resource; the folder names them.
 	defer a.logFailure(ctx, "checkpoint not written", &err, "export_id", in.Checkpoint.ExportID,
 		"workflow_id", in.Checkpoint.WorkflowID, "folder", in.Base)
+	if err := a.checkOwner(ctx, in.Base, in.Checkpoint.WorkflowID); err != nil {
+		return "", err
+	}
 	in.Checkpoint.StoppedAt = time.Now().UTC()
 	body, err := json.MarshalIndent(in.Checkpoint, "", "  ")
 	if err != nil {

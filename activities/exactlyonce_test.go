@@ -91,7 +91,7 @@ func finishOnce(t *testing.T, a *Activities, p Partition) (FinishResult, error) 
 	t.Helper()
 	return a.Finish(context.Background(), FinishInput{
 		Export:   Export{ID: "once", Provider: "fake", Prefix: "fake/items", Spec: oncePlan.Spec},
-		Strategy: provider.StrategyOffset, Base: onceBase, WorkflowID: "once", Partitions: []Partition{p},
+		Strategy: provider.StrategyOffset, Base: onceBase, Partitions: []Partition{p},
 	})
 }
 
@@ -100,6 +100,7 @@ func finishOnce(t *testing.T, a *Activities, p Partition) (FinishResult, error) 
 func TestPageWrittenTwiceLeavesOneObject(t *testing.T) {
 	store := storage.NewMemory()
 	a := &Activities{Providers: oneProvider{listConnector{n: 25}}, Store: store}
+	claimed(t, a, onceBase, "")
 	p := exportTwice(t, a)
 	if p.Pages != 3 || p.Records != 25 {
 		t.Fatalf("partition %+v, want 3 pages of 25 records", p)
@@ -166,6 +167,8 @@ func TestVerifyFailsLoudlyWhenBucketDisagrees(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			store := storage.NewMemory()
 			a := &Activities{Providers: oneProvider{listConnector{n: 25}}, Store: store}
+			claimed(t, a, onceBase, "")
+			claimed(t, a, onceBase, "")
 			res, err := finishOnce(t, a, exportTwice(t, a))
 			if err != nil {
 				t.Fatal(err)
@@ -185,6 +188,7 @@ func TestFinishRefusesToWriteManifestOverExtraPage(t *testing.T) {
 	ctx := context.Background()
 	store := storage.NewMemory()
 	a := &Activities{Providers: oneProvider{listConnector{n: 25}}, Store: store}
+	claimed(t, a, onceBase, "")
 	p := exportTwice(t, a)
 	_ = store.Put(ctx, PageKey(onceBase, 0, 4), []byte("stray"), "", map[string]string{metaRecords: "1", metaSHA256: "x"})
 	_, err := finishOnce(t, a, p)
@@ -218,5 +222,41 @@ func assertVerificationFailed(t *testing.T, err error, want string) {
 	}
 	if !strings.Contains(err.Error(), want) {
 		t.Fatalf("error does not say %q: %v", want, err)
+	}
+}
+
+// vanishingStore loses a page the moment the staged manifest is written: the bucket
+// changed under Finish, after its tally and before its verification.
+type vanishingStore struct {
+	*storage.Memory
+	page string
+}
+
+func (s vanishingStore) Put(ctx context.Context, key string, body []byte, ct string, meta map[string]string) error {
+	if strings.HasSuffix(key, manifestName+stagedSuffix) {
+		_ = s.Delete(ctx, []string{s.page})
+	}
+	return s.Memory.Put(ctx, key, body, ct, meta)
+}
+
+// TestFailedVerificationLeavesNoManifest: the manifest is verified under a staged name
+// and published only after; when verification fails, neither name is left, not even a
+// manifest an earlier attempt published.
+func TestFailedVerificationLeavesNoManifest(t *testing.T) {
+	ctx := context.Background()
+	mem := storage.NewMemory()
+	a := &Activities{Providers: oneProvider{listConnector{n: 25}}, Store: mem}
+	claimed(t, a, onceBase, "")
+	p := exportTwice(t, a)
+	if _, err := finishOnce(t, a, p); err != nil { // an earlier attempt that published
+		t.Fatal(err)
+	}
+	a.Store = vanishingStore{Memory: mem, page: PageKey(onceBase, 0, 2)}
+	_, err := finishOnce(t, a, p)
+	assertVerificationFailed(t, err, "in manifest but missing from bucket: "+PageKey(onceBase, 0, 2))
+	for _, key := range []string{onceBase + "/" + manifestName, onceBase + "/" + manifestName + stagedSuffix} {
+		if _, err := mem.Get(ctx, key); !errors.Is(err, storage.ErrNotFound) {
+			t.Errorf("%s is still there after a failed verification (%v)", key, err)
+		}
 	}
 }

@@ -3,6 +3,7 @@ package activities
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"sync"
@@ -24,6 +25,11 @@ type FinishInput struct {
 	Partitions []Partition `json:"partitions"`
 	// Watermark is stored beside the export's folder for the next incremental run.
 	Watermark time.Time `json:"watermark"`
+	// CountAtStart and CountAtEnd are the provider's own counts; Reconcile "fail" fails
+	// the export when the exported count lies outside them (default: a warning).
+	CountAtStart CountResult `json:"count_at_start,omitzero"`
+	CountAtEnd   CountResult `json:"count_at_end,omitzero"`
+	Reconcile    string      `json:"reconcile,omitempty"`
 }
 
 // FinishResult says where the manifest is.
@@ -42,6 +48,9 @@ type FinishResult struct {
 func (a *Activities) Finish(ctx context.Context, in FinishInput) (_ FinishResult, err error) {
 	defer a.logFailure(ctx, "export could not finish", &err, "export_id", in.Export.ID, "provider", in.Export.Provider,
 		"resource", in.Export.Spec.Resource, "workflow_id", in.WorkflowID)
+	if err := a.checkOwner(ctx, in.Base, in.WorkflowID); err != nil {
+		return FinishResult{}, err
+	}
 	m := Manifest{
 		Format: ManifestFormat, ExportID: in.Export.ID, WorkflowID: in.WorkflowID, Provider: in.Export.Provider,
 		Input: in.Export, Strategy: in.Strategy, Location: a.Store.Location(in.Base),
@@ -53,6 +62,9 @@ func (a *Activities) Finish(ctx context.Context, in FinishInput) (_ FinishResult
 		m.Pages += p.Pages
 		m.Records += p.Records
 		m.Bytes += p.Bytes
+	}
+	if m.ProviderCount, err = a.reconciled(ctx, in, m.Records); err != nil {
+		return FinishResult{}, err
 	}
 	var body bytes.Buffer
 	w, err := newManifestWriter(&body, m, in.Base)
@@ -85,14 +97,11 @@ func (a *Activities) Finish(ctx context.Context, in FinishInput) (_ FinishResult
 		return FinishResult{}, fmt.Errorf("%s: %w", ErrStorage, walked)
 	}
 	if err := t.check(); err != nil {
-		return FinishResult{}, verificationFailed(in.Base, err)
+		return FinishResult{}, a.unpublish(ctx, in.Base, verificationFailed(in.Base, err))
 	}
 	w.close()
-	key := in.Base + "/" + manifestName
-	if err := a.Store.Put(ctx, key, body.Bytes(), "application/json", nil); err != nil {
-		return FinishResult{}, fmt.Errorf("%s: %w", ErrStorage, err)
-	}
-	if err := a.Verify(ctx, key); err != nil {
+	key, err := a.publish(ctx, in.Base, body.Bytes())
+	if err != nil {
 		return FinishResult{}, err
 	}
 	// Written only after a verified manifest: a failed export never advances it.
@@ -103,6 +112,66 @@ func (a *Activities) Finish(ctx context.Context, in FinishInput) (_ FinishResult
 		"resource", in.Export.Spec.Resource, "pages", m.Pages, "records", m.Records, "bytes", m.Bytes,
 		"manifest", a.Store.Location(key))
 	return FinishResult{ManifestKey: key, Location: a.Store.Location(key), Pages: m.Pages, Records: m.Records, Bytes: m.Bytes}, nil
+}
+
+// ReconcileFail is the FinishInput.Reconcile policy that fails an export whose count the
+// provider's own counts contradict.
+const ReconcileFail = "fail"
+
+// reconciled compares the exported count with the provider's: outside their range it
+// fails the export under ReconcileFail, else warns. Records created or deleted while the
+// export ran move the provider's count, which is why both ends are taken.
+func (a *Activities) reconciled(ctx context.Context, in FinishInput, exported int64) (*ProviderCount, error) {
+	pc := reconcile(in.CountAtStart, in.CountAtEnd, exported)
+	if pc == nil || pc.Within {
+		return pc, nil
+	}
+	msg := fmt.Sprintf("exported %d records; the provider counted %d when the export started and %d when it ended",
+		exported, pc.AtStart, pc.AtEnd)
+	if in.Reconcile == ReconcileFail {
+		return nil, temporal.NewNonRetryableApplicationError(msg, ErrReconciliation, nil)
+	}
+	a.logger().WarnContext(ctx, "export count disagrees with the provider's", "export_id", in.Export.ID,
+		"provider", in.Export.Provider, "resource", in.Export.Spec.Resource, "detail", msg)
+	return pc, nil
+}
+
+// stagedSuffix names the manifest while it is verified: manifest.json appears only once
+// the export is complete and verified, so its presence always means both.
+const stagedSuffix = ".staged"
+
+// publish writes the manifest under a staged name, verifies it against the bucket, and
+// only then writes manifest.json. A failed verification leaves no manifest of either name.
+func (a *Activities) publish(ctx context.Context, base string, body []byte) (string, error) {
+	key := base + "/" + manifestName
+	staged := key + stagedSuffix
+	if err := a.Store.Put(ctx, staged, body, "application/json", nil); err != nil {
+		return "", fmt.Errorf("%s: %w", ErrStorage, err)
+	}
+	if err := a.verify(ctx, staged, base); err != nil {
+		return "", a.unpublish(ctx, base, err)
+	}
+	if err := a.Store.Put(ctx, key, body, "application/json", nil); err != nil {
+		return "", fmt.Errorf("%s: %w", ErrStorage, err)
+	}
+	if err := a.Store.Delete(ctx, []string{staged}); err != nil {
+		return "", fmt.Errorf("%s: %w", ErrStorage, err)
+	}
+	return key, nil
+}
+
+// unpublish removes any manifest of base when cause is a failed verification (an earlier
+// attempt may have published one), and returns cause; a storage failure is retried.
+func (a *Activities) unpublish(ctx context.Context, base string, cause error) error {
+	var appErr *temporal.ApplicationError
+	if !errors.As(cause, &appErr) || appErr.Type() != ErrVerification {
+		return cause
+	}
+	key := base + "/" + manifestName
+	if err := a.Store.Delete(ctx, []string{key + stagedSuffix, key}); err != nil {
+		return fmt.Errorf("%s: removing the unverified manifest: %w", ErrStorage, err)
+	}
+	return cause
 }
 
 // describeAll reads one listing page's record counts and checksums, 16 heads at a time.

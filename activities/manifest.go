@@ -29,6 +29,9 @@ type Manifest struct {
 	Pages      int       `json:"pages"`
 	Records    int64     `json:"records"`
 	Bytes      int64     `json:"bytes"`
+	// ProviderCount is the provider's own count at the start and end beside Records,
+	// where its API reports one.
+	ProviderCount *ProviderCount `json:"provider_count,omitempty"`
 	// Objects lists every page object, in key order.
 	Objects []PageObject `json:"objects"`
 }

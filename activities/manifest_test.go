@@ -94,6 +94,7 @@ func TestFinishAndVerifyAcrossListingPages(t *testing.T) {
 	store := storage.NewMemory()
 	a := &Activities{Store: store}
 	base := "fake/items/many"
+	claimed(t, a, base, "")
 	parts := []Partition{{ID: 0, Pages: 20}, {ID: 1, Pages: 15}}
 	for i, p := range parts {
 		for seq := 1; seq <= p.Pages; seq++ {

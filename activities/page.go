@@ -61,6 +61,14 @@ func (a *Activities) FetchPage(ctx context.Context, in PageInput) (res PageResul
 	if err != nil {
 		return PageResult{}, asInvalid(err)
 	}
+	// The plan crossed workflow history: only one the connector itself accepts is sent.
+	if _, err := conn.Validate(in.Plan.Spec); err != nil {
+		return PageResult{}, asInvalid(err)
+	}
+	if err := a.checkOwner(ctx, in.Base, ""); err != nil {
+		return PageResult{}, err
+	}
+	ctx = a.limited(ctx, resource)
 	if a.Metrics != nil {
 		ctx = provider.WithObserver(ctx, a.Metrics.Response)
 	}
@@ -71,11 +79,16 @@ func (a *Activities) FetchPage(ctx context.Context, in PageInput) (res PageResul
 		if errors.As(err, &pe) && pe.RateLimited {
 			a.Metrics.RateLimited(in.Provider, resource, pe.RetryAfter)
 		}
-		return PageResult{}, toTemporal(err)
+		return PageResult{}, atPosition(toTemporal(err), in)
 	}
 	if st := in.Position.Stride; st > 1 && !page.Done {
-		// An interleaved partition skips the pages its siblings take.
-		page.Next = provider.Position{Offset: in.Position.Offset + st*in.Plan.PageSize, Stride: st}
+		// An interleaved partition skips the pages its siblings take; what the connector
+		// remembers of the page (the last record, for its order check) stays.
+		page.Next.Offset, page.Next.Stride = in.Position.Offset+st*in.Plan.PageSize, st
+	}
+	// Every page must move forward; an API that loops would otherwise never end.
+	if page, err = provider.Advance(in.Provider, resource, in.Position, page); err != nil {
+		return PageResult{}, atPosition(toTemporal(err), in)
 	}
 	res = PageResult{Next: page.Next, Done: page.Done, Records: len(page.Records), Total: page.Total}
 	if len(page.Records) > 0 {

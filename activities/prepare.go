@@ -24,6 +24,11 @@ type PrepareInput struct {
 	// export. A schedule names runs by the second, so two triggered in the same second
 	// share a workflow id; the second must not replace the first's output.
 	Suffix string `json:"suffix,omitempty"`
+	// WorkflowID is the workflow the folder is claimed for (Temporal's own word for it
+	// wins when Prepare runs as an activity).
+	WorkflowID string `json:"workflow_id,omitempty"`
+	// ReplaceOwner lets this workflow take over a folder another workflow owns.
+	ReplaceOwner bool `json:"replace_owner,omitempty"`
 }
 
 // PrepareResult is the validated plan and where paging starts.
@@ -68,10 +73,24 @@ func (a *Activities) Prepare(ctx context.Context, in PrepareInput) (_ PrepareRes
 			return PrepareResult{}, err
 		}
 	}
+	if err := checkKeyLength(base); err != nil {
+		return PrepareResult{}, err
+	}
+	if err := a.checkSeries(ctx, e); err != nil {
+		return PrepareResult{}, err
+	}
+	wf := workflowOf(ctx, in.WorkflowID)
+	if err := a.claim(ctx, base, e, wf, in.ReplaceOwner); err != nil {
+		return PrepareResult{}, err
+	}
 	if in.Fresh {
 		if err := a.clear(ctx, base); err != nil {
 			return PrepareResult{}, err
 		}
+	}
+	owner := Owner{Format: OwnerFormat, WorkflowID: wf, RunID: runOf(ctx), ExportID: e.ID, Input: e, ClaimedAt: time.Now().UTC()}
+	if err := a.writeOwner(ctx, base, owner); err != nil {
+		return PrepareResult{}, err
 	}
 	a.logger().InfoContext(ctx, "export prepared", "export_id", e.ID, "provider", e.Provider,
 		"resource", plan.Resource, "strategy", plan.Strategy, "page_size", plan.PageSize, "destination", a.Store.Location(base))
@@ -104,6 +123,19 @@ func (a *Activities) checkStore(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(ctx, storageCheckTimeout)
 	defer cancel()
 	return a.Store.Check(ctx)
+}
+
+// maxKeyBytes is S3's limit on a key's length.
+const maxKeyBytes = 1024
+
+// checkKeyLength fails an export whose longest key would not fit S3, which would refuse
+// it on every retry.
+func checkKeyLength(base string) error {
+	longest := max(len(PageKey(base, 999, 99_999_999)), len(base+"/"+manifestName+stagedSuffix))
+	if longest > maxKeyBytes {
+		return invalid("the export's keys would be up to %d bytes long, over S3's %d: shorten prefix, export_id or PAGEWISE_S3_PREFIX", longest, maxKeyBytes)
+	}
+	return nil
 }
 
 func (a *Activities) clear(ctx context.Context, base string) error {

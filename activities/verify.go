@@ -14,6 +14,11 @@ import (
 // every listed page object is in the manifest once with the same size, and nothing else
 // is under data/. Neither side is held whole, so memory does not grow with the export.
 func (a *Activities) Verify(ctx context.Context, manifestKey string) error {
+	return a.verify(ctx, manifestKey, strings.TrimSuffix(manifestKey, "/"+manifestName))
+}
+
+// verify checks the manifest at manifestKey against the export folder base.
+func (a *Activities) verify(ctx context.Context, manifestKey, base string) error {
 	body, err := a.Store.Open(ctx, manifestKey)
 	if err != nil {
 		return fmt.Errorf("%s: re-reading manifest: %w", ErrStorage, err)
@@ -35,7 +40,6 @@ func (a *Activities) Verify(ctx context.Context, manifestKey string) error {
 		return invalid(err)
 	}
 	var bad error // the manifest stopped decoding mid-walk
-	base := strings.TrimSuffix(manifestKey, "/"+manifestName)
 	walked := a.Store.Walk(ctx, base+"/"+dataDir+"/", func(listed []storage.Object) error {
 		for _, l := range listed {
 			for c.ok && c.cur.Key < l.Key {

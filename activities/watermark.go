@@ -17,6 +17,10 @@ const watermarkName = "watermark.json"
 type Watermark struct {
 	Watermark time.Time `json:"watermark"`
 	Manifest  string    `json:"manifest"` // the successful export that set it
+	// Provider and Resource name the series the watermark belongs to: exports of another
+	// resource may not share its prefix.
+	Provider string `json:"provider,omitempty"`
+	Resource string `json:"resource,omitempty"`
 }
 
 // watermarkKey sits beside the export folders of one prefix, so it outlives any one
@@ -26,22 +30,43 @@ func (a *Activities) watermarkKey(e Export) string {
 }
 
 func (a *Activities) readWatermark(ctx context.Context, e Export) (time.Time, error) {
+	w, _, err := a.loadWatermark(ctx, e)
+	return w.Watermark, err
+}
+
+// loadWatermark reads the prefix's watermark.json; found is false before the first
+// successful export.
+func (a *Activities) loadWatermark(ctx context.Context, e Export) (w Watermark, found bool, err error) {
 	body, err := a.Store.Get(ctx, a.watermarkKey(e))
 	if errors.Is(err, storage.ErrNotFound) {
-		return time.Time{}, nil // first run: a full export
+		return Watermark{}, false, nil // first run: a full export
 	}
 	if err != nil {
-		return time.Time{}, fmt.Errorf("%s: reading watermark: %w", ErrStorage, err)
+		return Watermark{}, false, fmt.Errorf("%s: reading watermark: %w", ErrStorage, err)
 	}
-	var w Watermark
 	if err := json.Unmarshal(body, &w); err != nil {
-		return time.Time{}, invalid("%s is not a watermark: %v", a.Store.Location(a.watermarkKey(e)), err)
+		return Watermark{}, true, invalid("%s is not a watermark: %v", a.Store.Location(a.watermarkKey(e)), err)
 	}
-	return w.Watermark, nil
+	return w, true, nil
+}
+
+// checkSeries refuses a prefix whose watermark belongs to another provider or resource:
+// this export would move that series' incremental start.
+func (a *Activities) checkSeries(ctx context.Context, e Export) error {
+	w, found, err := a.loadWatermark(ctx, e)
+	if err != nil || !found || w.Provider == "" {
+		return err
+	}
+	if w.Provider != e.Provider || w.Resource != e.Spec.Resource {
+		return invalid("prefix %s holds the watermark of %s %s exports: give %s %s exports a prefix of their own",
+			a.Store.Location(path.Join(a.Prefix, e.Prefix)), w.Provider, w.Resource, e.Provider, e.Spec.Resource)
+	}
+	return nil
 }
 
 func (a *Activities) writeWatermark(ctx context.Context, e Export, at time.Time, manifestKey string) error {
-	body, err := json.MarshalIndent(Watermark{Watermark: at.UTC(), Manifest: a.Store.Location(manifestKey)}, "", "  ")
+	body, err := json.MarshalIndent(Watermark{Watermark: at.UTC(), Manifest: a.Store.Location(manifestKey),
+		Provider: e.Provider, Resource: e.Spec.Resource}, "", "  ")
 	if err != nil {
 		return err
 	}

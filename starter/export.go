@@ -96,6 +96,7 @@ func addExportFlags(fs *flag.FlagSet) *exportFlags {
 	fs.StringVar(&ef.query, "query", "", "JSON filter body for POST query endpoints")
 	fs.StringVar(&ef.in.Prefix, "prefix", "", "destination folder in the bucket (default provider/resource)")
 	fs.IntVar(&ef.in.PagesPerRun, "pages-per-run", 0, "pages per workflow run before continue-as-new")
+	fs.BoolVar(&ef.in.ReplaceOwner, "replace-owner", false, "clear and take over a folder another workflow's export owns")
 	return ef
 }
 

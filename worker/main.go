@@ -38,7 +38,7 @@ func run() error {
 
 	// The endpoint comes up first so liveness answers while Temporal is still dialled.
 	exp := metrics.NewExporter()
-	ready := &endpoint.Readiness{}
+	ready := &endpoint.Readiness{Log: log}
 	stopHTTP, err := serveHTTP(cfg.HTTPAddr, endpoint.Handler(exp, ready), log)
 	if err != nil {
 		return err
@@ -64,12 +64,14 @@ func run() error {
 	fatal := make(chan error, len(cfg.Rates())+1)
 	providers := registry.New(cfg.Config, &http.Client{Timeout: cfg.HTTPTimeout})
 	acts := &activities.Activities{
-		Providers: providers,
-		Store:     store,
-		Prefix:    cfg.S3.Prefix,
-		Log:       log,
-		GzipLevel: cfg.GzipLevel,
-		Metrics:   exp,
+		Providers:     providers,
+		Store:         store,
+		Prefix:        cfg.S3.Prefix,
+		Log:           log,
+		GzipLevel:     cfg.GzipLevel,
+		Metrics:       exp,
+		MaxBody:       int64(cfg.MaxBody),
+		MaxRetryDelay: cfg.MaxRetryDelay,
 	}
 	w, err := workers.Start(c, acts, workers.Options{
 		TaskQueue: cfg.TaskQueue,

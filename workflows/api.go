@@ -64,7 +64,15 @@ type ExportInput struct {
 	// elsewhere (default 10). A serial export's pages run on the workflow's own worker and
 	// are re-run after its workflow task times out (10 s by default).
 	HeartbeatSeconds int `json:"heartbeat_seconds,omitempty"`
-	// State is filled in by the workflow when it continues as new; leave it empty.
+	// Reconcile is what happens when the exported count lies outside the provider's own
+	// counts at the start and end of the export (where its API reports one): "warn" (the
+	// default: logged and recorded in the manifest) or "fail" (no manifest; CountMismatch).
+	Reconcile string `json:"reconcile,omitempty"`
+	// ReplaceOwner lets this export clear and take over a folder another workflow's
+	// export owns (its owner.json names it). Without it Prepare refuses.
+	ReplaceOwner bool `json:"replace_owner,omitempty"`
+	// State is filled in by the workflow when it continues as new; an input that sets it
+	// is refused.
 	State *State `json:"state,omitempty"`
 }
 
@@ -80,6 +88,8 @@ type State struct {
 	Paused     bool                   `json:"paused,omitempty"`
 	// Planned is set once the remaining range has been split into partitions.
 	Planned bool `json:"planned,omitempty"`
+	// CountAtStart is the provider's own count when the export started.
+	CountAtStart activities.CountResult `json:"count_at_start,omitzero"`
 }
 
 // ExportResult is the finished export.

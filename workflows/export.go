@@ -2,7 +2,6 @@ package workflows
 
 import (
 	"errors"
-	"strings"
 	"time"
 
 	"go.temporal.io/sdk/temporal"
@@ -14,15 +13,22 @@ import (
 
 // Export pages through one provider resource and writes every page to storage.
 func Export(ctx workflow.Context, in ExportInput) (ExportResult, error) {
-	x := newExporter(ctx, in)
+	checked := workflow.GetVersion(ctx, inputChecksChange, workflow.DefaultVersion, inputChecksVersion) >= inputChecksVersion
+	x := newExporter(ctx, in, checked)
 	if err := workflow.SetQueryHandler(ctx, QueryProgress, x.progress); err != nil {
 		return ExportResult{}, err
+	}
+	if checked {
+		if err := checkInput(ctx, in); err != nil {
+			return ExportResult{}, x.fail(err)
+		}
 	}
 	x.listen(ctx)
 	if in.State == nil {
 		if err := x.prepare(ctx); err != nil {
 			return ExportResult{}, x.fail(err)
 		}
+		x.st.CountAtStart = x.count(ctx)
 	}
 	x.phase = PhaseExporting
 	if err := x.run(ctx); err != nil {
@@ -51,11 +57,15 @@ type exporter struct {
 	paused   bool
 }
 
-func newExporter(ctx workflow.Context, in ExportInput) *exporter {
+func newExporter(ctx workflow.Context, in ExportInput, checked bool) *exporter {
 	info := workflow.GetInfo(ctx)
 	id := in.ExportID
-	if id == "" {
-		id = exportIDFrom(info.WorkflowExecution.ID)
+	switch {
+	case id != "":
+	case checked:
+		id = ExportIDFrom(info.WorkflowExecution.ID)
+	default:
+		id = sanitize(info.WorkflowExecution.ID)
 	}
 	prefix := in.Prefix
 	if prefix == "" {
@@ -126,7 +136,7 @@ func (x *exporter) suffix(ctx workflow.Context) string {
 	if id == "" {
 		id = info.WorkflowExecution.RunID
 	}
-	return exportIDFrom(id[:min(8, len(id))])
+	return sanitize(id[:min(8, len(id))])
 }
 
 func (x *exporter) prepare(ctx workflow.Context) error {
@@ -136,7 +146,8 @@ func (x *exporter) prepare(ctx workflow.Context) error {
 		RetryPolicy:         &temporal.RetryPolicy{MaximumAttempts: 10, MaximumInterval: time.Minute},
 	})
 	x.export.Spec.Since = x.since(ctx)
-	in := activities.PrepareInput{Export: x.export, Fresh: true, Incremental: x.in.Incremental, Suffix: x.suffix(ctx)}
+	in := activities.PrepareInput{Export: x.export, Fresh: true, Incremental: x.in.Incremental, Suffix: x.suffix(ctx),
+		WorkflowID: x.wfID, ReplaceOwner: x.in.ReplaceOwner}
 	if err := workflow.ExecuteActivity(actx, a.Prepare, in).Get(ctx, &res); err != nil {
 		return err
 	}
@@ -294,9 +305,11 @@ func (x *exporter) finish(ctx workflow.Context) (ExportResult, error) {
 		RetryPolicy:         &temporal.RetryPolicy{MaximumInterval: time.Minute},
 	})
 	var res activities.FinishResult
+	end := x.count(ctx)
 	err := workflow.ExecuteActivity(actx, a.Finish, activities.FinishInput{
 		Export: x.export, Strategy: x.st.Plan.Strategy, Base: x.st.Base, WorkflowID: x.wfID,
 		StartedAt: x.st.StartedAt, Partitions: x.st.Partitions, Watermark: x.watermark(),
+		CountAtStart: x.st.CountAtStart, CountAtEnd: end, Reconcile: x.in.Reconcile,
 	}).Get(ctx, &res)
 	if err != nil {
 		return ExportResult{}, x.fail(err)
@@ -375,18 +388,4 @@ func (x *exporter) progress() (Progress, error) {
 		}
 	}
 	return pr, nil
-}
-
-// exportIDFrom turns a workflow id into a safe folder name.
-func exportIDFrom(workflowID string) string {
-	var b strings.Builder
-	for _, r := range workflowID {
-		switch {
-		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '.', r == '_', r == '-', r == '=':
-			b.WriteRune(r)
-		default:
-			b.WriteByte('-')
-		}
-	}
-	return strings.TrimLeft(b.String(), "-._=")
 }

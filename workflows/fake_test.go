@@ -66,3 +66,17 @@ func (p fakeProviders) Get(name string) (provider.Connector, error) {
 	}
 	return p.c, nil
 }
+
+// countingConnector adds the provider's own count: counts[0] at the start, counts[1] at
+// the end.
+type countingConnector struct {
+	*fakeConnector
+	counts []int
+	calls  int
+}
+
+func (c *countingConnector) Count(context.Context, provider.Plan) (int, bool, error) {
+	n := c.counts[min(c.calls, len(c.counts)-1)]
+	c.calls++
+	return n, true, nil
+}

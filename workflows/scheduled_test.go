@@ -41,8 +41,8 @@ func TestScheduledRunNeverReplacesAFinishedExport(t *testing.T) {
 	ctx := context.Background()
 
 	first := run(true, 35)
-	if first.ExportID != exportIDFrom(workflowID) {
-		t.Fatalf("first scheduled run wrote export %q, want %q", first.ExportID, exportIDFrom(workflowID))
+	if first.ExportID != ExportIDFrom(workflowID) {
+		t.Fatalf("first scheduled run wrote export %q, want %q", first.ExportID, ExportIDFrom(workflowID))
 	}
 	second := run(true, 12)
 	if !strings.HasPrefix(second.ExportID, first.ExportID+"-") || second.ManifestKey == first.ManifestKey {

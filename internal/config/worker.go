@@ -21,6 +21,10 @@ type Worker struct {
 	MaxPages    int           `envconfig:"PAGEWISE_MAX_CONCURRENT_PAGES" default:"32" desc:"page activities one worker runs at once, per provider"`
 	StopTimeout time.Duration `envconfig:"PAGEWISE_STOP_TIMEOUT" default:"30s" desc:"how long a stopping worker lets running pages finish"`
 	HTTPAddr    string        `envconfig:"PAGEWISE_HTTP_ADDR" default:"127.0.0.1:9090" desc:"address of /metrics, /healthz and /readyz; empty disables"`
+	// MaxBody bounds one API response: with PAGEWISE_MAX_CONCURRENT_PAGES pages at once,
+	// each held about twice while decoded, it must stay well below the memory limit.
+	MaxBody       ByteSize      `envconfig:"PAGEWISE_MAX_BODY" default:"32MiB" desc:"largest API response body a page may have; a larger one fails the export, naming the page"`
+	MaxRetryDelay time.Duration `envconfig:"PAGEWISE_MAX_RETRY_DELAY" default:"5m" desc:"longest delay a provider may ask for (Retry-After, rate reset); longer ones are cut to it, logged and counted"`
 }
 
 // Log selects the log output.
@@ -37,6 +41,9 @@ func LoadWorker() (Worker, error) {
 	}
 	if w.GzipLevel < 1 || w.GzipLevel > 9 {
 		return Worker{}, fmt.Errorf("configuration: PAGEWISE_GZIP_LEVEL is %d, want 1 to 9", w.GzipLevel)
+	}
+	if w.MaxRetryDelay <= 0 {
+		return Worker{}, fmt.Errorf("configuration: PAGEWISE_MAX_RETRY_DELAY is %v, want a positive duration", w.MaxRetryDelay)
 	}
 	return w, nil
 }

@@ -72,8 +72,13 @@ func TestServe(t *testing.T) {
 	if code, body := get(t, base+"/healthz"); code != 200 || body != "ok\n" {
 		t.Fatalf("healthz %d %q", code, body)
 	}
-	if code, body := get(t, base+"/readyz"); code != 503 || !strings.Contains(body, "not started") {
+	if code, body := get(t, base+"/readyz"); code != 503 || strings.TrimSpace(body) != "not ready" {
 		t.Fatalf("readyz before start %d %q", code, body)
+	}
+	// Temporal's own error text never reaches whoever asks.
+	ready.Started(func(context.Context) error { return errors.New("dial tcp 10.0.0.7:7233: connection refused") })
+	if code, body := get(t, base+"/readyz"); code != 503 || strings.TrimSpace(body) != "not ready" {
+		t.Fatalf("readyz with Temporal down %d %q", code, body)
 	}
 	ready.Started(func(context.Context) error { return nil })
 	if code, _ := get(t, base+"/readyz"); code != 200 {

@@ -3,6 +3,7 @@ package endpoint
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"sync"
 	"time"
 )
@@ -18,6 +19,8 @@ type Readiness struct {
 	TTL time.Duration
 	// Now is the clock; nil means time.Now. Tests set it.
 	Now func() time.Time
+	// Log hears why the worker stopped being ready; /readyz itself never says.
+	Log *slog.Logger
 
 	mu        sync.Mutex
 	check     func(context.Context) error
@@ -67,8 +70,12 @@ func (r *Readiness) Ready(ctx context.Context) error {
 	if r.checkedAt.IsZero() || now.Sub(r.checkedAt) >= ttl {
 		// A probe that hangs up must not leave "context canceled" cached for TTL.
 		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
+		was := r.last
 		r.last = r.check(cctx)
 		cancel()
+		if r.last != nil && was == nil && r.Log != nil {
+			r.Log.Warn("not ready: Temporal health check failed", "error", r.last)
+		}
 		r.checkedAt = now
 	}
 	if r.last != nil {

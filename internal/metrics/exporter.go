@@ -25,6 +25,7 @@ type Exporter struct {
 	responses    Counter
 	rateLimited  Counter
 	retryDelay   Histogram
+	clamped      Counter
 	pageDuration Histogram
 	inFlight     Gauge
 }
@@ -42,6 +43,8 @@ func NewExporter() *Exporter {
 		rateLimited: r.Counter("pagewise_rate_limited_total", "Pages refused with 429 by the API.", pr...),
 		retryDelay: r.Histogram("pagewise_retry_delay_seconds", "Delay a 429 asked for before the next request, when it named one.",
 			RetryBuckets, pr...),
+		clamped: r.Counter("pagewise_retry_delay_clamped_total",
+			"Provider-asked delays cut to PAGEWISE_MAX_RETRY_DELAY.", pr...),
 		pageDuration: r.Histogram("pagewise_page_duration_seconds", "One page activity attempt: fetch, encode and write.",
 			PageBuckets, "provider", "resource", "outcome"),
 		inFlight: r.Gauge("pagewise_pages_in_flight", "Page activities running now; one per partition being paged.", pr...),
@@ -110,6 +113,14 @@ func (e *Exporter) RateLimited(provider, resource string, delay time.Duration) {
 	if delay > 0 {
 		e.retryDelay.Observe(delay.Seconds(), provider, resource)
 	}
+}
+
+// DelayClamped counts a provider-asked delay cut to the configured maximum.
+func (e *Exporter) DelayClamped(provider, resource string) {
+	if e == nil {
+		return
+	}
+	e.clamped.Add(1, provider, resource)
 }
 
 // Response counts one API response; it fits provider.Observer.

@@ -1,0 +1,37 @@
+package workflows
+
+import (
+	"time"
+
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/pagewise/pagewise/activities"
+)
+
+// providerCount versions the provider's own count taken when an export starts and ends;
+// runs that began before it replay without the two activities.
+const (
+	providerCountChange  = "provider-count"
+	providerCountVersion = 1
+)
+
+// count asks the provider how many records the export's query matches. It is a check, not
+// a step: when it fails the export goes on without it, as it did before counts existed.
+func (x *exporter) count(ctx workflow.Context) activities.CountResult {
+	if workflow.GetVersion(ctx, providerCountChange, workflow.DefaultVersion, providerCountVersion) < providerCountVersion {
+		return activities.CountResult{}
+	}
+	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+		TaskQueue:           PageQueue(workflow.GetInfo(ctx).TaskQueueName, x.export.Provider),
+		StartToCloseTimeout: 2 * time.Minute,
+		RetryPolicy:         &temporal.RetryPolicy{MaximumAttempts: 5, MaximumInterval: 30 * time.Second},
+	})
+	var res activities.CountResult
+	in := activities.CountInput{ExportID: x.export.ID, Provider: x.export.Provider, Plan: x.st.Plan}
+	if err := workflow.ExecuteActivity(actx, a.Count, in).Get(ctx, &res); err != nil {
+		workflow.GetLogger(ctx).Warn("provider count unavailable; the manifest will not reconcile", "export_id", x.export.ID, "error", err)
+		return activities.CountResult{}
+	}
+	return res
+}

@@ -1,0 +1,151 @@
+package workflows
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"strings"
+	"testing"
+
+	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/converter"
+	"go.temporal.io/sdk/temporal"
+
+	"github.com/pagewise/pagewise/activities"
+	"github.com/pagewise/pagewise/internal/provider"
+)
+
+func assertInvalidInput(t *testing.T, err error, want string) {
+	t.Helper()
+	var appErr *temporal.ApplicationError
+	if !errors.As(err, &appErr) || appErr.Type() != activities.ErrInvalidInput || !appErr.NonRetryable() {
+		t.Fatalf("got %v, want a non-retryable %s", err, activities.ErrInvalidInput)
+	}
+	if !strings.Contains(err.Error(), want) {
+		t.Fatalf("error does not say %q: %v", want, err)
+	}
+}
+
+// forgedState is what a hostile `temporal workflow start --input '{"state":…}'` carries:
+// another tenant's folder, a resource climbing out of the API path, thousands of partitions.
+func forgedState(partitions int) *State {
+	st := &State{Base: "victim/clio/contacts/contacts", Plan: provider.Plan{Spec: provider.Spec{Resource: "../../../internal/admin", PageSize: 10}, MaxParallel: 2000}}
+	for i := range partitions {
+		st.Partitions = append(st.Partitions, activities.Partition{ID: i})
+	}
+	return st
+}
+
+// TestHostileInputNeverReachesAnActivity: every input below fails the workflow with a
+// non-retryable InvalidInput before any activity is scheduled.
+func TestHostileInputNeverReachesAnActivity(t *testing.T) {
+	cases := []struct {
+		name      string
+		edit      func(*ExportInput)
+		continued bool
+		want      string
+	}{
+		{"state from outside", func(in *ExportInput) { in.State = forgedState(1) }, false, "state is set only by an export continuing as new"},
+		{"continued with a partition bomb", func(in *ExportInput) { in.State = forgedState(100_000); in.State.Plan.Resource = in.Resource }, true, "100000 partitions"},
+		{"continued with another resource", func(in *ExportInput) { in.State = forgedState(1) }, true, `resource "../../../internal/admin" is not the input's "items"`},
+		{"continued with an unbounded plan", func(in *ExportInput) { in.State = forgedState(1); in.State.Plan.Resource = in.Resource }, true, "max parallel 2000"},
+		{"parallelism 2000", func(in *ExportInput) { in.Parallelism = 2000 }, false, "invalid parallelism 2000"},
+		{"negative pages_per_run", func(in *ExportInput) { in.PagesPerRun = -1 }, false, "invalid pages_per_run"},
+		{"huge pages_per_run", func(in *ExportInput) { in.PagesPerRun = 1 << 30 }, false, "invalid pages_per_run"},
+		{"page size", func(in *ExportInput) { in.PageSize = 1 << 20 }, false, "invalid page_size"},
+		{"resource path", func(in *ExportInput) { in.Resource = "../../../internal/admin" }, false, "invalid resource"},
+		{"prefix", func(in *ExportInput) { in.Prefix = "a/../../b" }, false, "invalid prefix"},
+		{"export id", func(in *ExportInput) { in.ExportID = "a/b" }, false, "invalid export_id"},
+		{"heartbeat", func(in *ExportInput) { in.HeartbeatSeconds = -5 }, false, "invalid heartbeat_seconds"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			h := newHarness(t, 10)
+			scheduled := 0
+			h.env.SetOnActivityStartedListener(func(*activity.Info, context.Context, converter.EncodedValues) { scheduled++ })
+			if c.continued {
+				h.env.SetContinuedExecutionRunID("earlier-run")
+			}
+			in := input()
+			c.edit(&in)
+			h.env.ExecuteWorkflow(Export, in)
+			assertInvalidInput(t, h.env.GetWorkflowError(), c.want)
+			if scheduled != 0 {
+				t.Fatalf("%d activities ran for a hostile input", scheduled)
+			}
+			if objs, _ := h.store.List(context.Background(), ""); len(objs) != 0 {
+				t.Fatalf("hostile input wrote %d objects", len(objs))
+			}
+		})
+	}
+}
+
+func TestExportIDsNeverCollide(t *testing.T) {
+	ids := map[string]string{}
+	for _, wf := range []string{"acme/clio", "acme clio", "acme:clio", "acme-clio", "-acme-clio", "acme?clio", ExportIDFrom("acme/clio"), ExportIDFrom("acme:clio")} {
+		id := ExportIDFrom(wf)
+		if !activities.ValidSegment(id) {
+			t.Errorf("%q gave unsafe id %q", wf, id)
+		}
+		if other, ok := ids[id]; ok {
+			t.Errorf("%q and %q both give %q", wf, other, id)
+		}
+		ids[id] = wf
+	}
+	if got := ExportIDFrom("close-lead"); got != "close-lead" {
+		t.Errorf("a safe id changed: %q", got)
+	}
+	if got := ExportIDFrom("close-lead-2026-05-01T02:00:00Z"); !strings.HasPrefix(got, "close-lead-2026-05-01T02-00-00Z-") {
+		t.Errorf("scheduled id %q", got)
+	}
+}
+
+func FuzzValidateInput(f *testing.F) {
+	for _, seed := range []string{
+		`{"provider":"clio","resource":"contacts"}`,
+		`{"provider":"clio","resource":"../../../internal/admin"}`,
+		`{"provider":"close","resource":"lead","parallelism":2000,"pages_per_run":-1}`,
+		`{"provider":"close","resource":"lead","prefix":"clio","export_id":"contacts"}`,
+		`{"provider":"a","resource":"b","prefix":"` + strings.Repeat("x/", 1500) + `x"}`,
+		`{"provider":"a","resource":"b","state":{"base":"victim","partitions":[]}}`,
+	} {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, raw string) {
+		var in ExportInput
+		if json.Unmarshal([]byte(raw), &in) != nil {
+			return
+		}
+		if err := ValidateInput(in); err != nil {
+			var appErr *temporal.ApplicationError
+			if !errors.As(err, &appErr) || !appErr.NonRetryable() {
+				t.Fatalf("retryable rejection %v", err)
+			}
+			return
+		}
+		// Accepted input stays inside the bounds and makes only safe folder names.
+		if in.Parallelism > MaxParallelism || in.PagesPerRun > MaxPagesPerRun || in.PageSize > MaxPageSize || in.Parallelism < 0 {
+			t.Fatalf("out-of-bounds input accepted: %+v", in)
+		}
+		for _, seg := range strings.Split(in.Provider+"/"+in.Resource+"/"+in.Prefix+"/"+in.ExportID, "/") {
+			if seg == ".." || seg == "." {
+				t.Fatalf("path climbing accepted: %+v", in)
+			}
+		}
+	})
+}
+
+func FuzzExportIDFrom(f *testing.F) {
+	for _, s := range []string{"acme/clio", "acme:clio", "close-lead-2026-05-01T02:00:00Z", "", "..", "-", "é", "a\x00b"} {
+		f.Add(s, s+"x")
+	}
+	f.Fuzz(func(t *testing.T, a, b string) {
+		ia, ib := ExportIDFrom(a), ExportIDFrom(b)
+		if !activities.ValidSegment(ia) {
+			t.Fatalf("ExportIDFrom(%q) = %q is not a safe segment", a, ia)
+		}
+		if a != b && ia == ib {
+			t.Fatalf("%q and %q collide as %q", a, b, ia)
+		}
+	})
+}
