@@ -3,13 +3,21 @@ SHELL := /bin/bash
 PROVIDER ?= clio
 GO_TEST_FLAGS ?= -count=1 -timeout 60m
 
-.PHONY: demo test unit bench lint tools clean
+FUZZTIME ?= 10s
+
+.PHONY: demo test unit fuzz bench lint tools clean
 
 demo: tools ## one complete export on this machine: PROVIDER=close make demo
 	go run ./cmd/demo --provider $(PROVIDER) $(DEMO_FLAGS)
 
-test: tools ## every test, end-to-end ones included (real Temporal, real S3 server)
+test: tools ## every test, end-to-end ones included (real Temporal, real S3 server), then a short fuzz
 	go test $(GO_TEST_FLAGS) ./...
+	@$(MAKE) --no-print-directory fuzz
+
+fuzz: ## each fuzz target for FUZZTIME (input validation, export ids, keys); seeds also run in every go test
+	go test -run '^$$' -fuzz '^FuzzValidateInput$$' -fuzztime $(FUZZTIME) ./workflows
+	go test -run '^$$' -fuzz '^FuzzExportIDFrom$$' -fuzztime $(FUZZTIME) ./workflows
+	go test -run '^$$' -fuzz '^FuzzKeys$$' -fuzztime $(FUZZTIME) ./activities
 
 unit: ## fast tests only: no servers
 	go test -count=1 -short ./...

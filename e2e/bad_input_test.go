@@ -31,7 +31,7 @@ func TestBadInputFailsOnFirstAttempt(t *testing.T) {
 		{"unknown resource", workflows.ExportInput{ExportID: "bad-resource", Provider: "clio", Resource: "invoices"},
 			[]string{"invalid resource", `"invoices"`, "allowed:", "contacts"}},
 		{"page size over the maximum", workflows.ExportInput{ExportID: "bad-page-size", Provider: "close", Resource: "lead", PageSize: 1000},
-			[]string{"invalid page_size", "1000", "maximum for lead is 100"}},
+			[]string{"invalid page_size", "1000", "maximum for lead is 200"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
