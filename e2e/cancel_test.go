@@ -25,7 +25,9 @@ import (
 // id again exports everything from the start, as the README documents.
 func TestCancelStopsAndRerunStartsOver(t *testing.T) {
 	const total = 5000
-	sb, url := serveSandbox(t, sandbox.Options{Records: total, Seed: 10, Latency: 20 * time.Millisecond})
+	// 100 pages of 50 ms: the serial export's first 2 s task holds about 40 of them, so the
+	// cancel lands with pages still to come.
+	sb, url := serveSandbox(t, sandbox.Options{Records: total, Seed: 10, Latency: 50 * time.Millisecond})
 	queue := "e2e-cancel"
 	w := startWorker(t, workerEnv(queue, url))
 	in := workflows.ExportInput{ExportID: "cancelled", Provider: "clio", Resource: "contacts", PageSize: 50, HeartbeatSeconds: 2}

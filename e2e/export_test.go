@@ -59,6 +59,11 @@ func TestEveryProviderExportsExactlyUnderFaults(t *testing.T) {
 			if m.Records != res.Records || res.Records != 2500 {
 				t.Fatalf("result says %d records, manifest %d, dataset 2500", res.Records, m.Records)
 			}
+			// Clio reports its total: the provider's own count, taken on the page queue at
+			// the start and the end, must be in the manifest and agree.
+			if pc := m.ProviderCount; c.provider == "clio" && (pc == nil || !pc.Within || pc.AtStart != 2500 || pc.AtEnd != 2500) {
+				t.Errorf("manifest provider_count %+v, want 2500 at both ends", pc)
+			}
 			assertNoSecrets(t, exportclient.WorkflowID(in), w.output())
 			faults := sb.Stats().Providers[c.provider].Faults
 			for _, f := range sandbox.AllFaults {

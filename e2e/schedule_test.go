@@ -109,7 +109,7 @@ func TestScheduleRunsIncrementallyEachInItsOwnFolder(t *testing.T) {
 			t.Fatalf("export %s wrote %s: want its own folder named after its workflow", r.ExportID, r.ManifestKey)
 		}
 	}
-	if res1.ManifestKey == res2.ManifestKey || res2.ExportID != strings.ReplaceAll(run2, ":", "-") {
+	if res1.ManifestKey == res2.ManifestKey || res2.ExportID != workflows.ExportIDFrom(run2) {
 		t.Fatalf("runs share a folder or misname it: %s, %s (workflow %s)", res1.ManifestKey, res2.ManifestKey, run2)
 	}
 	readBack(t, res1.ManifestKey) // run 1's folder is intact beside run 2's

@@ -52,7 +52,9 @@ func Start(c client.Client, acts *activities.Activities, o Options) (*Set, error
 		wo.TaskQueueActivitiesPerSecond = rate
 		wo.DisableWorkflowWorker = true
 		w := worker.New(c, workflows.PageQueue(o.TaskQueue, provider), wo)
+		// The activities that call the provider, so the queue's rate limit covers them.
 		w.RegisterActivityWithOptions(acts.FetchPage, activity.RegisterOptions{Name: "FetchPage"})
+		w.RegisterActivityWithOptions(acts.Count, activity.RegisterOptions{Name: "Count"})
 		s.all = append(s.all, w)
 	}
 	all := s.all
