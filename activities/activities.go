@@ -29,6 +29,9 @@ const (
 	// ErrContract: the API broke its paging contract (a repeated cursor, a window that does
 	// not move, records out of order): going on would never end or would duplicate records.
 	ErrContract = "APIContractBroken"
+	// ErrCredentials: the API refused the credential (401, 403) or the worker could not
+	// read it. Mid-export the workflow waits for it to work again.
+	ErrCredentials = "CredentialsRejected"
 )
 
 // Providers finds a connector by provider name.
@@ -51,6 +54,8 @@ type Activities struct {
 	// (PAGEWISE_MAX_BODY, PAGEWISE_MAX_RETRY_DELAY); zero keeps the provider defaults.
 	MaxBody       int64
 	MaxRetryDelay time.Duration
+	// Runs finds stopped runs for resuming them; nil refuses to resume.
+	Runs StoppedRuns
 
 	owned ownedFolders // folders verified as a workflow's
 }
@@ -63,6 +68,16 @@ type Partition struct {
 	Records  int64             `json:"records"`
 	Bytes    int64             `json:"bytes"`
 	Done     bool              `json:"done"`
+	// Start is where the partition began, so a resumed export can page it again from the
+	// start if its pages in the bucket cannot be trusted.
+	Start *provider.Position `json:"start,omitempty"`
+	// While a page keeps failing: since when, why (credentials or outage), the latest
+	// error and when it was seen, and how many waits so far.
+	HoldSince   time.Time `json:"hold_since,omitzero"`
+	Holding     string    `json:"holding,omitempty"`
+	LastError   string    `json:"last_error,omitempty"`
+	LastErrorAt time.Time `json:"last_error_at,omitzero"`
+	Holds       int       `json:"holds,omitempty"`
 }
 
 // Export identifies one export and what it asks for. It never holds credentials.
@@ -101,11 +116,14 @@ func toTemporal(err error) error {
 	var pe *provider.Error
 	if errors.As(err, &pe) {
 		typ := ErrProvider
-		if pe.Contract {
+		switch {
+		case pe.Contract:
 			typ = ErrContract
+		case pe.Credentials:
+			typ = ErrCredentials // the workflow decides: fail on the first page, else wait
 		}
 		return temporal.NewApplicationErrorWithOptions(pe.Error(), typ, temporal.ApplicationErrorOptions{
-			NonRetryable:   !pe.Retryable,
+			NonRetryable:   !pe.Retryable || pe.Credentials,
 			NextRetryDelay: pe.RetryAfter,
 		})
 	}

@@ -30,6 +30,8 @@ type FinishInput struct {
 	CountAtStart CountResult `json:"count_at_start,omitzero"`
 	CountAtEnd   CountResult `json:"count_at_end,omitzero"`
 	Reconcile    string      `json:"reconcile,omitempty"`
+	// Resumed is set when this export continued a stopped run.
+	Resumed *Resumed `json:"resumed,omitempty"`
 }
 
 // FinishResult says where the manifest is.
@@ -55,7 +57,7 @@ func (a *Activities) Finish(ctx context.Context, in FinishInput) (_ FinishResult
 		Format: ManifestFormat, ExportID: in.Export.ID, WorkflowID: in.WorkflowID, Provider: in.Export.Provider,
 		Input: in.Export, Strategy: in.Strategy, Location: a.Store.Location(in.Base),
 		StartedAt: in.StartedAt.UTC(), FinishedAt: time.Now().UTC(),
-		Since: in.Export.Spec.Since, Watermark: in.Watermark,
+		Since: in.Export.Spec.Since, Watermark: in.Watermark, Resumed: in.Resumed,
 	}
 	// The totals are the workflow's; the tally fails the export unless the bucket agrees.
 	for _, p := range in.Partitions {
@@ -154,7 +156,8 @@ func (a *Activities) publish(ctx context.Context, base string, body []byte) (str
 	if err := a.Store.Put(ctx, key, body, "application/json", nil); err != nil {
 		return "", fmt.Errorf("%s: %w", ErrStorage, err)
 	}
-	if err := a.Store.Delete(ctx, []string{staged}); err != nil {
+	// A checkpoint left by a stopped run that was resumed or reset no longer says anything.
+	if err := a.Store.Delete(ctx, []string{staged, base + "/" + checkpointName}); err != nil {
 		return "", fmt.Errorf("%s: %w", ErrStorage, err)
 	}
 	return key, nil

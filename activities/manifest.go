@@ -32,6 +32,8 @@ type Manifest struct {
 	// ProviderCount is the provider's own count at the start and end beside Records,
 	// where its API reports one.
 	ProviderCount *ProviderCount `json:"provider_count,omitempty"`
+	// Resumed says the export continued a stopped run: which, and how much it kept.
+	Resumed *Resumed `json:"resumed,omitempty"`
 	// Objects lists every page object, in key order.
 	Objects []PageObject `json:"objects"`
 }

@@ -16,6 +16,7 @@ import (
 	"go.temporal.io/sdk/activity"
 
 	"github.com/pagewise/pagewise/internal/provider"
+	"github.com/pagewise/pagewise/internal/tracing"
 )
 
 // Object metadata written with every page, read back by Finish to build the manifest.
@@ -33,6 +34,9 @@ type PageInput struct {
 	Partition int               `json:"partition"`
 	Seq       int               `json:"seq"` // number this page gets if it holds records
 	Position  provider.Position `json:"position"`
+	// Fetched is set once the export has any page: a refused credential then makes it
+	// wait for the credential rather than fail.
+	Fetched bool `json:"fetched,omitempty"`
 }
 
 // PageResult is all the workflow learns about a page: where to go next and counts.
@@ -55,6 +59,8 @@ func (a *Activities) FetchPage(ctx context.Context, in PageInput) (res PageResul
 	resource := in.Plan.Resource
 	done := a.Metrics.PageStarted(in.Provider, resource)
 	defer func() { done(err) }()
+	span := tracing.PageSpan(ctx)
+	defer func() { span(in.Provider, resource, res.Records, err) }()
 	defer a.logFailure(ctx, "page failed", &err, "export_id", in.ExportID, "provider", in.Provider,
 		"resource", resource, "partition", in.Partition, "seq", in.Seq)
 	conn, err := a.Providers.Get(in.Provider)
@@ -79,6 +85,9 @@ func (a *Activities) FetchPage(ctx context.Context, in PageInput) (res PageResul
 		if errors.As(err, &pe) && pe.RateLimited {
 			a.Metrics.RateLimited(in.Provider, resource, pe.RetryAfter)
 		}
+		if errors.As(err, &pe) && pe.Credentials && in.Fetched {
+			a.Metrics.CredentialWait(in.Provider, resource, true)
+		}
 		return PageResult{}, atPosition(toTemporal(err), in)
 	}
 	if st := in.Position.Stride; st > 1 && !page.Done {
@@ -90,6 +99,7 @@ func (a *Activities) FetchPage(ctx context.Context, in PageInput) (res PageResul
 	if page, err = provider.Advance(in.Provider, resource, in.Position, page); err != nil {
 		return PageResult{}, atPosition(toTemporal(err), in)
 	}
+	a.Metrics.CredentialWait(in.Provider, resource, false)
 	res = PageResult{Next: page.Next, Done: page.Done, Records: len(page.Records), Total: page.Total}
 	if len(page.Records) > 0 {
 		body, sum, err := a.encode(page.Records)

@@ -24,7 +24,7 @@ import (
 // block the README marks but this list lacks fails the test, so none goes untested.
 var readmeBlockNames = []string{
 	"temporal-start", "starter-export", "schedule", "schedule-manage", "schedule-temporal",
-	"temporal-control", "starter-control",
+	"temporal-control", "starter-control", "resume", "resume-temporal", "reset",
 }
 
 // TestReadmeCommandsWorkAsWritten runs the README's marked commands, unchanged, with the
@@ -53,6 +53,9 @@ func TestReadmeCommandsWorkAsWritten(t *testing.T) {
 		"schedule-temporal": r.scheduleTemporal,
 		"temporal-control":  r.temporalControl,
 		"starter-control":   r.starterControl,
+		"resume":            r.resume,
+		"resume-temporal":   r.resume,
+		"reset":             r.reset,
 	}
 	for _, name := range readmeBlockNames {
 		ok := t.Run(name, func(t *testing.T) {
@@ -202,7 +205,7 @@ func (r *readmeRun) schedule() {
 			if err != nil {
 				t.Fatalf("%s: %v", run, err)
 			}
-			if res.ExportID != strings.ReplaceAll(run, ":", "-") || !res.Since.Equal(wm.Watermark) {
+			if res.ExportID != workflows.ExportIDFrom(run) || !res.Since.Equal(wm.Watermark) {
 				t.Fatalf("run %s: export id %s since %v; want its own id and since the watermark.json's %v", run, res.ExportID, res.Since, wm.Watermark)
 			}
 			_, recs := readBack(t, res.ManifestKey)
@@ -407,4 +410,82 @@ func progressJSON(t *testing.T, out string) workflows.Progress {
 func lastField(cmd string) string {
 	f := strings.Fields(cmd)
 	return f[len(f)-1]
+}
+
+// failAfterAPage runs the README's clio-contacts export against an API that repeats its
+// cursor: the first page is written and recorded, the second fails the export for good.
+// Then the API is mended.
+func (r *readmeRun) failAfterAPage() string {
+	t := r.t
+	const id = "clio-contacts"
+	var in workflows.ExportInput
+	for _, cmd := range r.blocks["temporal-start"] {
+		if wid, input := r.startCommand(cmd); wid == id {
+			in = input
+		}
+	}
+	if in.Provider == "" {
+		t.Fatalf("the README starts no %s", id)
+	}
+	r.sb.ClearFaults("clio") // temporal-control held clio with 429s
+	r.sb.Break("clio", sandbox.ContractRepeatCursor)
+	defer r.sb.Break("clio")
+	if _, err := startAs(t, workflows.DefaultTaskQueue, id, in, time.Minute); err == nil {
+		t.Fatal("the export did not fail on a repeated cursor")
+	}
+	if p, err := exportclient.Query(context.Background(), stack.client, id); err != nil || p.Records == 0 || p.Phase != workflows.PhaseFailed {
+		t.Fatalf("failed export's progress %+v (%v): want a page recorded before the failure", p, err)
+	}
+	return id
+}
+
+// resume: the README's resume command continues the failed export from its recorded page.
+func (r *readmeRun) resume() {
+	id := r.failAfterAPage()
+	cmds := r.blocks[r.blockOf(r.t.Name())]
+	for _, cmd := range cmds {
+		r.sh.run(cmd)
+	}
+	var res workflows.ExportResult
+	eventually(r.t, 2*time.Minute, id+" to finish", func() bool {
+		var err error
+		res, err = exportResultOf(r.t, id)
+		return err == nil
+	})
+	if res.Resumed == nil || res.Resumed.PagesKept == 0 {
+		r.t.Fatalf("%s ended %+v without keeping the stopped run's pages", id, res)
+	}
+	_, recs := readBack(r.t, res.ManifestKey)
+	assertExactly(r.t, r.sb, "clio", "contacts", recs)
+}
+
+// reset: the README's reset command continues the failed run from its last workflow task.
+func (r *readmeRun) reset() {
+	id := r.failAfterAPage()
+	failed, err := stack.client.DescribeWorkflowExecution(context.Background(), id, "")
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	for _, cmd := range r.blocks["reset"] {
+		r.sh.run(cmd)
+	}
+	var res workflows.ExportResult
+	eventually(r.t, 2*time.Minute, id+"'s reset run to finish", func() bool {
+		desc, err := stack.client.DescribeWorkflowExecution(context.Background(), id, "")
+		if err != nil || desc.GetWorkflowExecutionInfo().GetExecution().GetRunId() == failed.GetWorkflowExecutionInfo().GetExecution().GetRunId() {
+			return false
+		}
+		res, err = exportResultOf(r.t, id)
+		return err == nil
+	})
+	_, recs := readBack(r.t, res.ManifestKey)
+	assertExactly(r.t, r.sb, "clio", "contacts", recs)
+	if _, err := stack.store.Head(context.Background(), "clio/contacts/"+id+"/checkpoint.json"); err == nil {
+		r.t.Error("the stopped run's checkpoint.json is still beside the manifest")
+	}
+}
+
+// blockOf is the README block a subtest runs: its name's last part.
+func (r *readmeRun) blockOf(name string) string {
+	return name[strings.LastIndex(name, "/")+1:]
 }

@@ -20,7 +20,8 @@ import (
 // TestRecordHistory regenerates workflows/testdata/export-history*.json, the histories
 // that workflows.TestReplayCommittedHistory replays. Run it after a deliberate, versioned
 // change to the workflow, keep the previous files under a new name (export-history-v0*
-// are from before local pages) so running exports stay covered, and commit them all:
+// are from before local pages, export-history-v1* from before input checks, provider
+// counts, page holds and resume) so running exports stay covered, and commit them all:
 //
 //	make tools && PAGEWISE_RECORD_HISTORY=1 go test ./e2e -run TestRecordHistory -count=1
 func TestRecordHistory(t *testing.T) {
@@ -93,6 +94,16 @@ func TestRecordHistory(t *testing.T) {
 	}
 	_ = run.Get(ctx, nil)
 	writeHistory(t, filepath.Join(dir, "export-history-cancelled.json"), in.ExportID, run.GetRunID())
+
+	// The cancelled export resumed: the stopped run found, its pages kept.
+	resumed, err := exportclient.Resume(ctx, stack.client, queue, in.ExportID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := resumed.Get(ctx, nil); err != nil {
+		t.Fatal(err)
+	}
+	writeHistory(t, filepath.Join(dir, "export-history-resumed.json"), in.ExportID, resumed.GetRunID())
 }
 
 // writeHistory stores one run's history as `temporal workflow show --output json` does.

@@ -144,6 +144,8 @@ func workerEnv(taskQueue, sandboxURL string, extra ...string) []string {
 		"PAGEWISE_HTTP_TIMEOUT=2s",
 		"PAGEWISE_LOG_LEVEL=debug",
 		"PAGEWISE_HTTP_ADDR=127.0.0.1:0",
+		// A developer's own temporal.toml (an API key, another address) stays out of tests.
+		"TEMPORAL_CONFIG_FILE=" + os.DevNull,
 	}
 	// Pacing is the sandbox budget's job here; rates are off unless extra sets one.
 	env = append(env, sandbox.WorkerEnv(sandboxURL)...)

@@ -72,6 +72,13 @@ func (w *workerProc) stop() {
 }
 
 // output is everything every process of this worker has logged so far.
+// pid is the running worker process's id.
+func (w *workerProc) pid() int {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.cmd.Process.Pid
+}
+
 func (w *workerProc) output() string {
 	w.mu.Lock()
 	defer w.mu.Unlock()

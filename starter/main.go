@@ -3,26 +3,31 @@
 //	starter export --provider clio --resource contacts [--wait]
 //	starter progress <export-id>
 //	starter cancel <export-id>
+//	starter resume [--wait] <export-id>
 //	starter schedule create|list|describe|pause|unpause|trigger|delete
 package main
 
 import (
 	"context"
+	"errors"
+	"flag"
 	"fmt"
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 
-	"github.com/kelseyhightower/envconfig"
 	"go.temporal.io/sdk/client"
 
 	"github.com/pagewise/pagewise/internal/config"
+	"github.com/pagewise/pagewise/internal/tracing"
 )
 
 const usage = `usage:
   starter export --provider P --resource R [flags]   start an export (see starter export -h)
   starter progress EXPORT_ID                          print an export's progress as JSON
   starter cancel EXPORT_ID                            cancel a running export
+  starter resume EXPORT_ID [--wait]                   continue a cancelled, failed or terminated export
   starter schedule create --provider P --resource R (--every D | --cron EXPR) [flags]
                                                       run an export on a Temporal Schedule
   starter schedule list                               one line per schedule
@@ -34,7 +39,11 @@ const usage = `usage:
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := run(ctx, os.Args[1:]); err != nil {
+	err := run(ctx, os.Args[1:])
+	if errors.Is(err, flag.ErrHelp) {
+		return // -h: the flag set printed its help
+	}
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "starter:", err)
 		os.Exit(1)
 	}
@@ -55,6 +64,8 @@ func run(ctx context.Context, args []string) error {
 		return progressCmd(ctx, rest)
 	case "cancel":
 		return cancelCmd(ctx, rest)
+	case "resume":
+		return resumeCmd(ctx, rest)
 	case "schedule":
 		return scheduleCmd(ctx, rest)
 	case "help", "-h", "--help":
@@ -64,21 +75,39 @@ func run(ctx context.Context, args []string) error {
 	return fmt.Errorf("unknown command %q\n%s", cmd, usage)
 }
 
-// dial connects with the same TEMPORAL_* variables as the worker.
+// dial connects with the same Temporal settings as the worker, and traces what it
+// starts when OTEL_EXPORTER_OTLP_ENDPOINT is set.
 func dial() (client.Client, config.Temporal, error) {
-	var t config.Temporal
-	if err := envconfig.Process("", &t); err != nil {
-		return nil, t, err
-	}
-	var logCfg config.Log
-	logCfg.Level = "warn"
-	opts, err := t.ClientOptions(logCfg.Logger(os.Stderr))
+	t, err := config.LoadTemporal()
 	if err != nil {
 		return nil, t, err
 	}
+	log := config.Log{Level: "warn"}.Logger(os.Stderr)
+	opts := t.ClientOptions(log)
+	interceptors, flush, err := tracing.Setup(context.Background(), "pagewise-starter", log)
+	if err != nil {
+		return nil, t, err
+	}
+	opts.Interceptors = interceptors
 	c, err := client.Dial(opts)
 	if err != nil {
 		return nil, t, fmt.Errorf("connecting to Temporal at %s: %w", t.Address, err)
 	}
-	return c, t, nil
+	if interceptors == nil {
+		return c, t, nil
+	}
+	return flushingClient{c, flush}, t, nil
+}
+
+// flushingClient sends the starter's spans before the process exits.
+type flushingClient struct {
+	client.Client
+	flush func(context.Context) error
+}
+
+func (c flushingClient) Close() {
+	c.Client.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	_ = c.flush(ctx) // a collector that is gone must not fail the command
 }

@@ -112,7 +112,6 @@ func parseScheduleCreate(args []string) (exportclient.Schedule, error) {
 	overlap := fs.String("overlap", "skip", "when a run is due while the last still runs: "+strings.Join(exportclient.OverlapNames(), ", "))
 	fs.DurationVar(&s.CatchupWindow, "catchup-window", time.Hour, "how late a run missed while Temporal was down may still start")
 	fs.BoolVar(&s.PauseOnFailure, "pause-on-failure", true, "pause the schedule when a run fails")
-	fs.BoolVar(&ef.in.Incremental, "incremental", false, "export only records created or updated since the last successful run")
 	fs.BoolVar(&s.Paused, "paused", false, "create it paused")
 	fs.StringVar(&s.Note, "note", "", "note shown by describe")
 	if err := fs.Parse(args); err != nil {
@@ -124,6 +123,10 @@ func parseScheduleCreate(args []string) (exportclient.Schedule, error) {
 	in, err := ef.input()
 	if err != nil {
 		return s, err
+	}
+	if in.Incremental && !in.Since.IsZero() {
+		// since overrides the watermark, so every run would start from the same time.
+		return s, errors.New("--since with --incremental: since overrides the watermark on every run; give one of them")
 	}
 	s.Input = in
 	if s.Overlap, err = exportclient.ParseOverlap(*overlap); err != nil {

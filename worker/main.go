@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
+	"time"
 
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/worker"
@@ -17,7 +18,9 @@ import (
 	"github.com/pagewise/pagewise/internal/endpoint"
 	"github.com/pagewise/pagewise/internal/metrics"
 	"github.com/pagewise/pagewise/internal/provider/registry"
+	"github.com/pagewise/pagewise/internal/runs"
 	"github.com/pagewise/pagewise/internal/storage"
+	"github.com/pagewise/pagewise/internal/tracing"
 	"github.com/pagewise/pagewise/internal/workers"
 )
 
@@ -50,11 +53,14 @@ func run() error {
 	if err != nil {
 		return err
 	}
-	opts, err := cfg.Temporal.ClientOptions(log)
+	opts := cfg.Temporal.ClientOptions(log)
+	opts.MetricsHandler = exp.Temporal()
+	interceptors, stopTracing, err := tracing.Setup(ctx, "pagewise-worker", log)
 	if err != nil {
 		return err
 	}
-	opts.MetricsHandler = exp.Temporal()
+	defer flushTraces(stopTracing, log)
+	opts.Interceptors = interceptors
 	c, err := client.Dial(opts)
 	if err != nil {
 		return fmt.Errorf("connecting to Temporal at %s: %w", cfg.Address, err)
@@ -72,6 +78,7 @@ func run() error {
 		Metrics:       exp,
 		MaxBody:       int64(cfg.MaxBody),
 		MaxRetryDelay: cfg.MaxRetryDelay,
+		Runs:          runs.Finder{Client: c, Namespace: cfg.Namespace},
 	}
 	w, err := workers.Start(c, acts, workers.Options{
 		TaskQueue: cfg.TaskQueue,
@@ -92,7 +99,7 @@ func run() error {
 		return err
 	})
 	log.Info("worker started", "temporal", cfg.Address, "namespace", cfg.Namespace, "task_queue", cfg.TaskQueue,
-		"bucket", cfg.S3.Bucket, "endpoint", cfg.S3.Endpoint)
+		"bucket", cfg.S3.Bucket, "endpoint", cfg.S3.Endpoint, "tracing", tracing.Enabled())
 	// On SIGINT/SIGTERM, stop polling and let running pages finish (WorkerStopTimeout).
 	select {
 	case sig := <-worker.InterruptCh():
@@ -125,4 +132,13 @@ func serveHTTP(addr string, h http.Handler, log *slog.Logger) (stop func(), err 
 	}
 	log.Info("HTTP endpoint listening", "addr", srv.Addr, "paths", "/metrics /healthz /readyz")
 	return func() { _ = srv.Shutdown(context.Background()) }, nil
+}
+
+// flushTraces sends the spans still batched; a collector that is gone costs 5 s at most.
+func flushTraces(stop func(context.Context) error, log *slog.Logger) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := stop(ctx); err != nil {
+		log.Warn("tracing: spans not sent", "error", err)
+	}
 }

@@ -15,8 +15,11 @@ const (
 	WorkflowName     = "Export"
 	DefaultTaskQueue = "exports"
 	QueryProgress    = "progress"
-	SignalPause      = "pause"  // stop starting pages until resumed; running pages finish
-	SignalResume     = "resume" // carry on after a pause
+	// QueryState answers the workflow's whole state; a resumed export reads a stopped
+	// run's through it (Temporal answers it for closed runs by replaying their history).
+	QueryState   = "state"
+	SignalPause  = "pause"  // stop starting pages until resumed; running pages finish
+	SignalResume = "resume" // carry on after a pause
 	// DefaultPagesPerRun bounds one run's history (about 6 events a page on the page
 	// queue, fewer than 2 for a serial export's local pages) well under Temporal's
 	// 10,240-event warning; the workflow continues as new after it.
@@ -31,6 +34,9 @@ const (
 	PhaseDone      = "done"
 	PhaseFailed    = "failed"
 	PhaseCancelled = "cancelled"
+	// PhaseWaitingForCredentials: the API refused the credential mid-export; pages are
+	// retried with backoff until it works again or CredentialDeadline passes.
+	PhaseWaitingForCredentials = "waiting_for_credentials"
 )
 
 // ExportInput is everything an export asks for. It never carries credentials: those come
@@ -68,6 +74,16 @@ type ExportInput struct {
 	// counts at the start and end of the export (where its API reports one): "warn" (the
 	// default: logged and recorded in the manifest) or "fail" (no manifest; CountMismatch).
 	Reconcile string `json:"reconcile,omitempty"`
+	// Resume continues the newest stopped run of this workflow id (cancelled, failed or
+	// terminated): pages it wrote and recorded are kept, and each partition goes on from
+	// its last position. The input must otherwise be the stopped export's.
+	Resume bool `json:"resume,omitempty"`
+	// CredentialDeadline is how long a credential refused mid-export (401, 403) is waited
+	// for before the export fails, as a Go duration ("24h", the default).
+	CredentialDeadline string `json:"credential_deadline,omitempty"`
+	// OutageDeadline is how long pages that keep failing (5xx, refused connections, a
+	// storage outage) are retried before the export fails ("24h", the default).
+	OutageDeadline string `json:"outage_deadline,omitempty"`
 	// ReplaceOwner lets this export clear and take over a folder another workflow's
 	// export owns (its owner.json names it). Without it Prepare refuses.
 	ReplaceOwner bool `json:"replace_owner,omitempty"`
@@ -90,6 +106,8 @@ type State struct {
 	Planned bool `json:"planned,omitempty"`
 	// CountAtStart is the provider's own count when the export started.
 	CountAtStart activities.CountResult `json:"count_at_start,omitzero"`
+	// Resumed is set when the export continued a stopped run.
+	Resumed *activities.Resumed `json:"resumed,omitempty"`
 }
 
 // ExportResult is the finished export.
@@ -108,6 +126,8 @@ type ExportResult struct {
 	Watermark time.Time `json:"watermark"`
 	// Since is the lower bound this run used; zero for a full export.
 	Since time.Time `json:"since,omitzero"`
+	// Resumed is set when the export continued a stopped run.
+	Resumed *activities.Resumed `json:"resumed,omitempty"`
 }
 
 // Progress answers the progress query.
@@ -128,4 +148,8 @@ type Progress struct {
 	Paused     bool                   `json:"paused"`
 	Since      time.Time              `json:"since,omitzero"` // lower bound of an incremental export
 	Error      string                 `json:"error,omitempty"`
+	// LastError is the newest failure of a page still being retried, and when it was seen.
+	LastError   string              `json:"last_error,omitempty"`
+	LastErrorAt time.Time           `json:"last_error_at,omitzero"`
+	Resumed     *activities.Resumed `json:"resumed,omitempty"`
 }

@@ -18,6 +18,9 @@ func Export(ctx workflow.Context, in ExportInput) (ExportResult, error) {
 	if err := workflow.SetQueryHandler(ctx, QueryProgress, x.progress); err != nil {
 		return ExportResult{}, err
 	}
+	if err := workflow.SetQueryHandler(ctx, QueryState, func() (State, error) { return x.st, nil }); err != nil {
+		return ExportResult{}, err
+	}
 	if checked {
 		if err := checkInput(ctx, in); err != nil {
 			return ExportResult{}, x.fail(err)
@@ -28,7 +31,13 @@ func Export(ctx workflow.Context, in ExportInput) (ExportResult, error) {
 		if err := x.prepare(ctx); err != nil {
 			return ExportResult{}, x.fail(err)
 		}
-		x.st.CountAtStart = x.count(ctx)
+		resumed, err := x.resume(ctx)
+		if err != nil {
+			return ExportResult{}, x.fail(err)
+		}
+		if !resumed {
+			x.st.CountAtStart = x.count(ctx)
+		}
 	}
 	x.phase = PhaseExporting
 	if err := x.run(ctx); err != nil {
@@ -146,7 +155,7 @@ func (x *exporter) prepare(ctx workflow.Context) error {
 		RetryPolicy:         &temporal.RetryPolicy{MaximumAttempts: 10, MaximumInterval: time.Minute},
 	})
 	x.export.Spec.Since = x.since(ctx)
-	in := activities.PrepareInput{Export: x.export, Fresh: true, Incremental: x.in.Incremental, Suffix: x.suffix(ctx),
+	in := activities.PrepareInput{Export: x.export, Fresh: !x.resuming(ctx), Incremental: x.in.Incremental, Suffix: x.suffix(ctx),
 		WorkflowID: x.wfID, ReplaceOwner: x.in.ReplaceOwner}
 	if err := workflow.ExecuteActivity(actx, a.Prepare, in).Get(ctx, &res); err != nil {
 		return err
@@ -160,113 +169,9 @@ func (x *exporter) prepare(ctx workflow.Context) error {
 		Plan:       res.Plan,
 		Base:       res.Base,
 		StartedAt:  workflow.Now(ctx),
-		Partitions: []activities.Partition{{ID: 0, Position: res.Start}},
+		Partitions: []activities.Partition{{ID: 0, Position: res.Start, Start: &res.Start}},
 	}
 	return nil
-}
-
-// run fetches pages until every partition is done, this run has done its share, or a
-// page fails. Partitions page concurrently; each stays strictly serial.
-func (x *exporter) run(ctx workflow.Context) error {
-	limit := x.in.PagesPerRun
-	if limit <= 0 {
-		limit = DefaultPagesPerRun
-	}
-	hb := time.Duration(x.in.HeartbeatSeconds) * time.Second
-	if hb <= 0 {
-		hb = 10 * time.Second
-	}
-	const pageTimeout = 5 * time.Minute
-	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
-		TaskQueue:           PageQueue(workflow.GetInfo(ctx).TaskQueueName, x.export.Provider),
-		StartToCloseTimeout: pageTimeout,
-		HeartbeatTimeout:    hb,
-		RetryPolicy: &temporal.RetryPolicy{
-			InitialInterval:    time.Second,
-			BackoffCoefficient: 2,
-			MaximumInterval:    time.Minute,
-		},
-	})
-	local := x.localPages(ctx)
-	lctx := localPageOptions(ctx, pageTimeout)
-	var clock taskClock
-	handed := map[int]bool{} // partitions whose current page failed locally
-	sel := workflow.NewSelector(ctx)
-	pending := 0
-	var ready []int
-	var firstErr error
-	launch := func(i int) {
-		p := x.st.Partitions[i]
-		in := activities.PageInput{
-			ExportID: x.export.ID, Provider: x.export.Provider, Plan: x.st.Plan, Base: x.st.Base,
-			Partition: p.ID, Seq: p.Pages + 1, Position: p.Position,
-		}
-		pending++
-		isLocal := local && !handed[i]
-		var f workflow.Future
-		if isLocal {
-			f = workflow.ExecuteLocalActivity(lctx, a.FetchPage, in)
-		} else {
-			f = workflow.ExecuteActivity(actx, a.FetchPage, in)
-		}
-		sel.AddFuture(f, func(f workflow.Future) {
-			pending--
-			var res activities.PageResult
-			if err := f.Get(ctx, &res); err != nil {
-				if isLocal && handOver(err) && ctx.Err() == nil {
-					handed[i] = true
-					ready = append(ready, i)
-					return
-				}
-				if firstErr == nil {
-					firstErr = err
-				}
-				return
-			}
-			delete(handed, i)
-			if isLocal {
-				clock.add(res.Took)
-			}
-			x.apply(i, res)
-			ready = append(ready, i)
-			if !x.st.Planned {
-				ready = append(ready, x.plan(res.Total)...)
-			}
-		})
-	}
-	endOfRun := func() bool {
-		return firstErr != nil || x.runPages >= limit || workflow.GetInfo(ctx).GetContinueAsNewSuggested()
-	}
-	launchable := func(i int) bool { return !endOfRun() && !x.paused && !x.st.Partitions[i].Done }
-	for {
-		for i := range x.st.Partitions {
-			if !x.st.Partitions[i].Done && !x.paused {
-				launch(i)
-			}
-		}
-		for pending > 0 {
-			sel.Select(ctx)
-			for _, i := range ready {
-				// A pause may arrive while the task closes: look again after.
-				if local && launchable(i) {
-					if err := clock.closeTask(ctx); err != nil && firstErr == nil {
-						firstErr = err
-					}
-				}
-				if launchable(i) {
-					launch(i)
-				}
-			}
-			ready = ready[:0]
-		}
-		if endOfRun() || x.allDone() {
-			return firstErr
-		}
-		// Paused with nothing in flight: wait for resume (or cancellation).
-		if err := workflow.Await(ctx, func() bool { return !x.paused }); err != nil {
-			return err
-		}
-	}
 }
 
 // plan splits the export into partitions after its first page, once, and returns the
@@ -309,7 +214,7 @@ func (x *exporter) finish(ctx workflow.Context) (ExportResult, error) {
 	err := workflow.ExecuteActivity(actx, a.Finish, activities.FinishInput{
 		Export: x.export, Strategy: x.st.Plan.Strategy, Base: x.st.Base, WorkflowID: x.wfID,
 		StartedAt: x.st.StartedAt, Partitions: x.st.Partitions, Watermark: x.watermark(),
-		CountAtStart: x.st.CountAtStart, CountAtEnd: end, Reconcile: x.in.Reconcile,
+		CountAtStart: x.st.CountAtStart, CountAtEnd: end, Reconcile: x.in.Reconcile, Resumed: x.st.Resumed,
 	}).Get(ctx, &res)
 	if err != nil {
 		return ExportResult{}, x.fail(err)
@@ -319,7 +224,7 @@ func (x *exporter) finish(ctx workflow.Context) (ExportResult, error) {
 		ExportID: x.export.ID, Pages: res.Pages, Records: res.Records, Bytes: res.Bytes,
 		ManifestKey: res.ManifestKey, Manifest: res.Location,
 		StartedAt: x.st.StartedAt, FinishedAt: workflow.Now(ctx), Runs: x.st.Runs + 1,
-		Watermark: x.watermark(), Since: x.st.Plan.Since,
+		Watermark: x.watermark(), Since: x.st.Plan.Since, Resumed: x.st.Resumed,
 	}, nil
 }
 
@@ -380,7 +285,14 @@ func (x *exporter) progress() (Progress, error) {
 		pr.Pages += p.Pages
 		pr.Records += p.Records
 		pr.Bytes += p.Bytes
+		if p.Holding != "" && p.LastErrorAt.After(pr.LastErrorAt) {
+			pr.LastError, pr.LastErrorAt = p.LastError, p.LastErrorAt
+		}
 	}
+	if pr.Phase == PhaseExporting && x.holding(holdCredentials) {
+		pr.Phase = PhaseWaitingForCredentials
+	}
+	pr.Resumed = x.st.Resumed
 	for _, p := range x.st.Partitions {
 		if !p.Done {
 			pr.Position = p.Position

@@ -19,6 +19,8 @@ type fakeConnector struct {
 	since            time.Time // the Since the last Validate saw
 	// noTotal answers like Attio: no total, and only a short page ends the resource.
 	noTotal bool
+	// offsets are the offsets of every page fetched, in order.
+	offsets []int
 }
 
 func (f *fakeConnector) Name() string { return "fake" }
@@ -39,6 +41,7 @@ func (f *fakeConnector) Start(provider.Plan) provider.Position { return provider
 
 func (f *fakeConnector) Fetch(_ context.Context, req provider.Request) (provider.Page, error) {
 	off := req.Position.Offset
+	f.offsets = append(f.offsets, off)
 	if f.fail != nil && off == f.failAt && (f.failures == 0 || f.failed < f.failures) {
 		f.failed++
 		return provider.Page{}, f.fail

@@ -62,7 +62,7 @@ func TestParallelExportFetchesPagesFromThePageQueue(t *testing.T) {
 // the export carries on locally and ends exact.
 func TestPageFailingLocallyIsHandedToThePageQueue(t *testing.T) {
 	h := newHarness(t, 50)
-	h.conn.failAt, h.conn.failures = 20, 9
+	h.conn.failAt, h.conn.failures = 20, 5 // one local attempt, then four on the queue: under its attempts
 	h.conn.fail = &provider.Error{Provider: "fake", Resource: "items", Status: 503, Message: "unavailable", Retryable: true}
 	c := h.countPages()
 	h.env.ExecuteWorkflow(Export, input())

@@ -45,8 +45,10 @@ func splitOffset(first activities.Partition, total, pageSize, n int) []activitie
 	var parts []activities.Partition
 	for lo := start; lo < end; lo += chunk {
 		p := activities.Partition{ID: len(parts), Position: provider.Position{Offset: lo, End: min(lo+chunk, end)}}
+		p.Start = startOf(p.Position)
 		if p.ID == 0 {
 			p.Pages, p.Records, p.Bytes = first.Pages, first.Records, first.Bytes
+			p.Start = bounded(first.Start, p.Position)
 		}
 		parts = append(parts, p)
 	}
@@ -63,7 +65,10 @@ func splitStride(first activities.Partition, pageSize, n int) []activities.Parti
 	parts := make([]activities.Partition, n)
 	for i := range parts {
 		parts[i] = activities.Partition{ID: i, Position: provider.Position{Offset: first.Position.Offset + i*pageSize, Stride: n}}
+		parts[i].Start = startOf(parts[i].Position)
 	}
+	// Partition 0's first page came before the stride: no one position restarts it alone.
+	parts[0].Start = nil
 	parts[0].Pages, parts[0].Records, parts[0].Bytes = first.Pages, first.Records, first.Bytes
 	return parts
 }
@@ -87,8 +92,23 @@ func splitWindow(first activities.Partition, n int) []activities.Partition {
 			hi = first.Position.Until
 		}
 		parts[i] = activities.Partition{ID: i, Position: provider.Position{From: lo, Until: hi}}
+		parts[i].Start = startOf(parts[i].Position)
 	}
+	parts[0].Start = bounded(first.Start, parts[0].Position)
 	parts[0].Position.Offset = first.Position.Offset
 	parts[0].Pages, parts[0].Records, parts[0].Bytes = first.Pages, first.Records, first.Bytes
 	return parts
+}
+
+func startOf(p provider.Position) *provider.Position { return &p }
+
+// bounded is partition 0's start after a split: where the export began, within the upper
+// bound the split gave it. Nil when the start is not known (a run from before starts).
+func bounded(start *provider.Position, p provider.Position) *provider.Position {
+	if start == nil {
+		return nil
+	}
+	s := *start
+	s.End, s.Until = p.End, p.Until
+	return &s
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"time"
 
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
@@ -52,6 +53,10 @@ func ValidateInput(in ExportInput) error {
 		return invalidInput("invalid page_size %d: use 1 to the provider's maximum, at most %d (0 means the maximum)", in.PageSize, MaxPageSize)
 	case in.Reconcile != "" && in.Reconcile != "warn" && in.Reconcile != activities.ReconcileFail:
 		return invalidInput("invalid reconcile %q: use warn or fail", clip(in.Reconcile))
+	case !validDeadline(in.CredentialDeadline):
+		return invalidInput("invalid credential_deadline %q: a Go duration from 1m to 720h, e.g. 24h", clip(in.CredentialDeadline))
+	case !validDeadline(in.OutageDeadline):
+		return invalidInput("invalid outage_deadline %q: a Go duration from 1m to 720h, e.g. 24h", clip(in.OutageDeadline))
 	case in.HeartbeatSeconds < 0 || in.HeartbeatSeconds > MaxHeartbeatSeconds:
 		return invalidInput("invalid heartbeat_seconds %d: use 1 to %d (0 means 10)", in.HeartbeatSeconds, MaxHeartbeatSeconds)
 	}
@@ -100,6 +105,14 @@ func checkInput(ctx workflow.Context, in ExportInput) error {
 		return invalidInput("state is set only by an export continuing as new; leave it out of the input")
 	}
 	return validateState(in.State, in)
+}
+
+func validDeadline(s string) bool {
+	if s == "" {
+		return true
+	}
+	d, err := time.ParseDuration(s)
+	return err == nil && d >= time.Minute && d <= 720*time.Hour
 }
 
 func invalidInput(format string, args ...any) error {

@@ -11,28 +11,35 @@ func TestReadmeDocumentsEveryVariable(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(table, "`TEMPORAL_ADDRESS`") || !strings.Contains(table, "`CLOSE_API_KEY`") || !strings.Contains(table, "`PAGEWISE_S3_BUCKET`") {
+	if !strings.Contains(table, "`PAGEWISE_TASK_QUEUE`") || !strings.Contains(table, "`CLOSE_API_KEY`") || !strings.Contains(table, "`PAGEWISE_S3_BUCKET`") {
 		t.Fatalf("generated table misses core variables:\n%s", table)
 	}
-	readme, err := os.ReadFile("../../README.md")
+	raw, err := os.ReadFile("../../README.md")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(string(readme), table) {
+	readme := string(raw)
+	if !strings.Contains(readme, table) {
 		t.Fatalf("README's configuration table is out of date; replace it with:\n\n%s", table)
+	}
+	// The Temporal connection's variables are the SDK's, documented by hand.
+	for _, v := range append(TemporalVariables(), "TEMPORAL_GRPC_META_", "OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_PROTOCOL") {
+		if !strings.Contains(readme, "`"+v) {
+			t.Errorf("README does not document %s", v)
+		}
 	}
 }
 
 func TestLoadWorkerDefaultsAndErrors(t *testing.T) {
-	for _, k := range []string{"PAGEWISE_GZIP_LEVEL", "TEMPORAL_ADDRESS", "PAGEWISE_TASK_QUEUE", "PAGEWISE_S3_BUCKET", "PAGEWISE_S3_PATH_STYLE", "PAGEWISE_HTTP_ADDR"} {
-		t.Setenv(k, "") // restored after the test
-		_ = os.Unsetenv(k)
+	isolate(t)
+	for _, k := range []string{"PAGEWISE_GZIP_LEVEL", "PAGEWISE_TASK_QUEUE", "PAGEWISE_S3_BUCKET", "PAGEWISE_S3_PATH_STYLE", "PAGEWISE_HTTP_ADDR"} {
+		unset(t, k)
 	}
 	w, err := LoadWorker()
 	if err != nil {
 		t.Fatal(err)
 	}
-	if w.Address != "127.0.0.1:7233" || w.TaskQueue != "exports" || w.S3.Bucket != "pagewise" || !w.S3.PathStyle {
+	if w.Address != DefaultAddress || w.Namespace != "default" || w.TaskQueue != "exports" || w.S3.Bucket != "pagewise" || !w.S3.PathStyle {
 		t.Fatalf("defaults = %+v", w)
 	}
 	if w.HTTPAddr != "127.0.0.1:9090" {
@@ -48,9 +55,19 @@ func TestLoadWorkerDefaultsAndErrors(t *testing.T) {
 	}
 }
 
-func TestTLSNeedsCertAndKeyTogether(t *testing.T) {
-	_, err := Temporal{TLSCert: "c.pem"}.ClientOptions(Log{}.Logger(os.Stderr))
-	if err == nil || !strings.Contains(err.Error(), "TEMPORAL_TLS_KEY") {
-		t.Fatalf("err = %v", err)
+// isolate unsets every Temporal variable and points TEMPORAL_CONFIG_FILE at a file that
+// does not exist, so the developer's own temporal.toml stays out of the test.
+func isolate(t *testing.T) {
+	t.Helper()
+	for _, k := range TemporalVariables() {
+		unset(t, k)
 	}
+	t.Setenv("TEMPORAL_CONFIG_FILE", t.TempDir()+"/none.toml")
+}
+
+// unset removes k for the test; t.Setenv restores it afterwards.
+func unset(t *testing.T, k string) {
+	t.Helper()
+	t.Setenv(k, "")
+	_ = os.Unsetenv(k)
 }

@@ -5,6 +5,8 @@ import (
 	"log/slog"
 	"os"
 	"strings"
+
+	"golang.org/x/term"
 )
 
 // Logger builds the process logger: JSON when not on a terminal, so log shippers get
@@ -18,7 +20,7 @@ func (l Log) Logger(w io.Writer) *slog.Logger {
 	format := l.Format
 	if format == "" || format == "auto" {
 		format = "json"
-		if f, ok := w.(*os.File); ok && IsTerminal(f) {
+		if IsTerminal(w) {
 			format = "text"
 		}
 	}
@@ -28,8 +30,9 @@ func (l Log) Logger(w io.Writer) *slog.Logger {
 	return slog.New(slog.NewJSONHandler(w, opts))
 }
 
-// IsTerminal avoids a terminal library: a character device is a terminal for our purposes.
-func IsTerminal(f *os.File) bool {
-	st, err := f.Stat()
-	return err == nil && st.Mode()&os.ModeCharDevice != 0
+// IsTerminal reports whether w is a file open on a terminal. A character device is not
+// enough: /dev/null is one, and 2>/dev/null must not get text logs or progress redraws.
+func IsTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
 }

@@ -2,69 +2,68 @@
 package config
 
 import (
-	"crypto/tls"
-	"crypto/x509"
-	"errors"
 	"fmt"
 	"log/slog"
-	"os"
 
+	"github.com/kelseyhightower/envconfig"
 	"go.temporal.io/sdk/client"
+	temporalenv "go.temporal.io/sdk/contrib/envconfig"
 	tlog "go.temporal.io/sdk/log"
 )
 
-// Temporal is how to reach the cluster. The variable names are Temporal's own.
+// DefaultAddress is where pagewise looks for Temporal when nothing says otherwise: the
+// CLI's default is localhost:7233, loopback either way, but a fixed IP never resolves
+// to ::1 where a dev server listens on 127.0.0.1 only.
+const DefaultAddress = "127.0.0.1:7233"
+
+// Temporal is how to reach the cluster. The connection is read the way the Temporal CLI
+// reads it (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_API_KEY, TEMPORAL_TLS_*,
+// TEMPORAL_PROFILE and TEMPORAL_CONFIG_FILE's temporal.toml), through the SDK's
+// envconfig; only the task queue is pagewise's own.
 type Temporal struct {
-	Address   string `envconfig:"TEMPORAL_ADDRESS" default:"127.0.0.1:7233" desc:"Temporal frontend host:port"`
-	Namespace string `envconfig:"TEMPORAL_NAMESPACE" default:"default" desc:"Temporal namespace"`
 	TaskQueue string `envconfig:"PAGEWISE_TASK_QUEUE" default:"exports" desc:"task queue the worker polls"`
-	APIKey    string `envconfig:"TEMPORAL_API_KEY" desc:"API key (Temporal Cloud); implies TLS"`
-	TLS       bool   `envconfig:"TEMPORAL_TLS" desc:"connect with TLS using the system roots"`
-	TLSCert   string `envconfig:"TEMPORAL_TLS_CERT" desc:"client certificate file for mTLS"`
-	TLSKey    string `envconfig:"TEMPORAL_TLS_KEY" desc:"client key file for mTLS"`
-	TLSCA     string `envconfig:"TEMPORAL_TLS_CA" desc:"CA bundle that signs the server certificate"`
-	TLSServer string `envconfig:"TEMPORAL_TLS_SERVER_NAME" desc:"server name to verify, when it differs from the address host"`
+	// Address and Namespace are the resolved connection, for logs and error messages.
+	Address   string `ignored:"true"`
+	Namespace string `ignored:"true"`
+
+	opts     client.Options
+	warnings []string
 }
 
-// ClientOptions builds SDK client options; the logger gets the SDK's own log lines.
-func (t Temporal) ClientOptions(logger *slog.Logger) (client.Options, error) {
-	opts := client.Options{HostPort: t.Address, Namespace: t.Namespace, Logger: tlog.NewStructuredLogger(logger)}
-	tlsCfg, err := t.tlsConfig()
+// LoadTemporal reads the Temporal settings alone, as the starter needs them.
+func LoadTemporal() (Temporal, error) {
+	var t Temporal
+	if err := envconfig.Process("", &t); err != nil {
+		return Temporal{}, fmt.Errorf("configuration: %w", err)
+	}
+	return t, t.resolve()
+}
+
+// resolve loads the connection from temporal.toml and the environment.
+func (t *Temporal) resolve() error {
+	env := &legacyEnv{}
+	opts, err := temporalenv.LoadClientOptions(temporalenv.LoadClientOptionsRequest{EnvLookup: env})
 	if err != nil {
-		return client.Options{}, err
+		return fmt.Errorf("configuration: Temporal connection (TEMPORAL_* variables, TEMPORAL_PROFILE, TEMPORAL_CONFIG_FILE): %w", err)
 	}
-	opts.ConnectionOptions.TLS = tlsCfg
-	if t.APIKey != "" {
-		opts.Credentials = client.NewAPIKeyStaticCredentials(t.APIKey)
+	if opts.HostPort == "" {
+		opts.HostPort = DefaultAddress
 	}
-	return opts, nil
+	if opts.Namespace == "" {
+		opts.Namespace = "default"
+	}
+	t.opts, t.warnings = opts, env.warnings
+	t.Address, t.Namespace = opts.HostPort, opts.Namespace
+	return nil
 }
 
-func (t Temporal) tlsConfig() (*tls.Config, error) {
-	if !t.TLS && t.APIKey == "" && t.TLSCert == "" && t.TLSCA == "" {
-		return nil, nil
+// ClientOptions is the resolved connection with the logger, which also gets the SDK's own
+// log lines. It logs each deprecated variable in use.
+func (t Temporal) ClientOptions(logger *slog.Logger) client.Options {
+	for _, w := range t.warnings {
+		logger.Warn(w)
 	}
-	cfg := &tls.Config{MinVersion: tls.VersionTLS12, ServerName: t.TLSServer}
-	if (t.TLSCert == "") != (t.TLSKey == "") {
-		return nil, errors.New("TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY must be set together")
-	}
-	if t.TLSCert != "" {
-		pair, err := tls.LoadX509KeyPair(t.TLSCert, t.TLSKey)
-		if err != nil {
-			return nil, fmt.Errorf("loading TEMPORAL_TLS_CERT/TEMPORAL_TLS_KEY: %w", err)
-		}
-		cfg.Certificates = []tls.Certificate{pair}
-	}
-	if t.TLSCA != "" {
-		pem, err := os.ReadFile(t.TLSCA)
-		if err != nil {
-			return nil, fmt.Errorf("reading TEMPORAL_TLS_CA: %w", err)
-		}
-		pool := x509.NewCertPool()
-		if !pool.AppendCertsFromPEM(pem) {
-			return nil, fmt.Errorf("TEMPORAL_TLS_CA %s holds no PEM certificate", t.TLSCA)
-		}
-		cfg.RootCAs = pool
-	}
-	return cfg, nil
+	opts := t.opts
+	opts.Logger = tlog.NewStructuredLogger(logger)
+	return opts
 }

@@ -45,5 +45,8 @@ func LoadWorker() (Worker, error) {
 	if w.MaxRetryDelay <= 0 {
 		return Worker{}, fmt.Errorf("configuration: PAGEWISE_MAX_RETRY_DELAY is %v, want a positive duration", w.MaxRetryDelay)
 	}
+	if err := w.resolve(); err != nil {
+		return Worker{}, err
+	}
 	return w, nil
 }

@@ -94,7 +94,7 @@ func TestServe(t *testing.T) {
 		`temporal_poller_start_total{namespace="default",task_queue="exports"} 2`,
 		`temporal_activity_execution_latency_seconds_count{namespace="default",task_queue="exports"} 1`,
 		`pagewise_records_total{provider="clio",resource="contacts"} 10`,
-		"# TYPE pagewise_pages_in_flight gauge",
+		"# TYPE pagewise_records_total counter",
 	} {
 		if code != 200 || !strings.Contains(body, want) {
 			t.Fatalf("/metrics %d misses %q:\n%s", code, want, body)

@@ -99,6 +99,8 @@ func (s Schedule) Options(taskQueue string) (client.ScheduleOptions, error) {
 		return client.ScheduleOptions{}, errors.New("export id cannot be set on a schedule: each run's export id is its own workflow id, so runs never share a folder")
 	case in.State != nil:
 		return client.ScheduleOptions{}, errors.New("state is the workflow's own; leave it empty")
+	case in.Resume:
+		return client.ScheduleOptions{}, errors.New("resume continues one stopped export (starter resume EXPORT_ID), not a schedule's runs")
 	case (s.Every == 0) == (s.Cron == ""):
 		return client.ScheduleOptions{}, errors.New("give exactly one of --every and --cron")
 	case s.Cron == "" && s.Every < minEvery:

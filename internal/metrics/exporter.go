@@ -1,3 +1,6 @@
+// Package metrics is the worker's Prometheus registry: pagewise's own metrics through
+// client_golang, the Temporal SDK's through its OpenTelemetry handler, and the Go runtime
+// and process collectors, all served on one /metrics.
 package metrics
 
 import (
@@ -5,6 +8,9 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"go.temporal.io/sdk/client"
 )
 
@@ -15,57 +21,63 @@ var PageBuckets = []float64{.05, .1, .25, .5, 1, 2.5, 5, 10, 30, 60, 120, 300}
 // RetryBuckets bound the delay a 429 asks for, in seconds.
 var RetryBuckets = []float64{.5, 1, 2, 5, 10, 30, 60, 120, 300, 900, 3600}
 
-// Exporter is the worker's metrics: pagewise's own and, through Temporal, the SDK's, in
-// one registry. A nil *Exporter records nothing, so tests and tools can leave it out.
+// Exporter is the worker's metrics. A nil *Exporter records nothing, so tests and tools
+// can leave it out.
 type Exporter struct {
-	reg          *Registry
-	pages        Counter
-	records      Counter
-	bytes        Counter
-	responses    Counter
-	rateLimited  Counter
-	retryDelay   Histogram
-	clamped      Counter
-	pageDuration Histogram
-	inFlight     Gauge
+	reg      *prometheus.Registry
+	handler  http.Handler
+	temporal client.MetricsHandler
+
+	pages, records, bytes *prometheus.CounterVec
+	responses             *prometheus.CounterVec
+	rateLimited, clamped  *prometheus.CounterVec
+	retryDelay            *prometheus.HistogramVec
+	pageDuration          *prometheus.HistogramVec
+	inFlight, credWait    *prometheus.GaugeVec
 }
 
-// NewExporter registers pagewise's metrics in a new registry.
+// NewExporter registers every metric in a new registry of its own, so two exporters in
+// one process (tests) never clash.
 func NewExporter() *Exporter {
-	r := NewRegistry()
-	pr := []string{"provider", "resource"}
-	return &Exporter{
-		reg:         r,
-		pages:       r.Counter("pagewise_pages_total", "Page objects written to the bucket.", pr...),
-		records:     r.Counter("pagewise_records_total", "Records written to the bucket.", pr...),
-		bytes:       r.Counter("pagewise_bytes_written_total", "Bytes of page objects written (gzip'd).", pr...),
-		responses:   r.Counter("pagewise_api_responses_total", "API responses by HTTP status; 0 means no response arrived.", "provider", "status"),
-		rateLimited: r.Counter("pagewise_rate_limited_total", "Pages refused with 429 by the API.", pr...),
-		retryDelay: r.Histogram("pagewise_retry_delay_seconds", "Delay a 429 asked for before the next request, when it named one.",
-			RetryBuckets, pr...),
-		clamped: r.Counter("pagewise_retry_delay_clamped_total",
-			"Provider-asked delays cut to PAGEWISE_MAX_RETRY_DELAY.", pr...),
-		pageDuration: r.Histogram("pagewise_page_duration_seconds", "One page activity attempt: fetch, encode and write.",
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	f := factory{reg}
+	e := &Exporter{
+		reg:         reg,
+		pages:       f.counter("pagewise_pages_total", "Page objects written to the bucket."),
+		records:     f.counter("pagewise_records_total", "Records written to the bucket."),
+		bytes:       f.counter("pagewise_bytes_written_total", "Bytes of page objects written (gzip'd)."),
+		responses:   f.counter("pagewise_api_responses_total", "API responses by HTTP status; 0 means no response arrived.", "provider", "status"),
+		rateLimited: f.counter("pagewise_rate_limited_total", "Pages refused with 429 by the API."),
+		clamped:     f.counter("pagewise_retry_delay_clamped_total", "Provider-asked delays cut to PAGEWISE_MAX_RETRY_DELAY."),
+		retryDelay: f.histogram("pagewise_retry_delay_seconds", "Delay a 429 asked for before the next request, when it named one.",
+			RetryBuckets, "provider", "resource"),
+		pageDuration: f.histogram("pagewise_page_duration_seconds", "One page activity attempt: fetch, encode and write.",
 			PageBuckets, "provider", "resource", "outcome"),
-		inFlight: r.Gauge("pagewise_pages_in_flight", "Page activities running now; one per partition being paged.", pr...),
+		inFlight: f.gauge("pagewise_pages_in_flight", "Page activities running now; one per partition being paged."),
+		credWait: f.gauge("pagewise_waiting_for_credentials", "1 while an export of this provider and resource holds for a credential."),
 	}
+	e.temporal = newTemporalHandler(reg)
+	// A collector that fails (the SDK's bridge, say) costs its own metrics, not the scrape.
+	e.handler = promhttp.HandlerFor(reg, promhttp.HandlerOpts{ErrorHandling: promhttp.ContinueOnError})
+	return e
 }
 
 // Registry is where the metrics live, for tests and extra metrics.
-func (e *Exporter) Registry() *Registry {
+func (e *Exporter) Registry() *prometheus.Registry {
 	if e == nil {
 		return nil
 	}
 	return e.reg
 }
 
-// ServeHTTP serves /metrics.
+// ServeHTTP serves /metrics in the Prometheus text format.
 func (e *Exporter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if e == nil {
 		http.NotFound(w, r)
 		return
 	}
-	e.reg.ServeHTTP(w, r)
+	e.handler.ServeHTTP(w, r)
 }
 
 // Temporal is the handler for client.Options.MetricsHandler.
@@ -73,7 +85,7 @@ func (e *Exporter) Temporal() client.MetricsHandler {
 	if e == nil {
 		return client.MetricsNopHandler
 	}
-	return e.reg.TemporalHandler()
+	return e.temporal
 }
 
 // PageStarted counts a page in flight; the returned func ends it, recording its
@@ -83,14 +95,15 @@ func (e *Exporter) PageStarted(provider, resource string) (done func(err error))
 		return func(error) {}
 	}
 	start := time.Now()
-	e.inFlight.Add(1, provider, resource)
+	g := e.inFlight.WithLabelValues(provider, resource)
+	g.Inc()
 	return func(err error) {
-		e.inFlight.Add(-1, provider, resource)
+		g.Dec()
 		outcome := "ok"
 		if err != nil {
 			outcome = "error"
 		}
-		e.pageDuration.Observe(time.Since(start).Seconds(), provider, resource, outcome)
+		e.pageDuration.WithLabelValues(provider, resource, outcome).Observe(time.Since(start).Seconds())
 	}
 }
 
@@ -99,9 +112,9 @@ func (e *Exporter) PageWritten(provider, resource string, records int, bytes int
 	if e == nil {
 		return
 	}
-	e.pages.Add(1, provider, resource)
-	e.records.Add(float64(records), provider, resource)
-	e.bytes.Add(float64(bytes), provider, resource)
+	e.pages.WithLabelValues(provider, resource).Inc()
+	e.records.WithLabelValues(provider, resource).Add(float64(records))
+	e.bytes.WithLabelValues(provider, resource).Add(float64(bytes))
 }
 
 // RateLimited counts a 429 and the delay it asked for (zero when it named none).
@@ -109,9 +122,9 @@ func (e *Exporter) RateLimited(provider, resource string, delay time.Duration) {
 	if e == nil {
 		return
 	}
-	e.rateLimited.Add(1, provider, resource)
+	e.rateLimited.WithLabelValues(provider, resource).Inc()
 	if delay > 0 {
-		e.retryDelay.Observe(delay.Seconds(), provider, resource)
+		e.retryDelay.WithLabelValues(provider, resource).Observe(delay.Seconds())
 	}
 }
 
@@ -120,7 +133,7 @@ func (e *Exporter) DelayClamped(provider, resource string) {
 	if e == nil {
 		return
 	}
-	e.clamped.Add(1, provider, resource)
+	e.clamped.WithLabelValues(provider, resource).Inc()
 }
 
 // Response counts one API response; it fits provider.Observer.
@@ -128,5 +141,47 @@ func (e *Exporter) Response(provider string, status int) {
 	if e == nil {
 		return
 	}
-	e.responses.Add(1, provider, strconv.Itoa(status))
+	e.responses.WithLabelValues(provider, strconv.Itoa(status)).Inc()
+}
+
+// CredentialWait sets pagewise_waiting_for_credentials for this provider and resource:
+// 1 while an export holds for a credential, 0 once it goes on. The last call wins, so
+// repeating it on every attempt is harmless.
+func (e *Exporter) CredentialWait(provider, resource string, waiting bool) {
+	if e == nil {
+		return
+	}
+	v := 0.0
+	if waiting {
+		v = 1
+	}
+	e.credWait.WithLabelValues(provider, resource).Set(v)
+}
+
+// factory registers vectors; the labels default to provider and resource.
+type factory struct{ reg prometheus.Registerer }
+
+func labelsOr(labels []string) []string {
+	if len(labels) == 0 {
+		return []string{"provider", "resource"}
+	}
+	return labels
+}
+
+func (f factory) counter(name, help string, labels ...string) *prometheus.CounterVec {
+	v := prometheus.NewCounterVec(prometheus.CounterOpts{Name: name, Help: help}, labelsOr(labels))
+	f.reg.MustRegister(v)
+	return v
+}
+
+func (f factory) gauge(name, help string, labels ...string) *prometheus.GaugeVec {
+	v := prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: name, Help: help}, labelsOr(labels))
+	f.reg.MustRegister(v)
+	return v
+}
+
+func (f factory) histogram(name, help string, buckets []float64, labels ...string) *prometheus.HistogramVec {
+	v := prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: name, Help: help, Buckets: buckets}, labelsOr(labels))
+	f.reg.MustRegister(v)
+	return v
 }

@@ -22,6 +22,9 @@ type Error struct {
 	// order or outside the window asked for, a cursor seen before, has_more that never
 	// ends). Never retryable: the same request would get the same answer.
 	Contract bool
+	// Credentials is true when the API refused the credential (401, 403) or the worker
+	// could not read it: mid-export, the export waits for it to work again.
+	Credentials bool
 }
 
 func (e *Error) Error() string {
@@ -46,6 +49,11 @@ func Broken(providerName, resource string, at Position, format string, args ...a
 		Contract: true,
 		Message:  fmt.Sprintf("broken paging contract at %s: %s", at.Describe(), fmt.Sprintf(format, args...)),
 	}
+}
+
+// NoCredential is the error for a token the worker could not read.
+func NoCredential(providerName, resource string, err error) *Error {
+	return &Error{Provider: providerName, Resource: resource, Credentials: true, Message: err.Error()}
 }
 
 // Invalid is a non-retryable error for a Spec field that can never work.

@@ -69,7 +69,8 @@ func Call(ctx context.Context, client *http.Client, pacer *Pacer, w Wire, resour
 	case resp.StatusCode >= 500 && resp.StatusCode != http.StatusNotImplemented:
 		return &Error{Provider: w.Provider, Resource: resource, Status: resp.StatusCode, Retryable: true, Message: errorText(w, resp, body)}
 	default:
-		return &Error{Provider: w.Provider, Resource: resource, Status: resp.StatusCode, Message: errorText(w, resp, body)}
+		return &Error{Provider: w.Provider, Resource: resource, Status: resp.StatusCode, Message: errorText(w, resp, body),
+			Credentials: resp.StatusCode == http.StatusUnauthorized || resp.StatusCode == http.StatusForbidden}
 	}
 }
 

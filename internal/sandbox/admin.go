@@ -43,7 +43,7 @@ func (s *Server) serveAdmin(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		fmt.Fprintln(w, "pagewise sandbox. Admin: GET stats, GET ids?provider=&resource=, POST insert|touch?provider=&resource=&n=, POST fail?provider=&fault=&n=, POST break?provider=&contract=a,b (empty clears), GET endpoints")
 		for _, p := range []string{Clio, Attio, Close, Clever} {
-			fmt.Fprintf(w, "%s: %s (token %q)\n", p, strings.Join(s.Resources(p), ", "), s.tokens[p])
+			fmt.Fprintf(w, "%s: %s (token %q)\n", p, strings.Join(s.Resources(p), ", "), s.token(p))
 		}
 	case "/_sandbox/stats":
 		writeJSON(w, http.StatusOK, s.Stats())

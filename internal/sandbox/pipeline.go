@@ -42,13 +42,23 @@ func (s *Server) serveData(w http.ResponseWriter, r *http.Request, provider stri
 		return
 	}
 	a.rateHeaders(sw, rs)
-	a.serve(sw, r)
+	if !s.opts.LogServed {
+		a.serve(sw, r)
+		return
+	}
+	tw := &teeWriter{ResponseWriter: sw}
+	a.serve(tw, r)
+	if sw.status == http.StatusOK {
+		s.logServed(provider, a, tw.body.Bytes())
+	}
 }
 
 func (s *Server) accepts(provider, cred string) bool {
 	if cred == "" {
 		return false
 	}
+	s.tokenMu.Lock()
+	defer s.tokenMu.Unlock()
 	return cred == s.tokens[provider] || provider == Clever && s.users[cred]
 }
 

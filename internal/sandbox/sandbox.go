@@ -70,6 +70,9 @@ type Options struct {
 	AttioScoreBudget int
 	// ClioOmitTotal leaves meta.records out of Clio answers.
 	ClioOmitTotal bool
+	// LogServed keeps the id of every record served (ServedIDs), for tests that must tell
+	// which records a run fetched again.
+	LogServed bool
 	// Broken lists contracts every provider breaks (see Contract); Break overrides it per
 	// provider at run time.
 	Broken []Contract
@@ -100,12 +103,14 @@ type api interface {
 
 // Server is the sandbox. It is safe for concurrent use.
 type Server struct {
-	opts   Options
-	now    func() time.Time
-	start  time.Time // generated timestamps fall in [start, end)
-	end    time.Time
-	tokens map[string]string
-	users  map[string]bool // Clever user tokens
+	opts    Options
+	now     func() time.Time
+	start   time.Time // generated timestamps fall in [start, end)
+	end     time.Time
+	tokenMu sync.Mutex // guards tokens, which SetToken changes
+	tokens  map[string]string
+	served  servedLog
+	users   map[string]bool // Clever user tokens
 
 	apis     map[string]api
 	prefixes []prefixRoute

@@ -25,6 +25,8 @@ type Config struct {
 	BaseURL string `envconfig:"BASE_URL" default:"https://api.attio.com" desc:"Attio API base URL"`
 	// Token is an API key or OAuth access token.
 	Token string `envconfig:"TOKEN" desc:"Attio API key or OAuth access token"`
+	// TokenFile holds the token instead, re-read when it changes (a mounted Secret).
+	TokenFile string `envconfig:"TOKEN_FILE" desc:"file holding the Attio token instead of ATTIO_TOKEN; re-read when it changes"`
 	// RatePerSecond stays under the documented ~100 reads a second.
 	RatePerSecond float64 `envconfig:"RATE" default:"90" desc:"Attio requests a second (documented: about 100 reads a second)"`
 	// Objects adds custom object slugs to the standard objects (comma-separated).
@@ -72,6 +74,7 @@ type Connector struct {
 	urlErr error
 	client *http.Client
 	pacer  *provider.Pacer
+	token  *provider.Token
 }
 
 // New returns a connector; a nil client gets a default with timeouts.
@@ -83,7 +86,7 @@ func New(cfg Config, client *http.Client) *Connector {
 		cfg.BaseURL = DefaultBaseURL
 	}
 	base, err := parseBase(cfg.BaseURL)
-	return &Connector{cfg: cfg, base: base, urlErr: err, client: client, pacer: provider.NewPacer(cfg.RatePerSecond)}
+	return &Connector{cfg: cfg, base: base, urlErr: err, client: client, pacer: provider.NewPacer(cfg.RatePerSecond), token: provider.NewToken(cfg.Token, cfg.TokenFile, "ATTIO_TOKEN")}
 }
 
 // Name implements provider.Connector.
@@ -117,7 +120,7 @@ func (c *Connector) Validate(spec provider.Spec) (provider.Plan, error) {
 	if c.urlErr != nil {
 		return provider.Plan{}, provider.Invalid(Name, "ATTIO_BASE_URL", "%v", c.urlErr)
 	}
-	if c.cfg.Token == "" {
+	if !c.token.Configured() {
 		return provider.Plan{}, &provider.Error{Provider: Name, Resource: spec.Resource, Message: "ATTIO_TOKEN is not set in the worker's environment"}
 	}
 	k := c.kindOf(spec.Resource)

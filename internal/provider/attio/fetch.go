@@ -164,7 +164,11 @@ func (c *Connector) do(ctx context.Context, resource, method, target string, bod
 	if err != nil {
 		return fatal(resource, "building request: %v", err)
 	}
-	req.Header.Set("Authorization", "Bearer "+c.cfg.Token)
+	tok, err := c.token.Get()
+	if err != nil {
+		return provider.NoCredential(Name, resource, err)
+	}
+	req.Header.Set("Authorization", "Bearer "+tok)
 	req.Header.Set("Accept", "application/json")
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")

@@ -29,6 +29,8 @@ type Config struct {
 	BaseURL string `envconfig:"BASE_URL" default:"https://api.clever.com" desc:"Clever API base URL"`
 	// Token is a district bearer token: SSO user tokens cannot paginate.
 	Token string `envconfig:"TOKEN" desc:"Clever district bearer token (SSO user tokens cannot paginate)"`
+	// TokenFile holds the token instead, re-read when it changes (a mounted Secret).
+	TokenFile string `envconfig:"TOKEN_FILE" desc:"file holding the Clever token instead of CLEVER_TOKEN; re-read when it changes"`
 	// RatePerSecond stays under the documented 1,200 requests a minute per token.
 	RatePerSecond float64 `envconfig:"RATE" default:"19" desc:"Clever requests a second per token (documented: 1,200 a minute)"`
 }
@@ -66,6 +68,7 @@ type Connector struct {
 	urlErr error
 	client *http.Client
 	pacer  *provider.Pacer
+	token  *provider.Token
 }
 
 // New returns a connector; a nil client gets a default with timeouts.
@@ -77,7 +80,7 @@ func New(cfg Config, client *http.Client) *Connector {
 		cfg.BaseURL = DefaultBaseURL
 	}
 	base, err := parseBase(cfg.BaseURL)
-	return &Connector{cfg: cfg, base: base, urlErr: err, client: client, pacer: provider.NewPacer(cfg.RatePerSecond)}
+	return &Connector{cfg: cfg, base: base, urlErr: err, client: client, pacer: provider.NewPacer(cfg.RatePerSecond), token: provider.NewToken(cfg.Token, cfg.TokenFile, "CLEVER_TOKEN")}
 }
 
 // Name implements provider.Connector.
@@ -101,7 +104,7 @@ func (c *Connector) Validate(spec provider.Spec) (provider.Plan, error) {
 	if c.urlErr != nil {
 		return provider.Plan{}, provider.Invalid(Name, "CLEVER_BASE_URL", "%v", c.urlErr)
 	}
-	if c.cfg.Token == "" {
+	if !c.token.Configured() {
 		return provider.Plan{}, &provider.Error{Provider: Name, Resource: spec.Resource, Message: "CLEVER_TOKEN is not set in the worker's environment"}
 	}
 	allowed, ok := filters[spec.Resource]

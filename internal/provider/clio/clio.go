@@ -32,6 +32,8 @@ type Config struct {
 	BaseURL string `envconfig:"BASE_URL" default:"https://app.clio.com" desc:"Clio region host: app.clio.com, eu.app.clio.com, ca.app.clio.com or au.app.clio.com"`
 	// Token is an OAuth access token, valid only on its own region's host.
 	Token string `envconfig:"TOKEN" desc:"Clio OAuth access token (valid only on its region host)"`
+	// TokenFile holds the token instead, re-read when it changes (a mounted Secret).
+	TokenFile string `envconfig:"TOKEN_FILE" desc:"file holding the Clio token instead of CLIO_TOKEN; re-read when it changes"`
 	// RatePerSecond stays under the documented 50 requests a minute per token.
 	RatePerSecond float64 `envconfig:"RATE" default:"0.8" desc:"Clio requests a second per token (documented budget: 50 a minute)"`
 }
@@ -56,6 +58,7 @@ type Connector struct {
 	urlErr error
 	client *http.Client
 	pacer  *provider.Pacer
+	token  *provider.Token
 }
 
 // New returns a connector; a nil client gets a default with timeouts.
@@ -67,7 +70,7 @@ func New(cfg Config, client *http.Client) *Connector {
 		cfg.BaseURL = DefaultBaseURL
 	}
 	base, err := parseBase(cfg.BaseURL)
-	return &Connector{cfg: cfg, base: base, urlErr: err, client: client, pacer: provider.NewPacer(cfg.RatePerSecond)}
+	return &Connector{cfg: cfg, base: base, urlErr: err, client: client, pacer: provider.NewPacer(cfg.RatePerSecond), token: provider.NewToken(cfg.Token, cfg.TokenFile, "CLIO_TOKEN")}
 }
 
 // Name implements provider.Connector.
@@ -91,7 +94,7 @@ func (c *Connector) Validate(spec provider.Spec) (provider.Plan, error) {
 	if c.urlErr != nil {
 		return provider.Plan{}, provider.Invalid(Name, "CLIO_BASE_URL", "%v", c.urlErr)
 	}
-	if c.cfg.Token == "" {
+	if !c.token.Configured() {
 		return provider.Plan{}, &provider.Error{Provider: Name, Resource: spec.Resource, Message: "CLIO_TOKEN is not set in the worker's environment"}
 	}
 	fields, ok := defaultFields[spec.Resource]

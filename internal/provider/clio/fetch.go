@@ -136,7 +136,11 @@ func (c *Connector) get(ctx context.Context, resource, target string) (listRespo
 	if err != nil {
 		return out, fatal(resource, "building request: %v", err)
 	}
-	req.Header.Set("Authorization", "Bearer "+c.cfg.Token)
+	tok, err := c.token.Get()
+	if err != nil {
+		return out, provider.NoCredential(Name, resource, err)
+	}
+	req.Header.Set("Authorization", "Bearer "+tok)
 	req.Header.Set("Accept", "application/json")
 	return out, provider.Call(ctx, c.client, c.pacer, wire, resource, req, &out)
 }

@@ -27,6 +27,8 @@ type Config struct {
 	BaseURL string `envconfig:"BASE_URL" default:"https://api.close.com" desc:"Close API base URL"`
 	// Token is the API key (CLOSE_API_KEY), sent as the Basic auth user name with an empty password.
 	Token string `envconfig:"API_KEY" desc:"Close API key (sent as the Basic auth user name)"`
+	// TokenFile holds the token instead, re-read when it changes (a mounted Secret).
+	TokenFile string `envconfig:"API_KEY_FILE" desc:"file holding the Close API key instead of CLOSE_API_KEY; re-read when it changes"`
 	// RatePerSecond stays under the documented example of 20 requests a second per key.
 	RatePerSecond float64 `envconfig:"RATE" default:"18" desc:"Close requests a second per key (documented example: 20)"`
 	// MaxSkip is the largest _skip ever sent; Close's cap varies per resource.
@@ -102,6 +104,7 @@ type Connector struct {
 	urlErr error
 	client *http.Client
 	pacer  *provider.Pacer
+	token  *provider.Token
 	now    func() time.Time
 }
 
@@ -120,7 +123,7 @@ func New(cfg Config, client *http.Client) *Connector {
 		cfg.CursorMaxAge = DefaultCursorMaxAge
 	}
 	base, err := parseBase(cfg.BaseURL)
-	return &Connector{cfg: cfg, base: base, urlErr: err, client: client, pacer: provider.NewPacer(cfg.RatePerSecond), now: time.Now}
+	return &Connector{cfg: cfg, base: base, urlErr: err, client: client, pacer: provider.NewPacer(cfg.RatePerSecond), token: provider.NewToken(cfg.Token, cfg.TokenFile, "CLOSE_API_KEY"), now: time.Now}
 }
 
 // Name implements provider.Connector.

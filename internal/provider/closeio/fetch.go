@@ -50,7 +50,11 @@ func (c *Connector) do(ctx context.Context, resource, method, target string, bod
 	if err != nil {
 		return fatal(resource, "building request: %v", err)
 	}
-	req.SetBasicAuth(c.cfg.Token, "")
+	tok, err := c.token.Get()
+	if err != nil {
+		return provider.NoCredential(Name, resource, err)
+	}
+	req.SetBasicAuth(tok, "")
 	req.Header.Set("Accept", "application/json")
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")

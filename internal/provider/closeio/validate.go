@@ -14,7 +14,7 @@ func (c *Connector) Validate(spec provider.Spec) (provider.Plan, error) {
 	if c.urlErr != nil {
 		return provider.Plan{}, provider.Invalid(Name, "CLOSE_BASE_URL", "%v", c.urlErr)
 	}
-	if c.cfg.Token == "" {
+	if !c.token.Configured() {
 		return provider.Plan{}, &provider.Error{Provider: Name, Resource: spec.Resource, Message: "CLOSE_API_KEY is not set in the worker's environment"}
 	}
 	sh, ok := shapes[spec.Resource]

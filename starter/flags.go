@@ -1,0 +1,118 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/pagewise/pagewise/workflows"
+)
+
+// parseExport reads export's flags: the whole input, and whether to follow it.
+func parseExport(args []string) (in workflows.ExportInput, wait bool, err error) {
+	fs := flag.NewFlagSet("export", flag.ContinueOnError)
+	ef := addExportFlags(fs)
+	fs.StringVar(&ef.in.ExportID, "export-id", "", "export and workflow id (default provider-resource)")
+	fs.BoolVar(&wait, "wait", false, "follow progress until the export ends")
+	if err := fs.Parse(args); err != nil {
+		return in, false, err
+	}
+	if fs.NArg() > 0 {
+		return in, false, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	in, err = ef.input()
+	return in, wait, err
+}
+
+// exportFlags are the flags that describe an export; export and schedule create share
+// them. Zero means the workflow's default, which each usage line names.
+type exportFlags struct {
+	in      workflows.ExportInput
+	fields  string
+	query   string
+	filters keyValues
+}
+
+func addExportFlags(fs *flag.FlagSet) *exportFlags {
+	ef := &exportFlags{filters: keyValues{}}
+	in := &ef.in
+	fs.StringVar(&in.Provider, "provider", "", "clio, attio, close or clever (required)")
+	fs.StringVar(&in.Resource, "resource", "", "resource to export, e.g. contacts (required)")
+	fs.StringVar(&in.Strategy, "strategy", "", "cursor, offset or window (default: the resource's own)")
+	fs.IntVar(&in.PageSize, "page-size", 0, "records per page (default: the provider's maximum)")
+	fs.StringVar(&ef.fields, "fields", "", "comma-separated fields to request")
+	fs.Var(ef.filters, "filter", "`key=value` filter passed to the API (repeatable)")
+	fs.StringVar(&ef.query, "query", "", "JSON filter body for POST query endpoints")
+	fs.StringVar(&in.Prefix, "prefix", "", "destination folder in the bucket (default provider/resource)")
+	fs.IntVar(&in.Parallelism, "parallelism", 0,
+		fmt.Sprintf("partitions paged at once where the strategy allows it (default 1, at most %d)", workflows.MaxParallelism))
+	fs.IntVar(&in.PagesPerRun, "pages-per-run", 0,
+		fmt.Sprintf("pages per workflow run before continue-as-new (default %d, at most %d)", workflows.DefaultPagesPerRun, workflows.MaxPagesPerRun))
+	fs.BoolVar(&in.Incremental, "incremental", false, "export only records created or updated since the last successful export")
+	fs.Var(rfc3339{&in.Since}, "since", "RFC 3339 `time`, e.g. 2026-01-31T00:00:00Z: export only records changed at or after it (overrides the watermark)")
+	fs.IntVar(&in.HeartbeatSeconds, "heartbeat-seconds", 0,
+		fmt.Sprintf("how soon a parallel export's page held by a dead worker is retried on another (default 10, at most %d)", workflows.MaxHeartbeatSeconds))
+	fs.StringVar(&in.Reconcile, "reconcile", "", "warn or fail when the exported count lies outside the provider's own counts (default warn)")
+	fs.BoolVar(&in.ReplaceOwner, "replace-owner", false, "clear and take over a folder another workflow's export owns")
+	fs.BoolVar(&in.Resume, "resume", false, "continue the stopped run of this export id, keeping its pages (or use starter resume EXPORT_ID)")
+	fs.StringVar(&in.CredentialDeadline, "credential-deadline", "", "how long to wait for a credential refused mid-export, e.g. 24h (default 24h)")
+	fs.StringVar(&in.OutageDeadline, "outage-deadline", "", "how long to retry pages that keep failing before the export fails, e.g. 24h (default 24h)")
+	return ef
+}
+
+// input is the parsed flags as an export input.
+func (ef *exportFlags) input() (workflows.ExportInput, error) {
+	in := ef.in
+	if in.Provider == "" || in.Resource == "" {
+		return in, errors.New("--provider and --resource are required")
+	}
+	if ef.fields != "" {
+		in.Fields = strings.Split(ef.fields, ",")
+	}
+	if len(ef.filters) > 0 {
+		in.Filters = ef.filters
+	}
+	if ef.query != "" {
+		if !json.Valid([]byte(ef.query)) {
+			return in, errors.New("--query is not valid JSON")
+		}
+		in.Query = json.RawMessage(ef.query)
+	}
+	return in, nil
+}
+
+// keyValues collects repeated key=value flags.
+type keyValues map[string]string
+
+func (kv keyValues) String() string { return fmt.Sprint(map[string]string(kv)) }
+
+func (kv keyValues) Set(s string) error {
+	k, v, ok := strings.Cut(s, "=")
+	if !ok || k == "" {
+		return fmt.Errorf("filter %q is not key=value", s)
+	}
+	kv[k] = v
+	return nil
+}
+
+// rfc3339 is a time flag; the flag package may call String on its zero value.
+type rfc3339 struct{ t *time.Time }
+
+func (f rfc3339) String() string {
+	if f.t == nil || f.t.IsZero() {
+		return ""
+	}
+	return f.t.Format(time.RFC3339)
+}
+
+func (f rfc3339) Set(s string) error {
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		return errors.New("want an RFC 3339 time such as 2026-01-31T00:00:00Z")
+	}
+	*f.t = t
+	return nil
+}
