@@ -158,3 +158,9 @@ func atPosition(err error, in PageInput) error {
 	}
 	return temporal.NewNonRetryableApplicationError(fmt.Sprintf("%s (partition %d, page %d)", msg, in.Partition, in.Seq), appErr.Type(), nil)
 }
+
+// storageError is a bucket failure as Temporal should see it: retryable, typed StorageError,
+// with the store's own error as its cause.
+func storageError(err error) error {
+	return temporal.NewApplicationErrorWithCause(err.Error(), ErrStorage, err)
+}

@@ -3,7 +3,6 @@ package activities
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"time"
 )
 
@@ -38,7 +37,7 @@ func (a *Activities) WriteCheckpoint(ctx context.Context, in CheckpointInput) (_
 	}
 	key := in.Base + "/" + checkpointName
 	if err := a.Store.Put(ctx, key, body, "application/json", nil); err != nil {
-		return "", fmt.Errorf("%s: %w", ErrStorage, err)
+		return "", storageError(err)
 	}
 	return key, nil
 }

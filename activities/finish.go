@@ -56,6 +56,7 @@ func (a *Activities) Finish(ctx context.Context, in FinishInput) (_ FinishResult
 	m := Manifest{
 		Format: ManifestFormat, ExportID: in.Export.ID, WorkflowID: in.WorkflowID, Provider: in.Export.Provider,
 		Input: in.Export, Strategy: in.Strategy, Location: a.Store.Location(in.Base),
+		PagesGlob: pagesGlob(a.Store.Location(in.Base)), PageFormat: PageFormat,
 		StartedAt: in.StartedAt.UTC(), FinishedAt: time.Now().UTC(),
 		Since: in.Export.Spec.Since, Watermark: in.Watermark, Resumed: in.Resumed,
 	}
@@ -96,7 +97,7 @@ func (a *Activities) Finish(ctx context.Context, in FinishInput) (_ FinishResult
 	case failed != nil:
 		return FinishResult{}, failed
 	case walked != nil:
-		return FinishResult{}, fmt.Errorf("%s: %w", ErrStorage, walked)
+		return FinishResult{}, storageError(walked)
 	}
 	if err := t.check(); err != nil {
 		return FinishResult{}, a.unpublish(ctx, in.Base, verificationFailed(in.Base, err))
@@ -148,17 +149,17 @@ func (a *Activities) publish(ctx context.Context, base string, body []byte) (str
 	key := base + "/" + manifestName
 	staged := key + stagedSuffix
 	if err := a.Store.Put(ctx, staged, body, "application/json", nil); err != nil {
-		return "", fmt.Errorf("%s: %w", ErrStorage, err)
+		return "", storageError(err)
 	}
 	if err := a.verify(ctx, staged, base); err != nil {
 		return "", a.unpublish(ctx, base, err)
 	}
 	if err := a.Store.Put(ctx, key, body, "application/json", nil); err != nil {
-		return "", fmt.Errorf("%s: %w", ErrStorage, err)
+		return "", storageError(err)
 	}
 	// A checkpoint left by a stopped run that was resumed or reset no longer says anything.
 	if err := a.Store.Delete(ctx, []string{staged, base + "/" + checkpointName}); err != nil {
-		return "", fmt.Errorf("%s: %w", ErrStorage, err)
+		return "", storageError(err)
 	}
 	return key, nil
 }
@@ -172,7 +173,7 @@ func (a *Activities) unpublish(ctx context.Context, base string, cause error) er
 	}
 	key := base + "/" + manifestName
 	if err := a.Store.Delete(ctx, []string{key + stagedSuffix, key}); err != nil {
-		return fmt.Errorf("%s: removing the unverified manifest: %w", ErrStorage, err)
+		return storageError(fmt.Errorf("removing the unverified manifest: %w", err))
 	}
 	return cause
 }
@@ -214,7 +215,7 @@ func (a *Activities) describe(ctx context.Context, base, key string) (PageObject
 	}
 	head, err := a.Store.Head(ctx, key)
 	if err != nil {
-		return PageObject{}, fmt.Errorf("%s: %w", ErrStorage, err)
+		return PageObject{}, storageError(err)
 	}
 	records, err := strconv.Atoi(head.Metadata[metaRecords])
 	if err != nil || head.Metadata[metaSHA256] == "" {

@@ -15,13 +15,17 @@ const ManifestFormat = "pagewise.manifest/v1"
 
 // Manifest is written last: its presence means the export completed and was verified.
 type Manifest struct {
-	Format     string    `json:"format"`
-	ExportID   string    `json:"export_id"`
-	WorkflowID string    `json:"workflow_id"`
-	Provider   string    `json:"provider"`
-	Input      Export    `json:"input"` // what was asked; never holds credentials
-	Strategy   string    `json:"strategy"`
-	Location   string    `json:"location"` // s3://bucket/base
+	Format     string `json:"format"`
+	ExportID   string `json:"export_id"`
+	WorkflowID string `json:"workflow_id"`
+	Provider   string `json:"provider"`
+	Input      Export `json:"input"` // what was asked; never holds credentials
+	Strategy   string `json:"strategy"`
+	Location   string `json:"location"` // s3://bucket/base
+	// PagesGlob matches every page object and nothing else; PageFormat says what each
+	// holds. Objects lists them one by one.
+	PagesGlob  string    `json:"pages_glob"`
+	PageFormat string    `json:"page_format"`
 	StartedAt  time.Time `json:"started_at"`
 	FinishedAt time.Time `json:"finished_at"`
 	Since      time.Time `json:"since,omitzero"`     // lower bound of an incremental export
@@ -37,6 +41,12 @@ type Manifest struct {
 	// Objects lists every page object, in key order.
 	Objects []PageObject `json:"objects"`
 }
+
+// PageFormat is what every page object holds.
+const PageFormat = "gzip-compressed newline-delimited JSON: one record a line, exactly as the API returned it"
+
+// pagesGlob matches every page object of the export at location.
+func pagesGlob(location string) string { return location + "/" + dataDir + "/part-*/page-*" + pageExt }
 
 // PageObject is one page file: gzip-compressed newline-delimited JSON records.
 type PageObject struct {

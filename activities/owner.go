@@ -73,7 +73,7 @@ func (a *Activities) markerOwner(ctx context.Context, key string) (string, bool,
 		return "", false, nil
 	}
 	if err != nil {
-		return "", false, fmt.Errorf("%s: reading %s: %w", ErrStorage, key, err)
+		return "", false, storageError(fmt.Errorf("reading %s: %w", key, err))
 	}
 	defer func() { _ = body.Close() }()
 	if path.Base(key) == manifestName {
@@ -132,7 +132,7 @@ func (a *Activities) refuseNested(ctx context.Context, base string) error {
 		return nil
 	})
 	if err != nil && !errors.Is(err, errStopWalk) {
-		return fmt.Errorf("%s: listing %s: %w", ErrStorage, base, err)
+		return storageError(fmt.Errorf("listing %s: %w", base, err))
 	}
 	if nested != "" {
 		return invalid("folder %s holds the folder of another export, %s: choose another prefix or export_id",
@@ -164,7 +164,7 @@ func (a *Activities) writeOwner(ctx context.Context, base string, o Owner) error
 		return err
 	}
 	if err := a.Store.Put(ctx, base+"/"+ownerName, body, "application/json", nil); err != nil {
-		return fmt.Errorf("%s: %w", ErrStorage, err)
+		return storageError(err)
 	}
 	a.owned.remember(base, o.WorkflowID)
 	return nil

@@ -2,7 +2,9 @@ package activities
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"path"
 	"strings"
 	"testing"
 
@@ -154,4 +156,55 @@ func keys(t *testing.T, s *storage.Memory) []string {
 		out[i] = o.Key
 	}
 	return out
+}
+
+// failingPuts is a bucket that stores nothing.
+type failingPuts struct{ *storage.Memory }
+
+func (failingPuts) Put(context.Context, string, []byte, string, map[string]string) error {
+	return errors.New("connection refused")
+}
+
+// TestStorageFailuresAreTypedAndRetried: a bucket failure reaches Temporal as a retryable
+// ApplicationError of type StorageError, not a message prefix.
+func TestStorageFailuresAreTypedAndRetried(t *testing.T) {
+	mem := storage.NewMemory()
+	a := &Activities{Providers: oneProvider{listConnector{n: 5}}, Store: mem}
+	claimed(t, a, "fake/items/s", "")
+	a.Store = failingPuts{mem}
+	_, err := a.FetchPage(context.Background(), PageInput{ExportID: "s", Provider: "fake", Plan: oncePlan, Base: "fake/items/s", Seq: 1})
+	var appErr *temporal.ApplicationError
+	if !errors.As(err, &appErr) || appErr.Type() != ErrStorage || appErr.NonRetryable() || !strings.Contains(err.Error(), "connection refused") {
+		t.Fatalf("got %#v", err)
+	}
+}
+
+// TestManifestSaysHowToFindEveryPage: its glob matches each page object it lists, and not
+// the manifest or the owner record beside them.
+func TestManifestSaysHowToFindEveryPage(t *testing.T) {
+	mem := storage.NewMemory()
+	a := &Activities{Providers: oneProvider{listConnector{n: 25}}, Store: mem}
+	claimed(t, a, onceBase, "")
+	res, err := finishOnce(t, a, exportTwice(t, a))
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := mem.Get(context.Background(), res.ManifestKey)
+	var m Manifest
+	if err := json.Unmarshal(body, &m); err != nil {
+		t.Fatal(err)
+	}
+	if m.PageFormat != PageFormat || len(m.Objects) != 3 {
+		t.Fatalf("manifest %+v", m)
+	}
+	for _, o := range m.Objects {
+		if ok, _ := path.Match(m.PagesGlob, mem.Location(o.Key)); !ok {
+			t.Errorf("%s does not match %s", mem.Location(o.Key), m.PagesGlob)
+		}
+	}
+	for _, other := range []string{res.ManifestKey, onceBase + "/" + ownerName} {
+		if ok, _ := path.Match(m.PagesGlob, mem.Location(other)); ok {
+			t.Errorf("%s matches the pages glob", other)
+		}
+	}
 }

@@ -90,10 +90,8 @@ func (a *Activities) FetchPage(ctx context.Context, in PageInput) (res PageResul
 		}
 		return PageResult{}, atPosition(toTemporal(err), in)
 	}
-	if st := in.Position.Stride; st > 1 && !page.Done {
-		// An interleaved partition skips the pages its siblings take; what the connector
-		// remembers of the page (the last record, for its order check) stays.
-		page.Next.Offset, page.Next.Stride = in.Position.Offset+st*in.Plan.PageSize, st
+	if in.Position.Stride > 1 && !page.Done {
+		page.Next = provider.NextInStride(in.Position, page.Next, in.Plan.PageSize)
 	}
 	// Every page must move forward; an API that loops would otherwise never end.
 	if page, err = provider.Advance(in.Provider, resource, in.Position, page); err != nil {
@@ -109,7 +107,7 @@ func (a *Activities) FetchPage(ctx context.Context, in PageInput) (res PageResul
 		key := PageKey(in.Base, in.Partition, in.Seq)
 		meta := map[string]string{metaRecords: strconv.Itoa(len(page.Records)), metaSHA256: sum}
 		if err := a.Store.Put(ctx, key, body, "application/x-ndjson", meta); err != nil {
-			return PageResult{}, fmt.Errorf("%s: %w", ErrStorage, err)
+			return PageResult{}, storageError(err)
 		}
 		res.Key, res.Bytes = key, int64(len(body))
 		a.Metrics.PageWritten(in.Provider, resource, res.Records, res.Bytes)

@@ -3,7 +3,6 @@ package activities
 import (
 	"context"
 	"errors"
-	"fmt"
 	"strings"
 	"time"
 
@@ -104,7 +103,7 @@ func (a *Activities) untaken(ctx context.Context, e *Export, suffix string) (str
 	case errors.Is(err, storage.ErrNotFound):
 		return a.base(*e), nil
 	case err != nil:
-		return "", fmt.Errorf("%s: %w", ErrStorage, err)
+		return "", storageError(err)
 	}
 	e.ID += "-" + suffix
 	if !ValidSegment(e.ID) {

@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"strconv"
 	"sync"
 	"time"
@@ -133,7 +132,7 @@ func samePlan(st StoppedState, in ResumeInput) error {
 func (a *Activities) keepVerified(ctx context.Context, base string, parts []Partition, r *Resumed) ([]Partition, error) {
 	listed, err := a.Store.List(ctx, base+"/"+dataDir+"/")
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", ErrStorage, err)
+		return nil, storageError(err)
 	}
 	keep := map[string]bool{}
 	out := make([]Partition, len(parts))
@@ -181,7 +180,7 @@ func (a *Activities) deleteStale(ctx context.Context, base string, listed []stor
 	}
 	stale = append(stale, base+"/"+checkpointName, base+"/"+manifestName+stagedSuffix)
 	if err := a.Store.Delete(ctx, stale); err != nil {
-		return fmt.Errorf("%s: %w", ErrStorage, err)
+		return storageError(err)
 	}
 	return nil
 }
@@ -229,11 +228,11 @@ func (a *Activities) pageMatches(ctx context.Context, key string) (records, size
 		return 0, 0, false, nil
 	}
 	if err != nil {
-		return 0, 0, false, fmt.Errorf("%s: %w", ErrStorage, err)
+		return 0, 0, false, storageError(err)
 	}
 	body, err := a.Store.Get(ctx, key)
 	if err != nil {
-		return 0, 0, false, fmt.Errorf("%s: %w", ErrStorage, err)
+		return 0, 0, false, storageError(err)
 	}
 	n, err := strconv.ParseInt(head.Metadata[metaRecords], 10, 64)
 	sum := sha256.Sum256(body)

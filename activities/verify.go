@@ -21,13 +21,13 @@ func (a *Activities) Verify(ctx context.Context, manifestKey string) error {
 func (a *Activities) verify(ctx context.Context, manifestKey, base string) error {
 	body, err := a.Store.Open(ctx, manifestKey)
 	if err != nil {
-		return fmt.Errorf("%s: re-reading manifest: %w", ErrStorage, err)
+		return storageError(fmt.Errorf("re-reading manifest: %w", err))
 	}
 	defer func() { _ = body.Close() }()
 	src := &readErr{r: body}
 	invalid := func(err error) error {
 		if src.err != nil { // the store failed mid-read: retry, the manifest may be fine
-			return fmt.Errorf("%s: re-reading manifest: %w", ErrStorage, src.err)
+			return storageError(fmt.Errorf("re-reading manifest: %w", src.err))
 		}
 		return verificationFailed(manifestKey, fmt.Errorf("manifest is not valid JSON: %w", err))
 	}
@@ -65,7 +65,7 @@ func (a *Activities) verify(ctx context.Context, manifestKey, base string) error
 	case bad != nil:
 		return invalid(bad)
 	case walked != nil:
-		return fmt.Errorf("%s: %w", ErrStorage, walked)
+		return storageError(walked)
 	}
 	for c.ok {
 		c.problems.add("in manifest but missing from bucket: %s", c.cur.Key)

@@ -42,7 +42,7 @@ func (a *Activities) loadWatermark(ctx context.Context, e Export) (w Watermark, 
 		return Watermark{}, false, nil // first run: a full export
 	}
 	if err != nil {
-		return Watermark{}, false, fmt.Errorf("%s: reading watermark: %w", ErrStorage, err)
+		return Watermark{}, false, storageError(fmt.Errorf("reading watermark: %w", err))
 	}
 	if err := json.Unmarshal(body, &w); err != nil {
 		return Watermark{}, true, invalid("%s is not a watermark: %v", a.Store.Location(a.watermarkKey(e)), err)
@@ -71,7 +71,7 @@ func (a *Activities) writeWatermark(ctx context.Context, e Export, at time.Time,
 		return err
 	}
 	if err := a.Store.Put(ctx, a.watermarkKey(e), body, "application/json", nil); err != nil {
-		return fmt.Errorf("%s: writing watermark: %w", ErrStorage, err)
+		return storageError(fmt.Errorf("writing watermark: %w", err))
 	}
 	return nil
 }

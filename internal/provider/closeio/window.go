@@ -8,7 +8,7 @@ import (
 )
 
 // closeTime is how Close writes timestamps: 2013-02-20T05:30:24.854000+00:00.
-const closeTime = "2006-01-02T15:04:05.000000+00:00"
+const closeTime = provider.WindowTime
 
 // nextWindow is where a window export goes after page. With T the last record's
 // date_created: if T is still the window's start, skip further inside it; otherwise restart

@@ -1,0 +1,120 @@
+package provider
+
+import "time"
+
+// WindowTime is how window bounds are written: Close's own date_created layout, so a
+// bound sent back compares with the records' own values.
+const WindowTime = "2006-01-02T15:04:05.000000+00:00"
+
+// Chain is one partition as splitting sees it: where it is, and where it began (nil when
+// no one position pages it again from its start).
+type Chain struct {
+	Position Position
+	Start    *Position
+}
+
+// Split divides what remains after the first chain's first page into up to n chains that
+// page concurrently: an offset range needs the API's total (or interleaves without one), a
+// window needs its bounds. Anything it cannot split stays one chain. It is pure, so workflow
+// code may call it.
+func Split(strategy string, first Chain, total, pageSize, n int) []Chain {
+	if n <= 1 {
+		return []Chain{first}
+	}
+	switch {
+	case strategy == StrategyOffset && total < 0:
+		return splitStride(first, pageSize, n)
+	case strategy == StrategyOffset:
+		return splitOffset(first, total, pageSize, n)
+	case strategy == StrategyWindow:
+		return splitWindow(first, n)
+	}
+	return []Chain{first}
+}
+
+// splitOffset cuts [offset, total) into page-aligned ranges, each bounded by End.
+func splitOffset(first Chain, total, pageSize, n int) []Chain {
+	start, end := first.Position.Offset, total
+	if first.Position.End > 0 {
+		end = min(end, first.Position.End)
+	}
+	if total <= 0 || end-start <= pageSize {
+		return []Chain{first}
+	}
+	pages := (end - start + pageSize - 1) / pageSize
+	chunk := (pages + n - 1) / n * pageSize
+	var chains []Chain
+	for lo := start; lo < end; lo += chunk {
+		c := Chain{Position: Position{Offset: lo, End: min(lo+chunk, end)}}
+		c.Start = startOf(c.Position)
+		if len(chains) == 0 {
+			c.Start = bounded(first.Start, c.Position)
+		}
+		chains = append(chains, c)
+	}
+	return chains
+}
+
+// splitStride interleaves n chains over the pages after the first when the API does not
+// say how many there are: chain i takes pages i, i+n, i+2n… of what remains, and stops at
+// its first short page. Chains past the end cost one empty page each.
+func splitStride(first Chain, pageSize, n int) []Chain {
+	if first.Position.End > 0 || first.Position.Stride > 1 {
+		return []Chain{first}
+	}
+	chains := make([]Chain, n)
+	for i := range chains {
+		chains[i].Position = Position{Offset: first.Position.Offset + i*pageSize, Stride: n}
+		chains[i].Start = startOf(chains[i].Position)
+	}
+	// Chain 0's first page came before the stride: no one position restarts it alone.
+	chains[0].Start = nil
+	return chains
+}
+
+// splitWindow cuts [From, Until) into n equal spans of time. Chain 0 keeps its skip of the
+// tied records it has already passed; the others start fresh at their bound.
+func splitWindow(first Chain, n int) []Chain {
+	from, err1 := time.Parse(time.RFC3339Nano, first.Position.From)
+	until, err2 := time.Parse(time.RFC3339Nano, first.Position.Until)
+	span := until.Sub(from) / time.Duration(n)
+	if err1 != nil || err2 != nil || span < time.Millisecond {
+		return []Chain{first}
+	}
+	chains := make([]Chain, n)
+	for i := range chains {
+		lo, hi := from.Add(time.Duration(i)*span).UTC().Format(WindowTime), from.Add(time.Duration(i+1)*span).UTC().Format(WindowTime)
+		if i == 0 {
+			lo = first.Position.From
+		}
+		if i == n-1 {
+			hi = first.Position.Until
+		}
+		chains[i].Position = Position{From: lo, Until: hi}
+		chains[i].Start = startOf(chains[i].Position)
+	}
+	chains[0].Start = bounded(first.Start, chains[0].Position)
+	chains[0].Position.Offset = first.Position.Offset
+	return chains
+}
+
+// NextInStride is where an interleaved chain goes after a page that did not end it: it
+// skips the pages its siblings take. What the connector noted of the page (Last, for its
+// order check) stays.
+func NextInStride(at, next Position, pageSize int) Position {
+	next.Offset, next.Stride = at.Offset+at.Stride*pageSize, at.Stride
+	return next
+}
+
+func startOf(p Position) *Position { return &p }
+
+// bounded is chain 0's start after a split: where the export began, within the upper
+// bound the split gave it. Nil when the start is not known.
+func bounded(start *Position, p Position) *Position {
+	if start == nil {
+		return nil
+	}
+	s := *start
+	s.End, s.Until = p.End, p.Until
+	return &s
+}
