@@ -14,6 +14,7 @@ import (
 
 	"github.com/pagewise/pagewise/internal/provider"
 	"github.com/pagewise/pagewise/internal/storage"
+	"github.com/pagewise/pagewise/internal/storage/storagetest"
 )
 
 // listConnector serves records 1..n by offset, the same answer every time.
@@ -98,7 +99,7 @@ func finishOnce(t *testing.T, a *Activities, p Partition) (FinishResult, error) 
 // TestPageWrittenTwiceLeavesOneObject: a page retried after its write succeeded overwrites
 // the same key with the same bytes, and the manifest lists every page exactly once.
 func TestPageWrittenTwiceLeavesOneObject(t *testing.T) {
-	store := storage.NewMemory()
+	store := storagetest.NewMemory()
 	a := &Activities{Providers: oneProvider{listConnector{n: 25}}, Store: store}
 	claimed(t, a, onceBase, "")
 	p := exportTwice(t, a)
@@ -133,19 +134,19 @@ func TestVerifyFailsLoudlyWhenBucketDisagrees(t *testing.T) {
 	ctx := context.Background()
 	cases := []struct {
 		name   string
-		change func(s *storage.Memory)
+		change func(s *storagetest.Memory)
 		want   string
 	}{
-		{"extra page object", func(s *storage.Memory) {
+		{"extra page object", func(s *storagetest.Memory) {
 			_ = s.Put(ctx, PageKey(onceBase, 0, 4), []byte("stray"), "", map[string]string{metaRecords: "1", metaSHA256: "x"})
 		}, "in bucket but not in manifest: " + PageKey(onceBase, 0, 4)},
-		{"extra non-page object", func(s *storage.Memory) {
+		{"extra non-page object", func(s *storagetest.Memory) {
 			_ = s.Put(ctx, onceBase+"/data/notes.txt", []byte("hello"), "", nil)
 		}, "in bucket but not in manifest: " + onceBase + "/data/notes.txt"},
-		{"missing object", func(s *storage.Memory) {
+		{"missing object", func(s *storagetest.Memory) {
 			_ = s.Delete(ctx, []string{PageKey(onceBase, 0, 2)})
 		}, "in manifest but missing from bucket: " + PageKey(onceBase, 0, 2)},
-		{"size changed", func(s *storage.Memory) {
+		{"size changed", func(s *storagetest.Memory) {
 			_ = s.Put(ctx, PageKey(onceBase, 0, 3), []byte("shorter"), "", nil)
 		}, "size of " + PageKey(onceBase, 0, 3) + " is 7"},
 		{"manifest lists a page twice", editManifest(func(m *Manifest) {
@@ -158,14 +159,14 @@ func TestVerifyFailsLoudlyWhenBucketDisagrees(t *testing.T) {
 		}), "out of key order in manifest: " + PageKey(onceBase, 0, 1)},
 		{"manifest totals changed", editManifest(func(m *Manifest) { m.Records++ }),
 			"manifest totals (3 pages, 26 records) disagree with its objects (3, 25)"},
-		{"manifest truncated", func(s *storage.Memory) {
+		{"manifest truncated", func(s *storagetest.Memory) {
 			body, _ := s.Get(ctx, onceBase+"/manifest.json")
 			_ = s.Put(ctx, onceBase+"/manifest.json", body[:len(body)/2], "application/json", nil)
 		}, "manifest is not valid JSON"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			store := storage.NewMemory()
+			store := storagetest.NewMemory()
 			a := &Activities{Providers: oneProvider{listConnector{n: 25}}, Store: store}
 			claimed(t, a, onceBase, "")
 			claimed(t, a, onceBase, "")
@@ -186,7 +187,7 @@ func TestVerifyFailsLoudlyWhenBucketDisagrees(t *testing.T) {
 // workflow's own counts before writing anything, so a stray page never gets a manifest.
 func TestFinishRefusesToWriteManifestOverExtraPage(t *testing.T) {
 	ctx := context.Background()
-	store := storage.NewMemory()
+	store := storagetest.NewMemory()
 	a := &Activities{Providers: oneProvider{listConnector{n: 25}}, Store: store}
 	claimed(t, a, onceBase, "")
 	p := exportTwice(t, a)
@@ -199,8 +200,8 @@ func TestFinishRefusesToWriteManifestOverExtraPage(t *testing.T) {
 }
 
 // editManifest rewrites the stored manifest through edit.
-func editManifest(edit func(*Manifest)) func(*storage.Memory) {
-	return func(s *storage.Memory) {
+func editManifest(edit func(*Manifest)) func(*storagetest.Memory) {
+	return func(s *storagetest.Memory) {
 		ctx := context.Background()
 		body, _ := s.Get(ctx, onceBase+"/manifest.json")
 		var m Manifest
@@ -228,7 +229,7 @@ func assertVerificationFailed(t *testing.T, err error, want string) {
 // vanishingStore loses a page the moment the staged manifest is written: the bucket
 // changed under Finish, after its tally and before its verification.
 type vanishingStore struct {
-	*storage.Memory
+	*storagetest.Memory
 	page string
 }
 
@@ -244,7 +245,7 @@ func (s vanishingStore) Put(ctx context.Context, key string, body []byte, ct str
 // manifest an earlier attempt published.
 func TestFailedVerificationLeavesNoManifest(t *testing.T) {
 	ctx := context.Background()
-	mem := storage.NewMemory()
+	mem := storagetest.NewMemory()
 	a := &Activities{Providers: oneProvider{listConnector{n: 25}}, Store: mem}
 	claimed(t, a, onceBase, "")
 	p := exportTwice(t, a)

@@ -11,7 +11,7 @@ import (
 	"testing"
 
 	"github.com/pagewise/pagewise/internal/provider"
-	"github.com/pagewise/pagewise/internal/storage"
+	"github.com/pagewise/pagewise/internal/storage/storagetest"
 )
 
 // TestErrorLogsNameTheExport: a failed page logs one JSON line at error level (the API
@@ -26,7 +26,7 @@ func TestErrorLogsNameTheExport(t *testing.T) {
 	var buf bytes.Buffer
 	a := &Activities{
 		Providers: oneProvider{apiConnector{api.URL + "/?key=" + token, api.Client(), token}},
-		Store:     storage.NewMemory(),
+		Store:     storagetest.NewMemory(),
 		Log:       slog.New(slog.NewJSONHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug})),
 	}
 	claimed(t, a, "b", "")

@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/pagewise/pagewise/internal/storage"
+	"github.com/pagewise/pagewise/internal/storage/storagetest"
 )
 
 func sampleManifest(n int) Manifest {
@@ -91,7 +91,7 @@ func TestManifestReaderStreamsObjectsInAnyFieldOrder(t *testing.T) {
 // pages in two partitions make Finish and Verify carry their checks from page to page.
 func TestFinishAndVerifyAcrossListingPages(t *testing.T) {
 	ctx := context.Background()
-	store := storage.NewMemory()
+	store := storagetest.NewMemory()
 	a := &Activities{Store: store}
 	base := "fake/items/many"
 	claimed(t, a, base, "")

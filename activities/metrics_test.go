@@ -18,7 +18,7 @@ import (
 	"github.com/pagewise/pagewise/internal/endpoint"
 	"github.com/pagewise/pagewise/internal/metrics"
 	"github.com/pagewise/pagewise/internal/provider"
-	"github.com/pagewise/pagewise/internal/storage"
+	"github.com/pagewise/pagewise/internal/storage/storagetest"
 )
 
 // apiConnector pages an httptest API through provider.Call, so the test covers the
@@ -82,7 +82,7 @@ func TestMetricsAfterPages(t *testing.T) {
 	defer api.Close()
 
 	exp := metrics.NewExporter()
-	store := storage.NewMemory()
+	store := storagetest.NewMemory()
 	a := &Activities{Providers: oneProvider{apiConnector{api.URL, api.Client(), "t0ken"}}, Store: store, Metrics: exp}
 	var suite testsuite.WorkflowTestSuite
 	env := suite.NewTestActivityEnvironment()

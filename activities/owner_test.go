@@ -11,7 +11,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/pagewise/pagewise/internal/provider"
-	"github.com/pagewise/pagewise/internal/storage"
+	"github.com/pagewise/pagewise/internal/storage/storagetest"
 )
 
 // testWorkflowID is what Temporal's test activity environment reports.
@@ -43,7 +43,7 @@ func assertInvalid(t *testing.T, err error, want ...string) {
 // deleted; the same workflow may re-run, and replace_owner takes a folder over.
 func TestPrepareRefusesFoldersItDoesNotOwn(t *testing.T) {
 	ctx := context.Background()
-	store := storage.NewMemory()
+	store := storagetest.NewMemory()
 	a := &Activities{Providers: sandboxRegistry(t), Store: store}
 	victim := Export{ID: "contacts-1", Provider: "clio", Prefix: "clio/contacts", Spec: provider.Spec{Resource: "contacts"}}
 	if _, err := a.Prepare(ctx, PrepareInput{Export: victim, Fresh: true, WorkflowID: "victim"}); err != nil {
@@ -91,7 +91,7 @@ func TestPrepareRefusesFoldersItDoesNotOwn(t *testing.T) {
 // claimed for the same workflow.
 func TestWritersCheckTheOwner(t *testing.T) {
 	ctx := context.Background()
-	store := storage.NewMemory()
+	store := storagetest.NewMemory()
 	a := &Activities{Providers: oneProvider{listConnector{n: 5}}, Store: store}
 	claimed(t, a, "fake/items/mine", "me")
 	in := PageInput{ExportID: "x", Provider: "fake", Plan: oncePlan, Seq: 1}
@@ -116,7 +116,7 @@ func TestWritersCheckTheOwner(t *testing.T) {
 // workflow its manifest or checkpoint names.
 func TestLegacyFoldersHaveOwners(t *testing.T) {
 	ctx := context.Background()
-	store := storage.NewMemory()
+	store := storagetest.NewMemory()
 	a := &Activities{Store: store}
 	_ = store.Put(ctx, "p/done/manifest.json", []byte(`{"format":"pagewise.manifest/v1","export_id":"done","workflow_id":"old-run","objects":[]}`), "", nil)
 	_ = store.Put(ctx, "p/stopped/checkpoint.json", []byte(`{"export_id":"stopped","workflow_id":"stopper"}`), "", nil)
@@ -145,7 +145,7 @@ func TestExportDirOf(t *testing.T) {
 	}
 }
 
-func keys(t *testing.T, s *storage.Memory) []string {
+func keys(t *testing.T, s *storagetest.Memory) []string {
 	t.Helper()
 	objs, err := s.List(context.Background(), "")
 	if err != nil {
@@ -159,7 +159,7 @@ func keys(t *testing.T, s *storage.Memory) []string {
 }
 
 // failingPuts is a bucket that stores nothing.
-type failingPuts struct{ *storage.Memory }
+type failingPuts struct{ *storagetest.Memory }
 
 func (failingPuts) Put(context.Context, string, []byte, string, map[string]string) error {
 	return errors.New("connection refused")
@@ -168,7 +168,7 @@ func (failingPuts) Put(context.Context, string, []byte, string, map[string]strin
 // TestStorageFailuresAreTypedAndRetried: a bucket failure reaches Temporal as a retryable
 // ApplicationError of type StorageError, not a message prefix.
 func TestStorageFailuresAreTypedAndRetried(t *testing.T) {
-	mem := storage.NewMemory()
+	mem := storagetest.NewMemory()
 	a := &Activities{Providers: oneProvider{listConnector{n: 5}}, Store: mem}
 	claimed(t, a, "fake/items/s", "")
 	a.Store = failingPuts{mem}
@@ -182,7 +182,7 @@ func TestStorageFailuresAreTypedAndRetried(t *testing.T) {
 // TestManifestSaysHowToFindEveryPage: its glob matches each page object it lists, and not
 // the manifest or the owner record beside them.
 func TestManifestSaysHowToFindEveryPage(t *testing.T) {
-	mem := storage.NewMemory()
+	mem := storagetest.NewMemory()
 	a := &Activities{Providers: oneProvider{listConnector{n: 25}}, Store: mem}
 	claimed(t, a, onceBase, "")
 	res, err := finishOnce(t, a, exportTwice(t, a))

@@ -14,8 +14,9 @@ import (
 
 	"github.com/pagewise/pagewise/internal/provider"
 	"github.com/pagewise/pagewise/internal/provider/registry"
-	"github.com/pagewise/pagewise/internal/sandbox"
 	"github.com/pagewise/pagewise/internal/storage"
+	"github.com/pagewise/pagewise/internal/storage/storagetest"
+	"github.com/pagewise/pagewise/internal/testkit/sandbox"
 )
 
 // sandboxRegistry is the worker's real registry pointed at a sandbox, with every token
@@ -143,7 +144,7 @@ func TestPrepareRejectsBadInput(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			var store storage.Store = storage.NewMemory()
+			var store storage.Store = storagetest.NewMemory()
 			if c.store != nil {
 				store = c.store(t)
 			}
@@ -170,7 +171,7 @@ func TestPrepareRejectsBadInput(t *testing.T) {
 // TestPrepareAcceptsGoodInput keeps the table above honest: the same inputs, corrected,
 // pass, so each rejection is the field's doing.
 func TestPrepareAcceptsGoodInput(t *testing.T) {
-	a := &Activities{Providers: sandboxRegistry(t), Store: storage.NewMemory()}
+	a := &Activities{Providers: sandboxRegistry(t), Store: storagetest.NewMemory()}
 	for _, e := range []Export{
 		{ID: "ok", Provider: "clio", Prefix: "clio/contacts", Spec: provider.Spec{Resource: "contacts", PageSize: 200, Filters: map[string]string{"type": "Person"}}},
 		{ID: "ok", Provider: "close", Prefix: "a/b", Spec: provider.Spec{Resource: "search", Query: json.RawMessage(`{"type": "and", "queries": []}`)}},

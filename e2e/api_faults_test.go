@@ -4,7 +4,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/pagewise/pagewise/internal/sandbox"
+	"github.com/pagewise/pagewise/internal/testkit/sandbox"
 	"github.com/pagewise/pagewise/workflows"
 )
 

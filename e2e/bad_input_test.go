@@ -11,7 +11,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/pagewise/pagewise/activities"
-	"github.com/pagewise/pagewise/internal/sandbox"
+	"github.com/pagewise/pagewise/internal/testkit/sandbox"
 	"github.com/pagewise/pagewise/workflows"
 )
 

@@ -14,8 +14,8 @@ import (
 	"github.com/pagewise/pagewise/activities"
 	"github.com/pagewise/pagewise/internal/exportclient"
 	"github.com/pagewise/pagewise/internal/provider"
-	"github.com/pagewise/pagewise/internal/sandbox"
 	"github.com/pagewise/pagewise/internal/storage"
+	"github.com/pagewise/pagewise/internal/testkit/sandbox"
 	"github.com/pagewise/pagewise/workflows"
 )
 

@@ -13,8 +13,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/pagewise/pagewise/internal/devstack"
-	"github.com/pagewise/pagewise/internal/sandbox"
+	"github.com/pagewise/pagewise/internal/testkit/devstack"
+	"github.com/pagewise/pagewise/internal/testkit/sandbox"
 	"github.com/pagewise/pagewise/workflows"
 )
 

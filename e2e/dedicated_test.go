@@ -11,8 +11,8 @@ import (
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/log"
 
-	"github.com/pagewise/pagewise/internal/devstack"
 	"github.com/pagewise/pagewise/internal/storage"
+	"github.com/pagewise/pagewise/internal/testkit/devstack"
 	"github.com/pagewise/pagewise/workflows"
 )
 

@@ -17,7 +17,7 @@ import (
 
 	"github.com/pagewise/pagewise/activities"
 	"github.com/pagewise/pagewise/internal/exportclient"
-	"github.com/pagewise/pagewise/internal/sandbox"
+	"github.com/pagewise/pagewise/internal/testkit/sandbox"
 	"github.com/pagewise/pagewise/workflows"
 )
 

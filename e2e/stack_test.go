@@ -16,9 +16,9 @@ import (
 
 	"go.temporal.io/sdk/client"
 
-	"github.com/pagewise/pagewise/internal/devstack"
-	"github.com/pagewise/pagewise/internal/sandbox"
 	"github.com/pagewise/pagewise/internal/storage"
+	"github.com/pagewise/pagewise/internal/testkit/devstack"
+	"github.com/pagewise/pagewise/internal/testkit/sandbox"
 )
 
 const bucket = "pagewise-e2e"

@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/pagewise/pagewise/internal/exportclient"
-	"github.com/pagewise/pagewise/internal/sandbox"
+	"github.com/pagewise/pagewise/internal/testkit/sandbox"
 	"github.com/pagewise/pagewise/workflows"
 )
 

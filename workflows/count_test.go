@@ -12,7 +12,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/pagewise/pagewise/activities"
-	"github.com/pagewise/pagewise/internal/storage"
+	"github.com/pagewise/pagewise/internal/storage/storagetest"
 )
 
 // TestManifestReconcilesWithTheProvidersCount: the provider's count at the start and the
@@ -33,7 +33,7 @@ func TestManifestReconcilesWithTheProvidersCount(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			store := storage.NewMemory()
+			store := storagetest.NewMemory()
 			conn := &countingConnector{fakeConnector: &fakeConnector{n: 35}, counts: c.counts}
 			var suite testsuite.WorkflowTestSuite
 			env := suite.NewTestWorkflowEnvironment()

@@ -20,20 +20,21 @@ import (
 	"github.com/pagewise/pagewise/activities"
 	"github.com/pagewise/pagewise/internal/provider"
 	"github.com/pagewise/pagewise/internal/storage"
+	"github.com/pagewise/pagewise/internal/storage/storagetest"
 )
 
 type harness struct {
 	env   *testsuite.TestWorkflowEnvironment
-	store *storage.Memory
+	store *storagetest.Memory
 	conn  *fakeConnector
 }
 
 func newHarness(t *testing.T, records int) *harness {
-	return newHarnessOn(t, records, storage.NewMemory())
+	return newHarnessOn(t, records, storagetest.NewMemory())
 }
 
 // newHarnessOn runs against store, so several workflows can share a bucket.
-func newHarnessOn(t *testing.T, records int, store *storage.Memory) *harness {
+func newHarnessOn(t *testing.T, records int, store *storagetest.Memory) *harness {
 	var suite testsuite.WorkflowTestSuite
 	h := &harness{env: suite.NewTestWorkflowEnvironment(), store: store, conn: &fakeConnector{n: records}}
 	h.env.RegisterWorkflowWithOptions(Export, workflow.RegisterOptions{Name: WorkflowName})

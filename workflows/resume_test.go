@@ -12,7 +12,7 @@ import (
 
 	"github.com/pagewise/pagewise/activities"
 	"github.com/pagewise/pagewise/internal/provider"
-	"github.com/pagewise/pagewise/internal/storage"
+	"github.com/pagewise/pagewise/internal/storage/storagetest"
 )
 
 // stoppedRuns hands the resumed export the state a stopped run answered.
@@ -24,7 +24,7 @@ func (s stoppedRuns) LastStopped(context.Context, string, string) (activities.St
 
 // stopAt runs an export that fails for good at offset failAt and returns its state, as
 // the state query answers it for the closed run.
-func stopAt(t *testing.T, store *storage.Memory, n, failAt int) activities.StoppedState {
+func stopAt(t *testing.T, store *storagetest.Memory, n, failAt int) activities.StoppedState {
 	t.Helper()
 	h := newHarnessOn(t, n, store)
 	h.conn.failAt, h.conn.fail = failAt, &provider.Error{Provider: "fake", Resource: "items", Status: 400, Message: "bad page"}
@@ -43,7 +43,7 @@ func stopAt(t *testing.T, store *storage.Memory, n, failAt int) activities.Stopp
 	return st
 }
 
-func resumeOn(t *testing.T, store *storage.Memory, n int, st activities.StoppedState) (*fakeConnector, ExportResult) {
+func resumeOn(t *testing.T, store *storagetest.Memory, n int, st activities.StoppedState) (*fakeConnector, ExportResult) {
 	t.Helper()
 	conn := &fakeConnector{n: n}
 	var suite testsuite.WorkflowTestSuite
@@ -65,7 +65,7 @@ func resumeOn(t *testing.T, store *storage.Memory, n int, st activities.StoppedS
 // recorded, deletes a page written after its last record, and its manifest covers the
 // whole export once and says it was resumed.
 func TestResumeKeepsVerifiedPagesAndGoesOn(t *testing.T) {
-	store := storage.NewMemory()
+	store := storagetest.NewMemory()
 	st := stopAt(t, store, 95, 40)
 	if len(st.Partitions) != 1 || st.Partitions[0].Pages != 4 || st.Partitions[0].Position.Offset != 40 {
 		t.Fatalf("stopped state %+v", st.Partitions)
@@ -89,7 +89,7 @@ func TestResumeKeepsVerifiedPagesAndGoesOn(t *testing.T) {
 // TestResumeRedoesAPartitionWhosePagesChanged: a kept page whose bytes no longer match its
 // SHA-256 sends its partition back to its start; the export still ends exact.
 func TestResumeRedoesAPartitionWhosePagesChanged(t *testing.T) {
-	store := storage.NewMemory()
+	store := storagetest.NewMemory()
 	st := stopAt(t, store, 95, 40)
 	key := activities.PageKey("fake/items/t1", 0, 2)
 	head, _ := store.Head(context.Background(), key)
@@ -100,7 +100,7 @@ func TestResumeRedoesAPartitionWhosePagesChanged(t *testing.T) {
 	}
 }
 
-func readManifest(t *testing.T, store *storage.Memory, key string) activities.Manifest {
+func readManifest(t *testing.T, store *storagetest.Memory, key string) activities.Manifest {
 	t.Helper()
 	body, err := store.Get(context.Background(), key)
 	if err != nil {

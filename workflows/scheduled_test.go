@@ -9,7 +9,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/pagewise/pagewise/activities"
-	"github.com/pagewise/pagewise/internal/storage"
+	"github.com/pagewise/pagewise/internal/storage/storagetest"
 )
 
 // TestScheduledRunNeverReplacesAFinishedExport: a schedule names its runs by the second,
@@ -17,7 +17,7 @@ import (
 // run writes beside the first, which stays complete and verified; a run started by hand
 // with a reused workflow id still replaces the folder, as documented.
 func TestScheduledRunNeverReplacesAFinishedExport(t *testing.T) {
-	store := storage.NewMemory()
+	store := storagetest.NewMemory()
 	const workflowID = "nightly-2026-05-01T02:00:00Z"
 	run := func(scheduled bool, records int) ExportResult {
 		t.Helper()

@@ -15,9 +15,9 @@ import (
 	"go.temporal.io/sdk/client"
 	tlog "go.temporal.io/sdk/log"
 
-	"github.com/pagewise/pagewise/internal/devstack"
-	"github.com/pagewise/pagewise/internal/sandbox"
 	"github.com/pagewise/pagewise/internal/storage"
+	"github.com/pagewise/pagewise/internal/testkit/devstack"
+	"github.com/pagewise/pagewise/internal/testkit/sandbox"
 )
 
 const bucket = "bench"

@@ -11,7 +11,7 @@ import (
 	"github.com/pagewise/pagewise/activities"
 	"github.com/pagewise/pagewise/internal/provider"
 	"github.com/pagewise/pagewise/internal/provider/registry"
-	"github.com/pagewise/pagewise/internal/sandbox"
+	"github.com/pagewise/pagewise/internal/testkit/sandbox"
 )
 
 // plainGzip is the worker's default PAGEWISE_GZIP_LEVEL, so the plain loop compresses as

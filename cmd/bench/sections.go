@@ -5,7 +5,7 @@ import (
 	"time"
 
 	"github.com/pagewise/pagewise/internal/provider/clio"
-	"github.com/pagewise/pagewise/internal/sandbox"
+	"github.com/pagewise/pagewise/internal/testkit/sandbox"
 )
 
 // The budget section's setting: a sandbox allowing 20 requests a second per credential, a

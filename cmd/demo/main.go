@@ -21,9 +21,9 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"github.com/pagewise/pagewise/internal/config"
-	"github.com/pagewise/pagewise/internal/devstack"
 	"github.com/pagewise/pagewise/internal/exportclient"
-	"github.com/pagewise/pagewise/internal/sandbox"
+	"github.com/pagewise/pagewise/internal/testkit/devstack"
+	"github.com/pagewise/pagewise/internal/testkit/sandbox"
 	"github.com/pagewise/pagewise/workflows"
 )
 

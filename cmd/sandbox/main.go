@@ -16,7 +16,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/pagewise/pagewise/internal/sandbox"
+	"github.com/pagewise/pagewise/internal/testkit/sandbox"
 )
 
 func main() {

@@ -20,7 +20,7 @@ import (
 	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
 
-	"github.com/pagewise/pagewise/internal/devstack"
+	"github.com/pagewise/pagewise/internal/testkit/devstack"
 )
 
 func TestDefaultConnectionIsLoopback(t *testing.T) {

@@ -6,8 +6,8 @@ import (
 
 	"github.com/pagewise/pagewise/internal/provider"
 	"github.com/pagewise/pagewise/internal/provider/attio"
-	"github.com/pagewise/pagewise/internal/provider/conformance"
-	"github.com/pagewise/pagewise/internal/sandbox"
+	"github.com/pagewise/pagewise/internal/testkit/conformance"
+	"github.com/pagewise/pagewise/internal/testkit/sandbox"
 )
 
 func newAttio(baseURL, token string, client *http.Client) provider.Connector {

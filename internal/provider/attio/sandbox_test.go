@@ -8,8 +8,8 @@ import (
 
 	"github.com/pagewise/pagewise/internal/provider"
 	"github.com/pagewise/pagewise/internal/provider/attio"
-	"github.com/pagewise/pagewise/internal/provider/conformance"
-	"github.com/pagewise/pagewise/internal/sandbox"
+	"github.com/pagewise/pagewise/internal/testkit/conformance"
+	"github.com/pagewise/pagewise/internal/testkit/sandbox"
 )
 
 // TestQueryAndSince pages a POST query whose filter is the user's query plus since.

@@ -8,8 +8,8 @@ import (
 
 	"github.com/pagewise/pagewise/internal/provider"
 	"github.com/pagewise/pagewise/internal/provider/clever"
-	"github.com/pagewise/pagewise/internal/provider/conformance"
-	"github.com/pagewise/pagewise/internal/sandbox"
+	"github.com/pagewise/pagewise/internal/testkit/conformance"
+	"github.com/pagewise/pagewise/internal/testkit/sandbox"
 )
 
 // TestTrailingEmptyPage: the last full page still links to a next page, which is empty and

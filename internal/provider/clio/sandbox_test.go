@@ -8,8 +8,8 @@ import (
 
 	"github.com/pagewise/pagewise/internal/provider"
 	"github.com/pagewise/pagewise/internal/provider/clio"
-	"github.com/pagewise/pagewise/internal/provider/conformance"
-	"github.com/pagewise/pagewise/internal/sandbox"
+	"github.com/pagewise/pagewise/internal/testkit/conformance"
+	"github.com/pagewise/pagewise/internal/testkit/sandbox"
 )
 
 func sandboxPlan(t *testing.T, n int, spec provider.Spec) (*sandbox.Server, provider.Connector, provider.Plan) {

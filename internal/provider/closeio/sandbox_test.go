@@ -9,8 +9,8 @@ import (
 
 	"github.com/pagewise/pagewise/internal/provider"
 	"github.com/pagewise/pagewise/internal/provider/closeio"
-	"github.com/pagewise/pagewise/internal/provider/conformance"
-	"github.com/pagewise/pagewise/internal/sandbox"
+	"github.com/pagewise/pagewise/internal/testkit/conformance"
+	"github.com/pagewise/pagewise/internal/testkit/sandbox"
 )
 
 func deepSandbox(t *testing.T, opts sandbox.Options, cfg closeio.Config, spec provider.Spec) (*sandbox.Server, provider.Connector, provider.Plan) {

@@ -4,9 +4,9 @@ import (
 	"testing"
 
 	"github.com/pagewise/pagewise/internal/provider"
-	"github.com/pagewise/pagewise/internal/provider/conformance"
 	"github.com/pagewise/pagewise/internal/provider/registry"
-	"github.com/pagewise/pagewise/internal/sandbox"
+	"github.com/pagewise/pagewise/internal/testkit/conformance"
+	"github.com/pagewise/pagewise/internal/testkit/sandbox"
 )
 
 // TestDefaultsExportEverySandboxResource: every resource the sandbox serves is known to its

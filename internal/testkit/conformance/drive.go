@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/pagewise/pagewise/internal/provider"
-	"github.com/pagewise/pagewise/internal/sandbox"
+	"github.com/pagewise/pagewise/internal/testkit/sandbox"
 )
 
 // maxAttempts bounds retries of one page: injected faults are few, so more means a loop.

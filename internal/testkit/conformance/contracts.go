@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"github.com/pagewise/pagewise/internal/provider"
-	"github.com/pagewise/pagewise/internal/sandbox"
+	"github.com/pagewise/pagewise/internal/testkit/sandbox"
 )
 
 // brokenContracts drains the case once per contract it lists, with the sandbox breaking it,

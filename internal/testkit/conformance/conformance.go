@@ -8,7 +8,7 @@ import (
 	"testing"
 
 	"github.com/pagewise/pagewise/internal/provider"
-	"github.com/pagewise/pagewise/internal/sandbox"
+	"github.com/pagewise/pagewise/internal/testkit/sandbox"
 )
 
 // Target is one connector under test.

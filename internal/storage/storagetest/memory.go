@@ -1,9 +1,12 @@
-package storage
+// Package storagetest is an in-memory storage.Store for tests, as net/http/httptest is
+// for HTTP: production code never imports it.
+package storagetest
 
 import (
 	"bytes"
 	"context"
 	"fmt"
+	"github.com/pagewise/pagewise/internal/storage"
 	"io"
 	"maps"
 	"slices"
@@ -39,7 +42,7 @@ func (m *Memory) Get(_ context.Context, key string) ([]byte, error) {
 	defer m.mu.Unlock()
 	o, ok := m.objects[key]
 	if !ok {
-		return nil, fmt.Errorf("get %s: %w", key, ErrNotFound)
+		return nil, fmt.Errorf("get %s: %w", key, storage.ErrNotFound)
 	}
 	return slices.Clone(o.body), nil
 }
@@ -54,27 +57,27 @@ func (m *Memory) Open(ctx context.Context, key string) (io.ReadCloser, error) {
 }
 
 // Head returns size and metadata.
-func (m *Memory) Head(_ context.Context, key string) (Object, error) {
+func (m *Memory) Head(_ context.Context, key string) (storage.Object, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	o, ok := m.objects[key]
 	if !ok {
-		return Object{}, fmt.Errorf("head %s: %w", key, ErrNotFound)
+		return storage.Object{}, fmt.Errorf("head %s: %w", key, storage.ErrNotFound)
 	}
-	return Object{Key: key, Size: int64(len(o.body)), Metadata: maps.Clone(o.meta)}, nil
+	return storage.Object{Key: key, Size: int64(len(o.body)), Metadata: maps.Clone(o.meta)}, nil
 }
 
 // List returns objects under prefix in key order.
-func (m *Memory) List(_ context.Context, prefix string) ([]Object, error) {
+func (m *Memory) List(_ context.Context, prefix string) ([]storage.Object, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	var out []Object
+	var out []storage.Object
 	for k, o := range m.objects {
 		if strings.HasPrefix(k, prefix) {
-			out = append(out, Object{Key: k, Size: int64(len(o.body))})
+			out = append(out, storage.Object{Key: k, Size: int64(len(o.body))})
 		}
 	}
-	slices.SortFunc(out, func(a, b Object) int { return strings.Compare(a.Key, b.Key) })
+	slices.SortFunc(out, func(a, b storage.Object) int { return strings.Compare(a.Key, b.Key) })
 	return out, nil
 }
 
@@ -82,7 +85,7 @@ func (m *Memory) List(_ context.Context, prefix string) ([]Object, error) {
 const memoryPage = 10
 
 // Walk hands List's result to fn in pages of memoryPage.
-func (m *Memory) Walk(ctx context.Context, prefix string, fn func([]Object) error) error {
+func (m *Memory) Walk(ctx context.Context, prefix string, fn func([]storage.Object) error) error {
 	objects, _ := m.List(ctx, prefix)
 	for page := range slices.Chunk(objects, memoryPage) {
 		if err := fn(page); err != nil {

@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/pagewise/pagewise/internal/provider"
-	"github.com/pagewise/pagewise/internal/sandbox"
+	"github.com/pagewise/pagewise/internal/testkit/sandbox"
 )
 
 type check struct {

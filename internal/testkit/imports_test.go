@@ -1,0 +1,27 @@
+// Package testkit holds what tests run against: the sandbox that plays the providers, the
+// dev servers (Temporal, versitygw) and the connectors' conformance suite.
+package testkit
+
+import (
+	"os/exec"
+	"strings"
+	"testing"
+)
+
+// TestProductionNeverImportsTheKit: the worker and the starter are built without the
+// sandbox, the dev servers, the conformance suite or the in-memory store.
+func TestProductionNeverImportsTheKit(t *testing.T) {
+	out, err := exec.Command("go", "list", "-deps", "github.com/pagewise/pagewise/worker", "github.com/pagewise/pagewise/starter").CombinedOutput()
+	if err != nil {
+		t.Fatalf("go list: %v\n%s", err, out)
+	}
+	deps := string(out)
+	if !strings.Contains(deps, "github.com/pagewise/pagewise/activities") {
+		t.Fatalf("go list listed no pagewise package:\n%s", deps)
+	}
+	for _, kit := range []string{"/internal/testkit/", "/internal/storage/storagetest"} {
+		if strings.Contains(deps, kit) {
+			t.Errorf("a production binary imports %s", kit)
+		}
+	}
+}
