@@ -10,16 +10,32 @@ import (
 )
 
 // providerCount versions the provider's own count taken when an export starts and ends;
-// runs that began before it replay without the two activities.
+// runs that began before it replay without the two activities. From version 2 the count
+// at the start is the export's first page's, where the connector reports one (Clio
+// meta.records, Close total_results and search counts): one request fewer.
 const (
-	providerCountChange  = "provider-count"
-	providerCountVersion = 1
+	providerCountChange    = "provider-count"
+	providerCountActivity  = 1
+	providerCountFirstPage = 2
 )
+
+func countVersion(ctx workflow.Context) workflow.Version {
+	return workflow.GetVersion(ctx, providerCountChange, workflow.DefaultVersion, providerCountFirstPage)
+}
+
+// countAtStart is the provider's count before the first page (version 1), or nothing yet:
+// from version 2 the first page brings it (see plan).
+func (x *exporter) countAtStart(ctx workflow.Context) activities.CountResult {
+	if countVersion(ctx) != providerCountActivity {
+		return activities.CountResult{}
+	}
+	return x.count(ctx)
+}
 
 // count asks the provider how many records the export's query matches. It is a check, not
 // a step: when it fails the export goes on without it, as it did before counts existed.
 func (x *exporter) count(ctx workflow.Context) activities.CountResult {
-	if workflow.GetVersion(ctx, providerCountChange, workflow.DefaultVersion, providerCountVersion) < providerCountVersion {
+	if countVersion(ctx) < providerCountActivity {
 		return activities.CountResult{}
 	}
 	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{

@@ -26,6 +26,7 @@ func TestManifestReconcilesWithTheProvidersCount(t *testing.T) {
 		within    bool
 		fails     bool
 	}{
+		// counts: what the first page reports, then what the provider counts at the end.
 		{"agrees", []int{35, 35}, "", true, false},
 		{"records added meanwhile", []int{30, 40}, "fail", true, false},
 		{"disagrees, warned", []int{50, 50}, "", false, false},
@@ -34,7 +35,7 @@ func TestManifestReconcilesWithTheProvidersCount(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			store := storagetest.NewMemory()
-			conn := &countingConnector{fakeConnector: &fakeConnector{n: 35}, counts: c.counts}
+			conn := &countingConnector{fakeConnector: &fakeConnector{n: 35, reportTotal: c.counts[0]}, counts: c.counts[1:]}
 			var suite testsuite.WorkflowTestSuite
 			env := suite.NewTestWorkflowEnvironment()
 			env.RegisterWorkflowWithOptions(Export, workflow.RegisterOptions{Name: WorkflowName})

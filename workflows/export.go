@@ -36,7 +36,7 @@ func Export(ctx workflow.Context, in ExportInput) (ExportResult, error) {
 			return ExportResult{}, x.fail(err)
 		}
 		if !resumed {
-			x.st.CountAtStart = x.count(ctx)
+			x.st.CountAtStart = x.countAtStart(ctx)
 		}
 	}
 	x.phase = PhaseExporting
@@ -178,6 +178,9 @@ func (x *exporter) prepare(ctx workflow.Context) error {
 // new partitions to launch.
 func (x *exporter) plan(total int) []int {
 	x.st.Planned = true
+	if total >= 0 && !x.st.CountAtStart.Known {
+		x.st.CountAtStart = activities.CountResult{Total: total, Known: true}
+	}
 	n := min(x.in.Parallelism, x.st.Plan.MaxParallel)
 	x.st.Partitions = split(x.st.Plan.Strategy, x.st.Partitions[0], total, x.st.Plan.PageSize, n)
 	var added []int
@@ -196,7 +199,8 @@ func (x *exporter) apply(i int, res activities.PageResult) {
 	}
 	p.Position = res.Next
 	p.Done = res.Done
-	if res.Total > 0 {
+	// The first page's total is the export's; later ones may count a window or a walk.
+	if res.Total > 0 && !x.st.Planned {
 		x.total = res.Total
 	}
 	x.runPages++

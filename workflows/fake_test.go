@@ -21,6 +21,8 @@ type fakeConnector struct {
 	noTotal bool
 	// offsets are the offsets of every page fetched, in order.
 	offsets []int
+	// reportTotal, when set, is the total pages report instead of n.
+	reportTotal int
 }
 
 func (f *fakeConnector) Name() string { return "fake" }
@@ -55,6 +57,9 @@ func (f *fakeConnector) Fetch(_ context.Context, req provider.Request) (provider
 	if f.noTotal {
 		page.Total, page.Done = -1, end-off < req.Plan.PageSize
 	}
+	if f.reportTotal > 0 {
+		page.Total = f.reportTotal
+	}
 	for i := off; i < end; i++ {
 		page.Records = append(page.Records, json.RawMessage(fmt.Sprintf(`{"id": %d}`, i+1)))
 	}
@@ -70,8 +75,8 @@ func (p fakeProviders) Get(name string) (provider.Connector, error) {
 	return p.c, nil
 }
 
-// countingConnector adds the provider's own count: counts[0] at the start, counts[1] at
-// the end.
+// countingConnector adds the provider's own count, asked at the end of an export (the
+// first page reports the count at the start).
 type countingConnector struct {
 	*fakeConnector
 	counts []int

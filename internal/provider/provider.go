@@ -98,6 +98,9 @@ type Position struct {
 	Walked int `json:"walked,omitempty"`
 	// Issued is when Cursor was issued (Unix milliseconds), for cursors that expire.
 	Issued int64 `json:"issued,omitempty"`
+	// Matches is how many results the current walk's query matches, as its first page
+	// counted them (0: not counted), so a walk that ends short of them was capped.
+	Matches int `json:"matches,omitempty"`
 	// Last is the ordering key of the last record seen (id or timestamp), so the next page
 	// can be checked to continue the order the API promised.
 	Last string `json:"last,omitempty"`

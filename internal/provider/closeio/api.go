@@ -6,6 +6,8 @@ import "encoding/json"
 type listResponse struct {
 	Data    []json.RawMessage `json:"data"`
 	HasMore bool              `json:"has_more"`
+	// TotalResults is documented on opportunity lists only; absent elsewhere.
+	TotalResults *int `json:"total_results"`
 }
 
 // opportunityResponse adds the aggregate the opportunity list documents.

@@ -46,7 +46,7 @@ func (c *Connector) fetchOffset(ctx context.Context, plan provider.Plan, pos pro
 	}
 	// has_more with an empty page leaves the position where it was; Advance stops that.
 	done := !resp.HasMore || (pos.End > 0 && next.Offset >= pos.End)
-	return provider.Page{Records: resp.Data, Total: -1, Done: done, Next: next}, nil
+	return provider.Page{Records: resp.Data, Total: totalOf(resp), Done: done, Next: next}, nil
 }
 
 // fetchWindow pages opportunity or activity records with date_created in [From, Until),
@@ -81,7 +81,7 @@ func (c *Connector) fetchWindow(ctx context.Context, plan provider.Plan, pos pro
 	if err := c.checkUpdated(plan, pos, resp.Data); err != nil {
 		return provider.Page{}, err
 	}
-	page := provider.Page{Records: resp.Data, Total: -1, Done: !resp.HasMore, Next: pos}
+	page := provider.Page{Records: resp.Data, Total: totalOf(resp), Done: !resp.HasMore, Next: pos}
 	if page.Done {
 		return page, nil
 	}
@@ -146,4 +146,13 @@ func (c *Connector) list(ctx context.Context, resource string, q url.Values) (li
 		pe.Message += " (Close's max _skip: set CLOSE_MAX_SKIP lower, or use strategy window)"
 	}
 	return resp, err
+}
+
+// totalOf is the list's total_results, which opportunity lists document on every answer
+// (the export's first page gives the provider's own count), or -1.
+func totalOf(resp listResponse) int {
+	if resp.TotalResults == nil {
+		return -1
+	}
+	return *resp.TotalResults
 }

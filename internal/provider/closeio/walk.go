@@ -60,6 +60,7 @@ func (c *Connector) fetchWalk(ctx context.Context, plan provider.Plan, pos provi
 
 // anchored starts a new walk at pos's restart point.
 func anchored(pos provider.Position) provider.Position {
+	// A new query: Matches is counted again by its first page.
 	return provider.Position{From: pos.From, Offset: pos.Offset, Until: pos.Until, Anchor: pos.From}
 }
 
@@ -124,15 +125,21 @@ func (c *Connector) walkPage(plan provider.Plan, pos provider.Position, resp sea
 		}
 		keep = append(keep, rec)
 	}
+	total := -1
+	if pos.Cursor == "" && resp.Count != nil && resp.Count.Total != nil {
+		next.Matches = *resp.Count.Total // the walk's first page counts its query
+		total = next.Matches
+	}
 	done := next.Cursor == ""
-	if done && next.From != "" && (next.Anchor == "" || !sameInstant(next.From, next.Anchor)) {
+	capped := next.Matches == 0 || next.Walked < next.Matches
+	if done && capped && next.From != "" && (next.Anchor == "" || !sameInstant(next.From, next.Anchor)) {
 		// A walk stopped by Close's result cap ends exactly as one at the end of the data
-		// does, and the cap is not documented: only a fresh walk from the last record seen
-		// can tell them apart. It costs one request, and ends the export when it finds
-		// nothing new.
+		// does, and the cap is not documented: a walk that returned fewer results than its
+		// query matches (or was not counted) goes on from the last record seen. A fresh walk
+		// that finds nothing new ends the export.
 		next, done = anchored(next), false
 	}
-	return provider.Page{Records: keep, Total: -1, Done: done, Next: next}, nil
+	return provider.Page{Records: keep, Total: total, Done: done, Next: next}, nil
 }
 
 // walkBody is the Advanced Filtering request for the walk at pos. Reference:
@@ -153,6 +160,9 @@ func walkBody(plan provider.Plan, pos provider.Position) walkRequest {
 		Sort:   []sortField{{Direction: "asc", Field: regularField{Type: "regular_field", ObjectType: obj, FieldName: "date_created"}}},
 		Limit:  plan.PageSize,
 		Fields: map[string][]string{obj: plan.Fields},
+		// The first page counts what the query matches: the end of a walk short of that is
+		// the cap, and the export's first page gives the provider's own count.
+		IncludeCounts: pos.Cursor == "",
 	}
 	if pos.Cursor != "" {
 		body.Cursor = &pos.Cursor

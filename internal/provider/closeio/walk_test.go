@@ -79,6 +79,11 @@ func TestWalkPage(t *testing.T) {
 			"r1", provider.Position{From: tC, Offset: 1, Anchor: tC, Until: tU}},
 		{"a fresh walk finds nothing new", provider.Position{From: tC, Offset: 1, Anchor: tC, Until: tU}, walkResp("", tC),
 			"", provider.Position{From: tC, Offset: 1, Anchor: tC, Until: tU, Walked: 1}},
+		// Counted by its first page, a walk that returned every match is the end.
+		{"a counted walk ends", provider.Position{From: tB, Offset: 1, Anchor: tB, Until: tU, Cursor: "c1", Walked: 2, Matches: 4}, walkResp("", tB, tC),
+			"r0 r1", provider.Position{From: tC, Offset: 1, Anchor: tB, Until: tU, Walked: 4, Matches: 4}},
+		{"a counted walk cut short", provider.Position{From: tB, Offset: 1, Anchor: tB, Until: tU, Cursor: "c1", Walked: 2, Matches: 9}, walkResp("", tB, tC),
+			"r0 r1", provider.Position{From: tC, Offset: 1, Anchor: tC, Until: tU}},
 	}
 	c := New(Config{Token: "key"}, nil)
 	c.now = func() time.Time { return time.UnixMilli(0) }
