@@ -104,6 +104,15 @@ func scrapeMetrics(t *testing.T, url string) map[string]*dto.MetricFamily {
 // sumOf adds the counter series of a family that carry these labels.
 func sumOf(fams map[string]*dto.MetricFamily, name string, labels map[string]string) float64 {
 	var sum float64
+	for _, m := range series(fams, name, labels) {
+		sum += m.GetCounter().GetValue()
+	}
+	return sum
+}
+
+// series are the family's series that carry these labels.
+func series(fams map[string]*dto.MetricFamily, name string, labels map[string]string) []*dto.Metric {
+	var out []*dto.Metric
 	for _, m := range fams[name].GetMetric() {
 		match := 0
 		for _, l := range m.GetLabel() {
@@ -112,10 +121,10 @@ func sumOf(fams map[string]*dto.MetricFamily, name string, labels map[string]str
 			}
 		}
 		if match == len(labels) {
-			sum += m.GetCounter().GetValue()
+			out = append(out, m)
 		}
 	}
-	return sum
+	return out
 }
 
 // wantPrefix fails unless some family has the prefix, the type and the suffix.

@@ -230,17 +230,10 @@ func writeToken(t *testing.T, file, token string) {
 	}
 }
 
+// gaugeOf is the value of the gauge series with these labels, -1 without one.
 func gaugeOf(fams map[string]*dto.MetricFamily, name string, labels map[string]string) float64 {
-	for _, m := range fams[name].GetMetric() {
-		match := 0
-		for _, l := range m.GetLabel() {
-			if labels[l.GetName()] == l.GetValue() {
-				match++
-			}
-		}
-		if match == len(labels) {
-			return m.GetGauge().GetValue()
-		}
+	if s := series(fams, name, labels); len(s) > 0 {
+		return s[0].GetGauge().GetValue()
 	}
 	return -1
 }

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"sync"
@@ -208,4 +209,20 @@ func JSONError(body []byte, keys ...string) string {
 		}
 	}
 	return ""
+}
+
+// SameOrigin reports whether u has base's scheme, host and port (a default port written
+// out or left implicit is the same port): a next link elsewhere must not get the token.
+func SameOrigin(u, base *url.URL) bool {
+	return strings.EqualFold(u.Scheme, base.Scheme) && strings.EqualFold(u.Hostname(), base.Hostname()) && port(u) == port(base)
+}
+
+func port(u *url.URL) string {
+	if p := u.Port(); p != "" {
+		return p
+	}
+	if strings.EqualFold(u.Scheme, "https") {
+		return "443"
+	}
+	return "80"
 }

@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
-	"strings"
 
 	"github.com/pagewise/pagewise/internal/provider"
 )
@@ -64,7 +63,7 @@ func (c *Connector) target(plan provider.Plan, next string) (string, error) {
 			return "", fatal(plan.Resource, "unparseable next link %q: %v", next, err)
 		}
 		u = c.base.ResolveReference(ref)
-		if !sameOrigin(u, c.base) {
+		if !provider.SameOrigin(u, c.base) {
 			return "", fatal(plan.Resource, "refusing next link outside %s://%s (the token is sent only to the configured CLEVER_BASE_URL)", c.base.Scheme, c.base.Host)
 		}
 	}
@@ -103,20 +102,4 @@ func (c *Connector) get(ctx context.Context, resource, target string, out any) e
 	req.Header.Set("Authorization", "Bearer "+tok)
 	req.Header.Set("Accept", "application/json")
 	return provider.Call(ctx, c.client, c.pacer, wire, resource, req, out)
-}
-
-// sameOrigin reports whether u has base's scheme, host and port (a default port written out
-// or left implicit is the same port).
-func sameOrigin(u, base *url.URL) bool {
-	return strings.EqualFold(u.Scheme, base.Scheme) && strings.EqualFold(u.Hostname(), base.Hostname()) && port(u) == port(base)
-}
-
-func port(u *url.URL) string {
-	if p := u.Port(); p != "" {
-		return p
-	}
-	if strings.EqualFold(u.Scheme, "https") {
-		return "443"
-	}
-	return "80"
 }

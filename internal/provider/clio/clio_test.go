@@ -243,7 +243,7 @@ func TestSameOrigin(t *testing.T) {
 		"https://app.clio.com.evil.example/x":    false,
 	} {
 		u, _ := url.Parse(raw)
-		if got := sameOrigin(u, base); got != want {
+		if got := provider.SameOrigin(u, base); got != want {
 			t.Errorf("sameOrigin(%s) = %v", raw, got)
 		}
 	}

@@ -124,7 +124,7 @@ func (c *Connector) listURL(resource string, q url.Values) string {
 // sameOrigin refuses a next URL on another scheme or host: the bearer token must not leave the configured base.
 func (c *Connector) sameOrigin(resource, raw string) error {
 	u, err := url.Parse(raw)
-	if err != nil || !sameOrigin(u, c.base) {
+	if err != nil || !provider.SameOrigin(u, c.base) {
 		return fatal(resource, "refusing next page URL outside %s://%s (the token is sent only to the configured CLIO_BASE_URL)", c.base.Scheme, c.base.Host)
 	}
 	return nil
@@ -150,20 +150,4 @@ func total(r listResponse) int {
 		return -1
 	}
 	return *r.Meta.Records
-}
-
-// sameOrigin reports whether u has base's scheme, host and port (a default port written out
-// or left implicit is the same port).
-func sameOrigin(u, base *url.URL) bool {
-	return strings.EqualFold(u.Scheme, base.Scheme) && strings.EqualFold(u.Hostname(), base.Hostname()) && port(u) == port(base)
-}
-
-func port(u *url.URL) string {
-	if p := u.Port(); p != "" {
-		return p
-	}
-	if strings.EqualFold(u.Scheme, "https") {
-		return "443"
-	}
-	return "80"
 }
