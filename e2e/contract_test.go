@@ -70,6 +70,7 @@ func TestBrokenContractsEndTheExport(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(string(c.contract), func(t *testing.T) {
+			t.Parallel() // each has its own sandbox, worker and queue
 			sb, url := serveSandbox(t, sandbox.Options{Seed: 5, Records: 1_000, Broken: []sandbox.Contract{c.contract}})
 			queue := "e2e-contract-" + string(c.contract)
 			w := startWorker(t, workerEnv(queue, url))

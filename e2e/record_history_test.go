@@ -21,7 +21,8 @@ import (
 // that workflows.TestReplayCommittedHistory replays. Run it after a deliberate, versioned
 // change to the workflow, keep the previous files under a new name (export-history-v0*
 // are from before local pages, export-history-v1* from before input checks, provider
-// counts, page holds and resume) so running exports stay covered, and commit them all:
+// counts, page holds and resume, export-history-v2* from before the count at the start came
+// from the first page) so running exports stay covered, and commit them all:
 //
 //	make tools && PAGEWISE_RECORD_HISTORY=1 go test ./e2e -run TestRecordHistory -count=1
 func TestRecordHistory(t *testing.T) {

@@ -49,6 +49,7 @@ func TestResumeAfterEveryWayAnExportStops(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.how, func(t *testing.T) {
+			t.Parallel() // each has its own sandbox, worker and queue
 			const total = 20_000
 			// 200 pages of 50 ms: a serial export's 2 s tasks hold about 40, so the stop lands
 			// with more than half the export to go.

@@ -41,7 +41,7 @@ func (x *exporter) count(ctx workflow.Context) activities.CountResult {
 	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
 		TaskQueue:           PageQueue(workflow.GetInfo(ctx).TaskQueueName, x.export.Provider),
 		StartToCloseTimeout: 2 * time.Minute,
-		RetryPolicy:         &temporal.RetryPolicy{MaximumAttempts: 5, MaximumInterval: 30 * time.Second},
+		RetryPolicy:         &temporal.RetryPolicy{MaximumAttempts: 10, MaximumInterval: 10 * time.Second},
 	})
 	var res activities.CountResult
 	in := activities.CountInput{ExportID: x.export.ID, Provider: x.export.Provider, Plan: x.st.Plan}
