@@ -8,9 +8,7 @@ import (
 
 // CountInput asks the provider for its own record count for an export's query.
 type CountInput struct {
-	ExportID string        `json:"export_id"`
-	Provider string        `json:"provider"`
-	Plan     provider.Plan `json:"plan"`
+	Resolved
 }
 
 // CountResult is the provider's count; Known is false where its reference documents none.

@@ -46,7 +46,7 @@ func exportTwice(t *testing.T, a *Activities) Partition {
 	ctx := context.Background()
 	p := Partition{ID: 0}
 	for !p.Done {
-		in := PageInput{ExportID: "once", Provider: "fake", Plan: oncePlan, Base: onceBase, Seq: p.Pages + 1, Position: p.Position}
+		in := PageInput{Resolved: Resolved{ExportID: "once", Provider: "fake", Plan: oncePlan, Base: onceBase}, Seq: p.Pages + 1, Position: p.Position}
 		first, err := a.FetchPage(ctx, in)
 		if err != nil {
 			t.Fatal(err)

@@ -30,7 +30,7 @@ func TestErrorLogsNameTheExport(t *testing.T) {
 		Log:       slog.New(slog.NewJSONHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug})),
 	}
 	claimed(t, a, "b", "")
-	in := PageInput{ExportID: "e9", Provider: "fake", Plan: provider.Plan{Spec: provider.Spec{Resource: "things"}}, Base: "b", Seq: 1}
+	in := PageInput{Resolved: Resolved{ExportID: "e9", Provider: "fake", Plan: provider.Plan{Spec: provider.Spec{Resource: "things"}}, Base: "b"}, Seq: 1}
 	if _, err := a.FetchPage(context.Background(), in); err == nil {
 		t.Fatal("401 succeeded")
 	}

@@ -89,7 +89,7 @@ func TestMetricsAfterPages(t *testing.T) {
 	env.RegisterActivity(a)
 	claimed(t, a, "fake/things/e1", testWorkflowID)
 
-	in := PageInput{ExportID: "e1", Provider: "fake", Plan: provider.Plan{Spec: provider.Spec{Resource: "things"}}, Base: "fake/things/e1", Partition: 0}
+	in := PageInput{Resolved: Resolved{ExportID: "e1", Provider: "fake", Plan: provider.Plan{Spec: provider.Spec{Resource: "things"}}, Base: "fake/things/e1"}, Partition: 0}
 	fetch := func(seq, offset int) (PageResult, error) {
 		in.Seq, in.Position = seq, provider.Position{Offset: offset}
 		v, err := env.ExecuteActivity(a.FetchPage, in)

@@ -94,7 +94,7 @@ func TestWritersCheckTheOwner(t *testing.T) {
 	store := storagetest.NewMemory()
 	a := &Activities{Providers: oneProvider{listConnector{n: 5}}, Store: store}
 	claimed(t, a, "fake/items/mine", "me")
-	in := PageInput{ExportID: "x", Provider: "fake", Plan: oncePlan, Seq: 1}
+	in := PageInput{Resolved: Resolved{ExportID: "x", Provider: "fake", Plan: oncePlan}, Seq: 1}
 	for _, c := range []struct{ base, want string }{
 		{"fake/items/unclaimed", "was not prepared for this export"},
 		{"fake/items/mine", `belongs to export workflow "me"`},
@@ -172,7 +172,7 @@ func TestStorageFailuresAreTypedAndRetried(t *testing.T) {
 	a := &Activities{Providers: oneProvider{listConnector{n: 5}}, Store: mem}
 	claimed(t, a, "fake/items/s", "")
 	a.Store = failingPuts{mem}
-	_, err := a.FetchPage(context.Background(), PageInput{ExportID: "s", Provider: "fake", Plan: oncePlan, Base: "fake/items/s", Seq: 1})
+	_, err := a.FetchPage(context.Background(), PageInput{Resolved: Resolved{ExportID: "s", Provider: "fake", Plan: oncePlan, Base: "fake/items/s"}, Seq: 1})
 	var appErr *temporal.ApplicationError
 	if !errors.As(err, &appErr) || appErr.Type() != ErrStorage || appErr.NonRetryable() || !strings.Contains(err.Error(), "connection refused") {
 		t.Fatalf("got %#v", err)

@@ -27,10 +27,7 @@ const (
 
 // PageInput asks for one page of one partition.
 type PageInput struct {
-	ExportID  string            `json:"export_id"`
-	Provider  string            `json:"provider"`
-	Plan      provider.Plan     `json:"plan"`
-	Base      string            `json:"base"`
+	Resolved
 	Partition int               `json:"partition"`
 	Seq       int               `json:"seq"` // number this page gets if it holds records
 	Position  provider.Position `json:"position"`

@@ -32,11 +32,10 @@ type PrepareInput struct {
 
 // PrepareResult is the validated plan and where paging starts.
 type PrepareResult struct {
-	Plan  provider.Plan     `json:"plan"`
+	// Resolved is the export every later step works on; its ExportID is the input's, or
+	// it with Suffix.
+	Resolved
 	Start provider.Position `json:"start"`
-	Base  string            `json:"base"`
-	// ExportID is the id the export writes under: the input's, or it with Suffix.
-	ExportID string `json:"export_id,omitempty"`
 }
 
 // Prepare rejects input that can never succeed — with a non-retryable error naming the
@@ -93,7 +92,7 @@ func (a *Activities) Prepare(ctx context.Context, in PrepareInput) (_ PrepareRes
 	}
 	a.logger().InfoContext(ctx, "export prepared", "export_id", e.ID, "provider", e.Provider,
 		"resource", plan.Resource, "strategy", plan.Strategy, "page_size", plan.PageSize, "destination", a.Store.Location(base))
-	return PrepareResult{Plan: plan, Start: conn.Start(plan), Base: base, ExportID: e.ID}, nil
+	return PrepareResult{Resolved: Resolved{ExportID: e.ID, Provider: e.Provider, Plan: plan, Base: base}, Start: conn.Start(plan)}, nil
 }
 
 // untaken adds suffix to e's id when e's folder holds a manifest, and returns the folder.

@@ -39,8 +39,8 @@ func TestHostileInputsTouchNothing(t *testing.T) {
 	}
 	requests := sb.Stats().Providers["clio"].Requests
 
-	forged := &workflows.State{Base: victimBase, ExportID: "victim-contacts", Runs: 1,
-		Plan:       provider.Plan{Spec: provider.Spec{Resource: "../../../internal/admin", PageSize: 10}, MaxParallel: 100_000_000},
+	forged := &workflows.State{Runs: 1, Resolved: activities.Resolved{Base: victimBase, ExportID: "victim-contacts",
+		Plan: provider.Plan{Spec: provider.Spec{Resource: "../../../internal/admin", PageSize: 10}, MaxParallel: 100_000_000}},
 		Partitions: []activities.Partition{{ID: 0}}}
 	cases := []struct {
 		name, workflowID string

@@ -94,10 +94,9 @@ type ExportInput struct {
 
 // State is what one run hands to the next.
 type State struct {
-	// ExportID is the id Prepare chose; a scheduled run's may carry a suffix.
-	ExportID   string                 `json:"export_id,omitempty"`
-	Plan       provider.Plan          `json:"plan"`
-	Base       string                 `json:"base"`
+	// Resolved is the export as Prepare resolved it: its id (a scheduled run's may carry a
+	// suffix), provider, plan and folder.
+	activities.Resolved
 	StartedAt  time.Time              `json:"started_at"`
 	Runs       int                    `json:"runs"`
 	Partitions []activities.Partition `json:"partitions"`

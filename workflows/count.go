@@ -44,9 +44,9 @@ func (x *exporter) count(ctx workflow.Context) activities.CountResult {
 		RetryPolicy:         &temporal.RetryPolicy{MaximumAttempts: 10, MaximumInterval: 10 * time.Second},
 	})
 	var res activities.CountResult
-	in := activities.CountInput{ExportID: x.export.ID, Provider: x.export.Provider, Plan: x.st.Plan}
+	in := activities.CountInput{Resolved: x.st.Resolved}
 	if err := workflow.ExecuteActivity(actx, a.Count, in).Get(ctx, &res); err != nil {
-		workflow.GetLogger(ctx).Warn("provider count unavailable; the manifest will not reconcile", "export_id", x.export.ID, "error", err)
+		workflow.GetLogger(ctx).Warn("provider count unavailable; the manifest will not reconcile", "export_id", x.st.ExportID, "error", err)
 		return activities.CountResult{}
 	}
 	return res

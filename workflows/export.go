@@ -91,13 +91,33 @@ func newExporter(ctx workflow.Context, in ExportInput, checked bool) *exporter {
 	}
 	if in.State != nil {
 		x.st = *in.State
-		if x.st.ExportID != "" {
-			x.export.ID = x.st.ExportID
-		}
+		x.st.Resolved = x.fill(x.st.Resolved)
 		x.paused = in.State.Paused
-		x.export.Spec.Since = in.State.Plan.Since
 	}
 	return x
+}
+
+// fill completes a resolved export from the request where an earlier build left a field
+// out (state and results recorded before Resolved carried the provider).
+func (x *exporter) fill(r activities.Resolved) activities.Resolved {
+	if r.ExportID == "" {
+		r.ExportID = x.export.ID
+	}
+	if r.Provider == "" {
+		r.Provider = x.export.Provider
+	}
+	return r
+}
+
+// asked is what the export asked for, under the id and with the since Prepare resolved:
+// the input the manifest records.
+func (x *exporter) asked() activities.Export {
+	e := x.export
+	if x.st.ExportID != "" {
+		e.ID = x.st.ExportID
+	}
+	e.Spec.Since = x.st.Plan.Since
+	return e
 }
 
 // listen applies pause and resume signals for as long as the run lives.
@@ -160,14 +180,8 @@ func (x *exporter) prepare(ctx workflow.Context) error {
 	if err := workflow.ExecuteActivity(actx, a.Prepare, in).Get(ctx, &res); err != nil {
 		return err
 	}
-	x.export.Spec.Since = res.Plan.Since
-	if res.ExportID != "" {
-		x.export.ID = res.ExportID
-	}
 	x.st = State{
-		ExportID:   res.ExportID,
-		Plan:       res.Plan,
-		Base:       res.Base,
+		Resolved:   x.fill(res.Resolved),
 		StartedAt:  workflow.Now(ctx),
 		Partitions: []activities.Partition{{ID: 0, Position: res.Start, Start: &res.Start}},
 	}
@@ -216,7 +230,7 @@ func (x *exporter) finish(ctx workflow.Context) (ExportResult, error) {
 	var res activities.FinishResult
 	end := x.count(ctx)
 	err := workflow.ExecuteActivity(actx, a.Finish, activities.FinishInput{
-		Export: x.export, Strategy: x.st.Plan.Strategy, Base: x.st.Base, WorkflowID: x.wfID,
+		Export: x.asked(), Strategy: x.st.Plan.Strategy, Base: x.st.Base, WorkflowID: x.wfID,
 		StartedAt: x.st.StartedAt, Partitions: x.st.Partitions, Watermark: x.watermark(),
 		CountAtStart: x.st.CountAtStart, CountAtEnd: end, Reconcile: x.in.Reconcile, Resumed: x.st.Resumed,
 	}).Get(ctx, &res)
@@ -225,7 +239,7 @@ func (x *exporter) finish(ctx workflow.Context) (ExportResult, error) {
 	}
 	x.phase = PhaseDone
 	return ExportResult{
-		ExportID: x.export.ID, Pages: res.Pages, Records: res.Records, Bytes: res.Bytes,
+		ExportID: x.asked().ID, Pages: res.Pages, Records: res.Records, Bytes: res.Bytes,
 		ManifestKey: res.ManifestKey, Manifest: res.Location,
 		StartedAt: x.st.StartedAt, FinishedAt: workflow.Now(ctx), Runs: x.st.Runs + 1,
 		Watermark: x.watermark(), Since: x.st.Plan.Since, Resumed: x.st.Resumed,
@@ -257,10 +271,10 @@ func (x *exporter) stop(ctx workflow.Context, cause error) error {
 		RetryPolicy:         &temporal.RetryPolicy{MaximumAttempts: 5},
 	})
 	cp := activities.CheckpointInput{Base: x.st.Base, Checkpoint: activities.Checkpoint{
-		ExportID: x.export.ID, WorkflowID: x.wfID, Reason: reason, Plan: x.st.Plan, Partitions: x.st.Partitions,
+		ExportID: x.asked().ID, WorkflowID: x.wfID, Reason: reason, Plan: x.st.Plan, Partitions: x.st.Partitions,
 	}}
 	if err := workflow.ExecuteActivity(actx, a.WriteCheckpoint, cp).Get(ctx, nil); err != nil {
-		workflow.GetLogger(ctx).Warn("could not write checkpoint", "export_id", x.export.ID, "error", err)
+		workflow.GetLogger(ctx).Warn("could not write checkpoint", "export_id", x.asked().ID, "error", err)
 	}
 	return cause
 }
@@ -281,7 +295,7 @@ func (x *exporter) allDone() bool {
 
 func (x *exporter) progress() (Progress, error) {
 	pr := Progress{
-		Phase: x.phase, ExportID: x.export.ID, Provider: x.export.Provider, Resource: x.export.Spec.Resource,
+		Phase: x.phase, ExportID: x.asked().ID, Provider: x.export.Provider, Resource: x.export.Spec.Resource,
 		Strategy: x.st.Plan.Strategy, Total: x.total, Run: x.st.Runs + 1, Partitions: x.st.Partitions,
 		StartedAt: x.st.StartedAt, Error: x.errText, Paused: x.paused, Since: x.st.Plan.Since,
 	}

@@ -95,7 +95,7 @@ func holdReason(kind string) string {
 // holdStarted says so once, in the worker's log at error. (The page activity keeps the
 // pagewise_waiting_for_credentials gauge.)
 func (x *exporter) holdStarted(ctx workflow.Context, kind string, err error) {
-	workflow.GetLogger(ctx).Error("export waiting for the "+holdReason(kind), "export_id", x.export.ID,
+	workflow.GetLogger(ctx).Error("export waiting for the "+holdReason(kind), "export_id", x.st.ExportID,
 		"provider", x.export.Provider, "resource", x.export.Spec.Resource, "deadline", x.deadline(kind).String(), "error", err)
 }
 
@@ -107,7 +107,7 @@ func (x *exporter) recovered(ctx workflow.Context, i int) {
 	}
 	was := p.Holding
 	p.Holding, p.HoldSince, p.Holds = "", time.Time{}, 0
-	workflow.GetLogger(ctx).Info("export going on: the "+holdReason(was)+" did", "export_id", x.export.ID, "partition", p.ID)
+	workflow.GetLogger(ctx).Info("export going on: the "+holdReason(was)+" did", "export_id", x.st.ExportID, "partition", p.ID)
 }
 
 // holding reports whether any partition waits for kind.

@@ -117,8 +117,7 @@ func (l *pageLoop) launchable(i int) bool {
 func (l *pageLoop) launch(i int) {
 	p := l.x.st.Partitions[i]
 	in := activities.PageInput{
-		ExportID: l.x.export.ID, Provider: l.x.export.Provider, Plan: l.x.st.Plan, Base: l.x.st.Base,
-		Partition: p.ID, Seq: p.Pages + 1, Position: p.Position, Fetched: l.x.fetched(),
+		Resolved: l.x.st.Resolved, Partition: p.ID, Seq: p.Pages + 1, Position: p.Position, Fetched: l.x.fetched(),
 	}
 	l.pending++
 	isLocal := l.local && !l.handed[i]

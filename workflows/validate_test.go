@@ -29,7 +29,7 @@ func assertInvalidInput(t *testing.T, err error, want string) {
 // forgedState is what a hostile `temporal workflow start --input '{"state":…}'` carries:
 // another tenant's folder, a resource climbing out of the API path, thousands of partitions.
 func forgedState(partitions int) *State {
-	st := &State{Base: "victim/clio/contacts/contacts", Plan: provider.Plan{Spec: provider.Spec{Resource: "../../../internal/admin", PageSize: 10}, MaxParallel: 2000}}
+	st := &State{Resolved: activities.Resolved{Base: "victim/clio/contacts/contacts", Plan: provider.Plan{Spec: provider.Spec{Resource: "../../../internal/admin", PageSize: 10}, MaxParallel: 2000}}}
 	for i := range partitions {
 		st.Partitions = append(st.Partitions, activities.Partition{ID: i})
 	}
@@ -148,4 +148,30 @@ func FuzzExportIDFrom(f *testing.F) {
 			t.Fatalf("%q and %q collide as %q", a, b, ia)
 		}
 	})
+}
+
+// TestStateFromEarlierBuildsDecodes: state and page inputs recorded before Resolved keep
+// their JSON names, so a running export continues across the upgrade; the provider they
+// lacked comes from the input.
+func TestStateFromEarlierBuildsDecodes(t *testing.T) {
+	raw := `{"export_id":"e1","plan":{"resource":"items","page_size":10,"max_parallel":4},"base":"fake/items/e1",` +
+		`"started_at":"2026-11-01T00:00:00Z","runs":1,"partitions":[{"id":0,"position":{"offset":30},"pages":3,"records":30,"bytes":9,"done":false}]}`
+	var st State
+	if err := json.Unmarshal([]byte(raw), &st); err != nil {
+		t.Fatal(err)
+	}
+	if st.ExportID != "e1" || st.Base != "fake/items/e1" || st.Plan.PageSize != 10 || st.Provider != "" || st.Partitions[0].Position.Offset != 30 {
+		t.Fatalf("decoded %+v", st)
+	}
+	x := &exporter{export: activities.Export{ID: "e1", Provider: "fake"}}
+	if r := x.fill(st.Resolved); r.Provider != "fake" || r.ExportID != "e1" {
+		t.Fatalf("filled %+v", r)
+	}
+	var in activities.PageInput
+	if err := json.Unmarshal([]byte(`{"export_id":"e1","provider":"fake","plan":{"resource":"items"},"base":"b","partition":2,"seq":4,"position":{}}`), &in); err != nil {
+		t.Fatal(err)
+	}
+	if in.ExportID != "e1" || in.Provider != "fake" || in.Base != "b" || in.Partition != 2 || in.Seq != 4 {
+		t.Fatalf("page input %+v", in)
+	}
 }

@@ -32,16 +32,15 @@ func (e *env) plainLoop(ctx context.Context, s spec, sandboxURL string) (row, er
 		GzipLevel: plainGzip,
 		Log:       slog.New(slog.NewTextHandler(io.Discard, nil)),
 	}
-	conn, err := acts.Providers.Get(s.provider)
+	// Prepare claims the folder, as the workflow's first step does; the time starts after.
+	prep, err := acts.Prepare(ctx, activities.PrepareInput{Fresh: true, Export: activities.Export{
+		ID: fmt.Sprintf("plain-%d", time.Now().UnixNano()), Provider: s.provider, Prefix: "plain",
+		Spec: provider.Spec{Resource: s.resource, Strategy: s.strategy, PageSize: s.pageSize}}})
 	if err != nil {
 		return row{}, err
 	}
-	plan, err := conn.Validate(provider.Spec{Resource: s.resource, Strategy: s.strategy, PageSize: s.pageSize})
-	if err != nil {
-		return row{}, err
-	}
-	in := activities.PageInput{ExportID: "plain", Provider: s.provider, Plan: plan,
-		Base: fmt.Sprintf("plain/%d", time.Now().UnixNano()), Position: conn.Start(plan)}
+	plan := prep.Plan
+	in := activities.PageInput{Resolved: prep.Resolved, Position: prep.Start}
 	r := s.row("plain loop (no Temporal)")
 	r.strategy, r.gzip = plan.Strategy, plainGzip
 	started := time.Now()
