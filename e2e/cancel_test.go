@@ -24,9 +24,9 @@ import (
 // where it stopped, consistent with the pages in the bucket. Starting the same export
 // id again exports everything from the start, as the README documents.
 func TestCancelStopsAndRerunStartsOver(t *testing.T) {
-	const total = 5000
-	// 100 pages of 50 ms: the serial export's first 2 s task holds about 40 of them, so the
-	// cancel lands with pages still to come.
+	const total = 10_000
+	// 200 pages of 50 ms: a serial export's 2 s tasks hold about 40 of them, and a query may
+	// wait for the task after the one it arrived in, so the cancel lands with pages to come.
 	sb, url := serveSandbox(t, sandbox.Options{Records: total, Seed: 10, Latency: 50 * time.Millisecond})
 	queue := "e2e-cancel"
 	w := startWorker(t, workerEnv(queue, url))

@@ -169,9 +169,9 @@ func pageIDs(t *testing.T, prov, key string) []string {
 // (waiting_for_credentials, the gauge at 1); written back into the worker's token file it
 // is picked up without a restart and the export completes exactly.
 func TestRevokedTokenWaitsForItsReturn(t *testing.T) {
-	// 200 pages of 20 ms: the serial export's first 2 s task holds about 80, so the token
-	// is revoked with most of the export to go.
-	sb, url := serveSandbox(t, sandbox.Options{Records: 20_000, Seed: 16, Latency: 20 * time.Millisecond})
+	// 200 pages of 50 ms: a serial export's 2 s tasks hold about 40, and a query may wait
+	// for the task after the one it arrived in, so the token is revoked with pages to go.
+	sb, url := serveSandbox(t, sandbox.Options{Records: 20_000, Seed: 16, Latency: 50 * time.Millisecond})
 	file := filepath.Join(t.TempDir(), "clio-token")
 	writeToken(t, file, sandbox.DefaultToken("clio"))
 	var env []string
