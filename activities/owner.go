@@ -128,6 +128,11 @@ func (a *Activities) refuseNested(ctx context.Context, base string) error {
 				nested = dir
 				return errStopWalk
 			}
+			// A series' watermark: clearing it would move another export's incremental start.
+			if path.Base(o.Key) == watermarkName {
+				nested = o.Key
+				return errStopWalk
+			}
 		}
 		return nil
 	})
@@ -135,7 +140,7 @@ func (a *Activities) refuseNested(ctx context.Context, base string) error {
 		return storageError(fmt.Errorf("listing %s: %w", base, err))
 	}
 	if nested != "" {
-		return invalid("folder %s holds the folder of another export, %s: choose another prefix or export_id",
+		return invalid("folder %s holds another export's folder or watermark, %s: choose another prefix or export_id",
 			a.Store.Location(base), a.Store.Location(nested))
 	}
 	return nil

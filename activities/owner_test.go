@@ -60,7 +60,7 @@ func TestPrepareRefusesFoldersItDoesNotOwn(t *testing.T) {
 	}{
 		{"same folder, other workflow", victim, []string{"belongs to export workflow", `"victim"`, "replace_owner"}},
 		{"folder holding the victim's", Export{ID: "contacts", Provider: "clio", Prefix: "clio", Spec: provider.Spec{Resource: "contacts"}},
-			[]string{"holds the folder of another export", "clio/contacts/contacts-1"}},
+			[]string{"holds another export's folder or watermark", "clio/contacts/contacts-1"}},
 		{"folder inside the victim's", Export{ID: "data", Provider: "clio", Prefix: "clio/contacts/contacts-1", Spec: provider.Spec{Resource: "contacts"}},
 			[]string{"inside the folder of export", "clio/contacts/contacts-1", `"victim"`}},
 		{"inside, with replace_owner", Export{ID: "part-000", Provider: "clio", Prefix: "clio/contacts/contacts-1/data", Spec: provider.Spec{Resource: "contacts"}},
@@ -75,6 +75,11 @@ func TestPrepareRefusesFoldersItDoesNotOwn(t *testing.T) {
 			}
 		})
 	}
+	// A folder holding only another series' watermark is refused too.
+	_ = store.Put(ctx, "tenant/leads/watermark.json", []byte(`{"watermark":"2026-01-01T00:00:00Z"}`), "", nil)
+	_, err := a.Prepare(ctx, PrepareInput{Export: Export{ID: "leads", Provider: "clio", Prefix: "tenant", Spec: provider.Spec{Resource: "contacts"}},
+		Fresh: true, WorkflowID: "attacker"})
+	assertInvalid(t, err, "holds another export's folder or watermark", "tenant/leads/watermark.json")
 	// Folder ownership passes to the workflow's own re-run, and to another with replace_owner.
 	if _, err := a.Prepare(ctx, PrepareInput{Export: victim, Fresh: true, WorkflowID: "victim"}); err != nil {
 		t.Fatalf("re-run by the owner: %v", err)

@@ -54,7 +54,7 @@ func TestHostileInputsTouchNothing(t *testing.T) {
 		{"parallelism 2000", "wide", workflows.ExportInput{Provider: "close", Resource: "lead", Parallelism: 2000}, "invalid parallelism 2000"},
 		{"resource climbing the API path", "climb", workflows.ExportInput{Provider: "clio", Resource: "../../../internal/admin"}, "invalid resource"},
 		{"prefix holding every default export", "contacts", workflows.ExportInput{Provider: "clio", Resource: "contacts", Prefix: "clio", ExportID: "contacts"},
-			"holds the folder of another export"},
+			"holds another export's folder or watermark"},
 		{"folder inside the victim's", "inside", workflows.ExportInput{Provider: "clio", Resource: "contacts", Prefix: victimBase, ExportID: "data"},
 			"inside the folder of export"},
 		{"the victim's export id from another workflow", "thief", workflows.ExportInput{Provider: "clio", Resource: "contacts", ExportID: "victim-contacts"},
