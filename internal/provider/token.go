@@ -3,6 +3,7 @@ package provider
 import (
 	"errors"
 	"fmt"
+	"net/http"
 	"os"
 	"strings"
 	"sync"
@@ -78,4 +79,16 @@ func (t *Token) fail(err error) (string, error) {
 		return t.cached, nil
 	}
 	return "", err
+}
+
+// Bearer sets req's Authorization to the current token and asks for JSON; a token the
+// worker cannot read is a Credentials error of provider and resource.
+func (t *Token) Bearer(req *http.Request, provider, resource string) error {
+	tok, err := t.Get()
+	if err != nil {
+		return NoCredential(provider, resource, err)
+	}
+	req.Header.Set("Authorization", "Bearer "+tok)
+	req.Header.Set("Accept", "application/json")
+	return nil
 }

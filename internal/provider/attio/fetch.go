@@ -164,12 +164,9 @@ func (c *Connector) do(ctx context.Context, resource, method, target string, bod
 	if err != nil {
 		return fatal(resource, "building request: %v", err)
 	}
-	tok, err := c.token.Get()
-	if err != nil {
-		return provider.NoCredential(Name, resource, err)
+	if err := c.token.Bearer(req, Name, resource); err != nil {
+		return err
 	}
-	req.Header.Set("Authorization", "Bearer "+tok)
-	req.Header.Set("Accept", "application/json")
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}

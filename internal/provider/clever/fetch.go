@@ -95,11 +95,8 @@ func (c *Connector) get(ctx context.Context, resource, target string, out any) e
 	if err != nil {
 		return fatal(resource, "building request: %v", err)
 	}
-	tok, err := c.token.Get()
-	if err != nil {
-		return provider.NoCredential(Name, resource, err)
+	if err := c.token.Bearer(req, Name, resource); err != nil {
+		return err
 	}
-	req.Header.Set("Authorization", "Bearer "+tok)
-	req.Header.Set("Accept", "application/json")
 	return provider.Call(ctx, c.client, c.pacer, wire, resource, req, out)
 }

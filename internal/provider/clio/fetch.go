@@ -136,12 +136,9 @@ func (c *Connector) get(ctx context.Context, resource, target string) (listRespo
 	if err != nil {
 		return out, fatal(resource, "building request: %v", err)
 	}
-	tok, err := c.token.Get()
-	if err != nil {
-		return out, provider.NoCredential(Name, resource, err)
+	if err := c.token.Bearer(req, Name, resource); err != nil {
+		return out, err
 	}
-	req.Header.Set("Authorization", "Bearer "+tok)
-	req.Header.Set("Accept", "application/json")
 	return out, provider.Call(ctx, c.client, c.pacer, wire, resource, req, &out)
 }
 

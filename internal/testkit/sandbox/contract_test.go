@@ -44,27 +44,22 @@ func walkClioOffset(t *testing.T, s *Server, base string, max int) walkResult {
 }
 
 func walkCloseOpportunities(t *testing.T, s *Server, base string, max int) walkResult {
-	var w walkResult
-	for more := true; more; w.pages++ {
-		if w.pages == max {
-			return w
-		}
-		var p closePage
-		get(t, base+"/api/v1/opportunity/?_order_by=date_created&_limit=40&_skip="+strconv.Itoa(40*w.pages), closeAuth).decode(t, 200, &p)
-		w.ids, more = append(w.ids, idsOf(s, Close, p.Data)...), *p.HasMore
-	}
-	w.ended = true
-	return w
+	return walkCloseList(t, s, base+"/api/v1/opportunity/?_order_by=date_created&_limit=40", max)
 }
 
 func walkCloseLeads(t *testing.T, s *Server, base string, max int) walkResult {
+	return walkCloseList(t, s, base+"/api/v1/lead/?_limit=40", max)
+}
+
+// walkCloseList pages a Close list 40 at a time with _skip until has_more is false.
+func walkCloseList(t *testing.T, s *Server, list string, max int) walkResult {
 	var w walkResult
 	for more := true; more; w.pages++ {
 		if w.pages == max {
 			return w
 		}
 		var p closePage
-		get(t, base+"/api/v1/lead/?_limit=40&_skip="+strconv.Itoa(40*w.pages), closeAuth).decode(t, 200, &p)
+		get(t, list+"&_skip="+strconv.Itoa(40*w.pages), closeAuth).decode(t, 200, &p)
 		w.ids, more = append(w.ids, idsOf(s, Close, p.Data)...), *p.HasMore
 	}
 	w.ended = true
