@@ -34,9 +34,10 @@ const (
 	ErrCredentials = "CredentialsRejected"
 )
 
-// Providers finds a connector by provider name.
+// Providers finds a connector by provider and credential name.
 type Providers interface {
-	Get(name string) (provider.Connector, error)
+	// Get is provider name's connector for credential (empty: the default one).
+	Get(name, credential string) (provider.Connector, error)
 }
 
 // Activities carries the dependencies every activity shares. The worker registers one.
@@ -82,10 +83,12 @@ type Partition struct {
 
 // Export identifies one export and what it asks for. It never holds credentials.
 type Export struct {
-	ID       string        `json:"id"`
-	Provider string        `json:"provider"`
-	Prefix   string        `json:"prefix"` // destination prefix below the store prefix
-	Spec     provider.Spec `json:"spec"`
+	ID       string `json:"id"`
+	Provider string `json:"provider"`
+	// Credential names the token the export uses; empty is the provider's default.
+	Credential string        `json:"credential,omitempty"`
+	Prefix     string        `json:"prefix"` // destination prefix below the store prefix
+	Spec       provider.Spec `json:"spec"`
 }
 
 func (a *Activities) logger() *slog.Logger {

@@ -27,7 +27,7 @@ type counter interface {
 // count the manifest records beside the exported one.
 func (a *Activities) Count(ctx context.Context, in CountInput) (_ CountResult, err error) {
 	defer a.logFailure(ctx, "provider count failed", &err, "export_id", in.ExportID, "provider", in.Provider, "resource", in.Plan.Resource)
-	conn, err := a.Providers.Get(in.Provider)
+	conn, err := a.Providers.Get(in.Provider, in.Credential)
 	if err != nil {
 		return CountResult{}, asInvalid(err)
 	}

@@ -54,7 +54,7 @@ func (c apiConnector) Fetch(ctx context.Context, req provider.Request) (provider
 
 type oneProvider struct{ c provider.Connector }
 
-func (p oneProvider) Get(name string) (provider.Connector, error) {
+func (p oneProvider) Get(name, _ string) (provider.Connector, error) {
 	if name != p.c.Name() {
 		return nil, &provider.Error{Message: "invalid provider: " + name}
 	}

@@ -60,7 +60,7 @@ func (a *Activities) FetchPage(ctx context.Context, in PageInput) (res PageResul
 	defer func() { span(in.Provider, resource, res.Records, err) }()
 	defer a.logFailure(ctx, "page failed", &err, "export_id", in.ExportID, "provider", in.Provider,
 		"resource", resource, "partition", in.Partition, "seq", in.Seq)
-	conn, err := a.Providers.Get(in.Provider)
+	conn, err := a.Providers.Get(in.Provider, in.Credential)
 	if err != nil {
 		return PageResult{}, asInvalid(err)
 	}

@@ -49,7 +49,7 @@ func (a *Activities) Prepare(ctx context.Context, in PrepareInput) (_ PrepareRes
 	if e.Prefix != "" && !ValidPrefix(e.Prefix) {
 		return PrepareResult{}, invalid("invalid prefix %q: use '/'-separated segments of letters, digits, '.', '_', '=' or '-'", e.Prefix)
 	}
-	conn, err := a.Providers.Get(e.Provider)
+	conn, err := a.Providers.Get(e.Provider, e.Credential)
 	if err != nil {
 		return PrepareResult{}, asInvalid(err)
 	}
@@ -92,7 +92,7 @@ func (a *Activities) Prepare(ctx context.Context, in PrepareInput) (_ PrepareRes
 	}
 	a.logger().InfoContext(ctx, "export prepared", "export_id", e.ID, "provider", e.Provider,
 		"resource", plan.Resource, "strategy", plan.Strategy, "page_size", plan.PageSize, "destination", a.Store.Location(base))
-	return PrepareResult{Resolved: Resolved{ExportID: e.ID, Provider: e.Provider, Plan: plan, Base: base}, Start: conn.Start(plan)}, nil
+	return PrepareResult{Resolved: Resolved{ExportID: e.ID, Provider: e.Provider, Credential: e.Credential, Plan: plan, Base: base}, Start: conn.Start(plan)}, nil
 }
 
 // untaken adds suffix to e's id when e's folder holds a manifest, and returns the folder.

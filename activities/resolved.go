@@ -7,8 +7,10 @@ import "github.com/pagewise/pagewise/internal/provider"
 // state keeps it across continue-as-new. Its JSON names are the ones those inputs always
 // had, so inputs and state recorded by earlier builds decode unchanged.
 type Resolved struct {
-	ExportID string        `json:"export_id,omitempty"`
-	Provider string        `json:"provider,omitempty"`
-	Plan     provider.Plan `json:"plan"`
-	Base     string        `json:"base"`
+	ExportID string `json:"export_id,omitempty"`
+	Provider string `json:"provider,omitempty"`
+	// Credential names the token every page is fetched with; empty is the default.
+	Credential string        `json:"credential,omitempty"`
+	Plan       provider.Plan `json:"plan"`
+	Base       string        `json:"base"`
 }

@@ -21,6 +21,9 @@ type Watermark struct {
 	// resource may not share its prefix.
 	Provider string `json:"provider,omitempty"`
 	Resource string `json:"resource,omitempty"`
+	// Credential is the account the series exports: another account's watermark would
+	// make an incremental run skip records it never exported.
+	Credential string `json:"credential,omitempty"`
 }
 
 // watermarkKey sits beside the export folders of one prefix, so it outlives any one
@@ -57,6 +60,10 @@ func (a *Activities) checkSeries(ctx context.Context, e Export) error {
 	if err != nil || !found || w.Provider == "" {
 		return err
 	}
+	if w.Credential != e.Credential {
+		return invalid("prefix %s holds the watermark of %s %s exports with credential %q: give exports with credential %q a prefix of their own",
+			a.Store.Location(path.Join(a.Prefix, e.Prefix)), w.Provider, w.Resource, w.Credential, e.Credential)
+	}
 	if w.Provider != e.Provider || w.Resource != e.Spec.Resource {
 		return invalid("prefix %s holds the watermark of %s %s exports: give %s %s exports a prefix of their own",
 			a.Store.Location(path.Join(a.Prefix, e.Prefix)), w.Provider, w.Resource, e.Provider, e.Spec.Resource)
@@ -66,7 +73,7 @@ func (a *Activities) checkSeries(ctx context.Context, e Export) error {
 
 func (a *Activities) writeWatermark(ctx context.Context, e Export, at time.Time, manifestKey string) error {
 	body, err := json.MarshalIndent(Watermark{Watermark: at.UTC(), Manifest: a.Store.Location(manifestKey),
-		Provider: e.Provider, Resource: e.Spec.Resource}, "", "  ")
+		Provider: e.Provider, Resource: e.Spec.Resource, Credential: e.Credential}, "", "  ")
 	if err != nil {
 		return err
 	}

@@ -67,8 +67,9 @@ func run() error {
 	}
 	defer c.Close()
 
-	fatal := make(chan error, len(cfg.Rates())+1)
 	providers := registry.New(cfg.Config, &http.Client{Timeout: cfg.HTTPTimeout})
+	budgets := providers.Budgets()
+	fatal := make(chan error, len(budgets)+1)
 	acts := &activities.Activities{
 		Providers:     providers,
 		Store:         store,
@@ -82,7 +83,7 @@ func run() error {
 	}
 	w, err := workers.Start(c, acts, workers.Options{
 		TaskQueue: cfg.TaskQueue,
-		Rates:     cfg.Rates(),
+		Budgets:   budgets,
 		MaxPages:  cfg.MaxPages,
 		Share:     providers.Share,
 		Log:       log,

@@ -45,7 +45,11 @@ type ExportInput struct {
 	// ExportID names the export's folder; defaults to the workflow id.
 	ExportID string `json:"export_id,omitempty"`
 	Provider string `json:"provider"`
-	Resource string `json:"resource"`
+	// Credential names one of several accounts' tokens on the worker (CLIO_TOKEN_ACME, or
+	// a file in PAGEWISE_CREDENTIALS_DIR); empty is the provider's default token. Each
+	// credential has its own rate budget. The name is never the secret.
+	Credential string `json:"credential,omitempty"`
+	Resource   string `json:"resource"`
 	// Strategy overrides the resource's default paging strategy (cursor, offset, window).
 	Strategy string `json:"strategy,omitempty"`
 	// PageSize defaults to the provider's maximum for the resource.
@@ -54,7 +58,8 @@ type ExportInput struct {
 	Filters  map[string]string `json:"filters,omitempty"`
 	// Query is a JSON filter body for POST query endpoints (Attio records, Close search).
 	Query json.RawMessage `json:"query,omitempty"`
-	// Prefix is the folder below the bucket prefix; defaults to provider/resource.
+	// Prefix is the folder below the bucket prefix; defaults to provider/resource, or
+	// provider/credential/resource for a named credential.
 	Prefix string `json:"prefix,omitempty"`
 	// Parallelism is how many partitions may page at once where the strategy allows it
 	// (offset ranges with a known total, date_created windows); default 1, serial.

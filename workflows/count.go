@@ -39,7 +39,7 @@ func (x *exporter) count(ctx workflow.Context) activities.CountResult {
 		return activities.CountResult{}
 	}
 	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
-		TaskQueue:           PageQueue(workflow.GetInfo(ctx).TaskQueueName, x.export.Provider),
+		TaskQueue:           PageQueue(workflow.GetInfo(ctx).TaskQueueName, x.export.Provider, x.export.Credential),
 		StartToCloseTimeout: 2 * time.Minute,
 		RetryPolicy:         &temporal.RetryPolicy{MaximumAttempts: 10, MaximumInterval: 10 * time.Second},
 	})

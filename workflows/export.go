@@ -77,14 +77,18 @@ func newExporter(ctx workflow.Context, in ExportInput, checked bool) *exporter {
 		id = sanitize(info.WorkflowExecution.ID)
 	}
 	prefix := in.Prefix
-	if prefix == "" {
+	switch {
+	case prefix != "":
+	case in.Credential != "":
+		prefix = in.Provider + "/" + in.Credential + "/" + in.Resource
+	default:
 		prefix = in.Provider + "/" + in.Resource
 	}
 	x := &exporter{
 		in:    in,
 		wfID:  info.WorkflowExecution.ID,
 		phase: PhasePreparing,
-		export: activities.Export{ID: id, Provider: in.Provider, Prefix: prefix, Spec: provider.Spec{
+		export: activities.Export{ID: id, Provider: in.Provider, Credential: in.Credential, Prefix: prefix, Spec: provider.Spec{
 			Resource: in.Resource, Strategy: in.Strategy, PageSize: in.PageSize,
 			Fields: in.Fields, Filters: in.Filters, Query: in.Query,
 		}},
@@ -105,6 +109,9 @@ func (x *exporter) fill(r activities.Resolved) activities.Resolved {
 	}
 	if r.Provider == "" {
 		r.Provider = x.export.Provider
+	}
+	if r.Credential == "" {
+		r.Credential = x.export.Credential
 	}
 	return r
 }

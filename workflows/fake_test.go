@@ -68,7 +68,7 @@ func (f *fakeConnector) Fetch(_ context.Context, req provider.Request) (provider
 
 type fakeProviders struct{ c provider.Connector }
 
-func (p fakeProviders) Get(name string) (provider.Connector, error) {
+func (p fakeProviders) Get(name, _ string) (provider.Connector, error) {
 	if name != "fake" {
 		return nil, provider.Invalid(name, "provider", "%q unknown; allowed: fake", name)
 	}

@@ -61,7 +61,7 @@ func (x *exporter) pageOptions(ctx workflow.Context, holds bool) workflow.Contex
 		retry.MaximumAttempts = pageAttempts
 	}
 	return workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
-		TaskQueue:           PageQueue(workflow.GetInfo(ctx).TaskQueueName, x.export.Provider),
+		TaskQueue:           PageQueue(workflow.GetInfo(ctx).TaskQueueName, x.export.Provider, x.export.Credential),
 		StartToCloseTimeout: pageTimeout,
 		HeartbeatTimeout:    hb,
 		RetryPolicy:         retry,

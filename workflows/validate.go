@@ -12,6 +12,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/pagewise/pagewise/activities"
+	"github.com/pagewise/pagewise/internal/provider"
 )
 
 // Bounds on what one export may ask for, checked before any activity runs: past them an
@@ -39,6 +40,8 @@ func ValidateInput(in ExportInput) error {
 	switch {
 	case in.Provider == "" || !activities.ValidSegment(in.Provider):
 		return invalidInput("invalid provider %q: name one of the worker's providers (clio, attio, close, clever)", clip(in.Provider))
+	case in.Credential != "" && !provider.ValidCredential(in.Credential):
+		return invalidInput("invalid credential %q: the name of a credential on the worker (1 to 40 lower-case letters, digits, '_' or '-'), never the token itself", clip(in.Credential))
 	case in.Resource == "" || !activities.ValidSegment(in.Resource):
 		return invalidInput("invalid resource %q: a resource name of letters, digits, '.', '_', '=' or '-'", clip(in.Resource))
 	case in.ExportID != "" && !activities.ValidSegment(in.ExportID):

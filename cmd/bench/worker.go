@@ -121,7 +121,7 @@ func (e *env) waitReady(ctx context.Context, w *workerProc, taskQueue, provider 
 		typ  enumspb.TaskQueueType
 	}{
 		{taskQueue, enumspb.TASK_QUEUE_TYPE_WORKFLOW},
-		{workflows.PageQueue(taskQueue, provider), enumspb.TASK_QUEUE_TYPE_ACTIVITY},
+		{workflows.PageQueue(taskQueue, provider, ""), enumspb.TASK_QUEUE_TYPE_ACTIVITY},
 	}
 	for _, q := range queues {
 		for {

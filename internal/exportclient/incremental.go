@@ -20,7 +20,7 @@ import (
 // objection to since counts: the worker's environment (ATTIO_OBJECTS, say) may accept
 // what this process cannot judge.
 func CheckIncremental(in workflows.ExportInput) error {
-	conn, err := offlineRegistry().Get(in.Provider)
+	conn, err := offlineRegistry().Get(in.Provider, "")
 	if err != nil {
 		return err
 	}

@@ -8,6 +8,7 @@ import (
 	"go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/client"
 
+	"github.com/pagewise/pagewise/internal/provider/registry"
 	"github.com/pagewise/pagewise/workflows"
 )
 
@@ -23,21 +24,21 @@ const (
 // shareBudgets counts the pollers of every rate-limited page queue until ctx ends and
 // calls share when a provider's count changes.
 func shareBudgets(ctx context.Context, c client.Client, o Options, log *slog.Logger) {
-	last := map[string]int{}
+	last := map[registry.Budget]int{}
 	t := time.NewTicker(shareEvery)
 	defer t.Stop()
 	for {
-		for provider, rate := range o.Rates {
-			if rate <= 0 {
+		for _, b := range o.Budgets {
+			if b.Rate <= 0 {
 				continue
 			}
-			n, err := pollers(ctx, c, workflows.PageQueue(o.TaskQueue, provider))
-			if err != nil || n == last[provider] {
+			n, err := pollers(ctx, c, workflows.PageQueue(o.TaskQueue, b.Provider, b.Credential))
+			if err != nil || n == last[b] {
 				continue
 			}
-			last[provider] = n
-			o.Share(provider, n)
-			log.Info("sharing rate budget", "provider", provider, "workers", n, "requests_per_second", rate/float64(max(n, 1)))
+			last[b] = n
+			o.Share(b.Provider, b.Credential, n)
+			log.Info("sharing rate budget", "provider", b.Provider, "credential", b.Credential, "workers", n, "requests_per_second", b.Rate/float64(max(n, 1)))
 		}
 		select {
 		case <-ctx.Done():

@@ -15,21 +15,23 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/pagewise/pagewise/activities"
+	"github.com/pagewise/pagewise/internal/provider/registry"
 	"github.com/pagewise/pagewise/workflows"
 )
 
 // Options configure a Set.
 type Options struct {
 	TaskQueue string
-	// Rates are each provider's requests a second; zero leaves its page queue unlimited.
-	Rates map[string]float64
+	// Budgets are each credential's requests a second; each gets its own page queue, and
+	// a zero rate leaves it unlimited.
+	Budgets []registry.Budget
 	// MaxPages bounds the page activities this process runs at once, per provider.
 	MaxPages int
 	// Worker is the base of every worker's options (stop timeout, fatal error hook, …).
 	Worker worker.Options
 	// Share, when set, is told how many workers poll a provider's page queue, so this
 	// process can pace itself to its share of the provider's rate.
-	Share func(provider string, workers int)
+	Share func(provider, credential string, workers int)
 	Log   *slog.Logger
 }
 
@@ -46,12 +48,12 @@ func Start(c client.Client, acts *activities.Activities, o Options) (*Set, error
 	main.RegisterWorkflowWithOptions(workflows.Export, workflow.RegisterOptions{Name: workflows.WorkflowName})
 	main.RegisterActivity(acts)
 	s := &Set{all: []worker.Worker{main}}
-	for provider, rate := range o.Rates {
+	for _, b := range o.Budgets {
 		wo := o.Worker
 		wo.MaxConcurrentActivityExecutionSize = o.MaxPages
-		wo.TaskQueueActivitiesPerSecond = rate
+		wo.TaskQueueActivitiesPerSecond = b.Rate
 		wo.DisableWorkflowWorker = true
-		w := worker.New(c, workflows.PageQueue(o.TaskQueue, provider), wo)
+		w := worker.New(c, workflows.PageQueue(o.TaskQueue, b.Provider, b.Credential), wo)
 		// The activities that call the provider, so the queue's rate limit covers them.
 		w.RegisterActivityWithOptions(acts.FetchPage, activity.RegisterOptions{Name: "FetchPage"})
 		w.RegisterActivityWithOptions(acts.Count, activity.RegisterOptions{Name: "Count"})

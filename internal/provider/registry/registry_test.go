@@ -18,12 +18,12 @@ func TestGet(t *testing.T) {
 		t.Fatalf("names %v", got)
 	}
 	for _, n := range r.Names() {
-		c, err := r.Get(n)
+		c, err := r.Get(n, "")
 		if err != nil || c.Name() != n {
 			t.Fatalf("%s: %v", n, err)
 		}
 	}
-	_, err := r.Get("x")
+	_, err := r.Get("x", "")
 	var pe *provider.Error
 	if !errors.As(err, &pe) || pe.Retryable || err.Error() != `invalid provider: "x"; allowed: attio, clever, clio, close` {
 		t.Fatalf("got %v", err)

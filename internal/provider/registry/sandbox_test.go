@@ -20,7 +20,7 @@ func TestDefaultsExportEverySandboxResource(t *testing.T) {
 	cfg.Clever.BaseURL, cfg.Clever.Token = url, sandbox.DefaultToken("clever")
 	reg := registry.New(cfg, conformance.Client())
 	for _, name := range reg.Names() {
-		conn, err := reg.Get(name)
+		conn, err := reg.Get(name, "")
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -1,0 +1,84 @@
+package provider
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+)
+
+// credentialName is what a credential may be called: it becomes part of an environment
+// variable, a file name and a folder, and is never the secret itself.
+var credentialName = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,39}$`)
+
+// ValidCredential reports whether name can name a credential.
+// "file" would read the provider's own *_TOKEN_FILE.
+func ValidCredential(name string) bool { return name != "file" && credentialName.MatchString(name) }
+
+// CredentialVar is the environment variable holding credential name's token: the
+// provider's own variable with the name upper-cased after it (CLIO_TOKEN_ACME).
+func CredentialVar(tokenVar, name string) string {
+	return tokenVar + "_" + strings.ToUpper(strings.ReplaceAll(name, "-", "_"))
+}
+
+// CredentialsDir holds one file per credential, <dir>/<provider>/<name> (a mounted
+// Secret per account); the files are re-read when they change.
+const CredentialsDirVar = "PAGEWISE_CREDENTIALS_DIR"
+
+// NamedToken finds credential name of provider: CredentialVar in the environment (with
+// _FILE for a file), else <PAGEWISE_CREDENTIALS_DIR>/<provider>/<name>. It returns the
+// token or the file holding it, as a connector's Config takes them.
+func NamedToken(provider, tokenVar, name string, lookup func(string) (string, bool)) (value, file string, err error) {
+	if !ValidCredential(name) {
+		return "", "", Invalid(provider, "credential", "%q is not a credential name: use 1 to 40 lower-case letters, digits, '_' or '-' (not \"file\")", name)
+	}
+	v := CredentialVar(tokenVar, name)
+	if tok, ok := lookup(v); ok && strings.TrimSpace(tok) != "" {
+		return tok, "", nil
+	}
+	if f, ok := lookup(v + "_FILE"); ok && f != "" {
+		return "", f, nil
+	}
+	if dir, ok := lookup(CredentialsDirVar); ok && dir != "" {
+		f := filepath.Join(dir, provider, name)
+		if _, err := os.Stat(f); err == nil {
+			return "", f, nil
+		}
+	}
+	return "", "", &Error{Provider: provider, Message: fmt.Sprintf("credential %q is not configured on this worker: set %s (or %s_FILE), or put its token in $%s/%s/%s",
+		name, v, v, CredentialsDirVar, provider, name)}
+}
+
+// NamedCredentials lists the credentials of provider the worker's environment holds,
+// from the variables with tokenVar's prefix and the files in the credentials directory.
+func NamedCredentials(provider, tokenVar string, environ []string, lookup func(string) (string, bool)) []string {
+	seen := map[string]bool{}
+	for _, kv := range environ {
+		k, _, _ := strings.Cut(kv, "=")
+		rest, ok := strings.CutPrefix(k, tokenVar+"_")
+		if !ok || rest == "FILE" {
+			continue
+		}
+		rest = strings.TrimSuffix(rest, "_FILE")
+		name := strings.ToLower(rest)
+		if ValidCredential(name) {
+			seen[name] = true
+		}
+	}
+	if dir, ok := lookup(CredentialsDirVar); ok && dir != "" {
+		entries, _ := os.ReadDir(filepath.Join(dir, provider))
+		for _, e := range entries {
+			if !e.IsDir() && ValidCredential(e.Name()) {
+				seen[e.Name()] = true
+			}
+		}
+	}
+	names := make([]string, 0, len(seen))
+	for n := range seen {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	return names
+}
