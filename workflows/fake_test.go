@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/pagewise/pagewise/internal/provider"
@@ -23,12 +24,16 @@ type fakeConnector struct {
 	offsets []int
 	// reportTotal, when set, is the total pages report instead of n.
 	reportTotal int
+	// resources, when set, are the resources Validate accepts instead of items alone;
+	// failResource is the one whose page at failAt fails.
+	resources    []string
+	failResource string
 }
 
 func (f *fakeConnector) Name() string { return "fake" }
 
 func (f *fakeConnector) Validate(spec provider.Spec) (provider.Plan, error) {
-	if spec.Resource != "items" {
+	if spec.Resource != "items" && !slices.Contains(f.resources, spec.Resource) {
 		return provider.Plan{}, provider.Invalid("fake", "resource", "%q is not a fake resource; allowed: items", spec.Resource)
 	}
 	if spec.PageSize == 0 {
@@ -44,7 +49,8 @@ func (f *fakeConnector) Start(provider.Plan) provider.Position { return provider
 func (f *fakeConnector) Fetch(_ context.Context, req provider.Request) (provider.Page, error) {
 	off := req.Position.Offset
 	f.offsets = append(f.offsets, off)
-	if f.fail != nil && off == f.failAt && (f.failures == 0 || f.failed < f.failures) {
+	failing := f.failResource == "" || f.failResource == req.Plan.Resource
+	if f.fail != nil && failing && off == f.failAt && (f.failures == 0 || f.failed < f.failures) {
 		f.failed++
 		return provider.Page{}, f.fail
 	}
@@ -87,4 +93,15 @@ func (c *countingConnector) Count(context.Context, provider.Plan) (int, bool, er
 	n := c.counts[min(c.calls, len(c.counts)-1)]
 	c.calls++
 	return n, true, nil
+}
+
+// catalogFake lists its resources as an account's catalog.
+type catalogFake struct{ *fakeConnector }
+
+func (c catalogFake) Catalog(context.Context) ([]provider.Resource, error) {
+	var out []provider.Resource
+	for _, r := range c.resources {
+		out = append(out, provider.Resource{Name: r, Strategy: provider.StrategyOffset, Incremental: r != "whole"})
+	}
+	return out, nil
 }

@@ -46,6 +46,7 @@ type Set struct {
 func Start(c client.Client, acts *activities.Activities, o Options) (*Set, error) {
 	main := worker.New(c, o.TaskQueue, o.Worker)
 	main.RegisterWorkflowWithOptions(workflows.Export, workflow.RegisterOptions{Name: workflows.WorkflowName})
+	main.RegisterWorkflowWithOptions(workflows.Account, workflow.RegisterOptions{Name: workflows.AccountWorkflowName})
 	main.RegisterActivity(acts)
 	s := &Set{all: []worker.Worker{main}}
 	for _, b := range o.Budgets {
