@@ -15,7 +15,7 @@ import (
 )
 
 func exportCmd(ctx context.Context, args []string) error {
-	in, wait, err := parseExport(args)
+	in, acct, wait, err := parseExport(args)
 	if err != nil {
 		return err
 	}
@@ -24,6 +24,9 @@ func exportCmd(ctx context.Context, args []string) error {
 		return err
 	}
 	defer c.Close()
+	if acct != nil {
+		return exportAccount(ctx, c, t.TaskQueue, *acct, wait)
+	}
 	run, err := exportclient.Start(ctx, c, t.TaskQueue, in)
 	if err != nil {
 		return err
@@ -49,7 +52,16 @@ func progressCmd(ctx context.Context, args []string) error {
 		return err
 	}
 	defer c.Close()
-	p, err := exportclient.Query(ctx, c, args[0])
+	account, err := exportclient.IsAccount(ctx, c, args[0])
+	if err != nil {
+		return err
+	}
+	var p any
+	if account {
+		p, err = exportclient.AccountProgress(ctx, c, args[0])
+	} else {
+		p, err = exportclient.Query(ctx, c, args[0])
+	}
 	if err != nil {
 		return err
 	}
@@ -80,6 +92,11 @@ func resumeCmd(ctx context.Context, args []string) error {
 	fmt.Println(run.GetID())
 	if !*wait {
 		return nil
+	}
+	if account, err := exportclient.IsAccount(ctx, c, run.GetID()); err == nil && account {
+		res, err := exportclient.FollowAccount(ctx, c, run.GetID(), os.Stderr, config.IsTerminal(os.Stderr))
+		printAccount(res)
+		return err
 	}
 	res, err := exportclient.Follow(ctx, c, run.GetID(), os.Stderr, config.IsTerminal(os.Stderr))
 	if err != nil {

@@ -11,20 +11,24 @@ import (
 	"github.com/pagewise/pagewise/workflows"
 )
 
-// parseExport reads export's flags: the whole input, and whether to follow it.
-func parseExport(args []string) (in workflows.ExportInput, wait bool, err error) {
+// parseExport reads export's flags: the whole input (an account's, with --all or
+// --resources), and whether to follow it.
+func parseExport(args []string) (in workflows.ExportInput, acct *workflows.AccountInput, wait bool, err error) {
 	fs := flag.NewFlagSet("export", flag.ContinueOnError)
 	ef := addExportFlags(fs)
-	fs.StringVar(&ef.in.ExportID, "export-id", "", "export and workflow id (default provider-resource)")
+	fs.StringVar(&ef.in.ExportID, "export-id", "", "export and workflow id (default provider-resource, or provider-account)")
 	fs.BoolVar(&wait, "wait", false, "follow progress until the export ends")
 	if err := fs.Parse(args); err != nil {
-		return in, false, err
+		return in, nil, false, err
 	}
 	if fs.NArg() > 0 {
-		return in, false, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+		return in, nil, false, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	if acct, err = ef.account(); acct != nil || err != nil {
+		return in, acct, wait, err
 	}
 	in, err = ef.input()
-	return in, wait, err
+	return in, nil, wait, err
 }
 
 // exportFlags are the flags that describe an export; export and schedule create share
@@ -34,13 +38,22 @@ type exportFlags struct {
 	fields  string
 	query   string
 	filters keyValues
+	// An account export: every resource (all) or the named ones.
+	all         bool
+	resources   string
+	concurrency int
 }
 
 func addExportFlags(fs *flag.FlagSet) *exportFlags {
 	ef := &exportFlags{filters: keyValues{}}
 	in := &ef.in
 	fs.StringVar(&in.Provider, "provider", "", "clio, attio, close or clever (required)")
-	fs.StringVar(&in.Resource, "resource", "", "resource to export, e.g. contacts (required)")
+	fs.StringVar(&in.Credential, "credential", "", "name of the account's token on the worker, e.g. acme for CLIO_TOKEN_ACME (default: the provider's own token)")
+	fs.StringVar(&in.Resource, "resource", "", "resource to export, e.g. contacts (required, unless --all or --resources)")
+	fs.BoolVar(&ef.all, "all", false, "export every resource the account holds, one export each (see starter resources)")
+	fs.StringVar(&ef.resources, "resources", "", "comma-separated resources to export as one account export")
+	fs.IntVar(&ef.concurrency, "concurrency", 0,
+		fmt.Sprintf("with --all or --resources: resources exported at once (default %d, at most %d)", workflows.DefaultAccountConcurrency, workflows.MaxAccountConcurrency))
 	fs.StringVar(&in.Strategy, "strategy", "", "cursor, offset or window (default: the resource's own)")
 	fs.IntVar(&in.PageSize, "page-size", 0, "records per page (default: the provider's maximum)")
 	fs.StringVar(&ef.fields, "fields", "", "comma-separated fields to request")
@@ -82,6 +95,34 @@ func (ef *exportFlags) input() (workflows.ExportInput, error) {
 		in.Query = json.RawMessage(ef.query)
 	}
 	return in, nil
+}
+
+// account is the flags as an account export's input, or nil when they ask for one export.
+func (ef *exportFlags) account() (*workflows.AccountInput, error) {
+	if !ef.all && ef.resources == "" {
+		if ef.concurrency != 0 {
+			return nil, errors.New("--concurrency applies to --all or --resources")
+		}
+		return nil, nil
+	}
+	in := ef.in
+	switch {
+	case in.Provider == "":
+		return nil, errors.New("--provider is required")
+	case in.Resource != "":
+		return nil, errors.New("--resource names one export; --all and --resources an account export: give one of them")
+	case in.Strategy != "" || in.PageSize != 0 || ef.fields != "" || len(ef.filters) > 0 || ef.query != "":
+		return nil, errors.New("--strategy, --page-size, --fields, --filter and --query apply to one resource: export it on its own")
+	}
+	acct := &workflows.AccountInput{ExportID: in.ExportID, Provider: in.Provider, Credential: in.Credential, All: ef.all,
+		Prefix: in.Prefix, Concurrency: ef.concurrency, Parallelism: in.Parallelism, PagesPerRun: in.PagesPerRun,
+		HeartbeatSeconds: in.HeartbeatSeconds, Reconcile: in.Reconcile, CredentialDeadline: in.CredentialDeadline,
+		OutageDeadline: in.OutageDeadline, ReplaceOwner: in.ReplaceOwner, Incremental: in.Incremental, Since: in.Since,
+		Resume: in.Resume}
+	if ef.resources != "" {
+		acct.Resources = strings.Split(ef.resources, ",")
+	}
+	return acct, workflows.ValidateAccountInput(*acct)
 }
 
 // keyValues collects repeated key=value flags.

@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"go.temporal.io/sdk/client"
+
 	"github.com/pagewise/pagewise/workflows"
 )
 
@@ -45,7 +47,7 @@ var allFlags = map[string][]string{
 	"parallelism": {"--parallelism", "4"}, "pages_per_run": {"--pages-per-run", "200"}, "incremental": {"--incremental"},
 	"since": {"--since", "2026-01-31T00:00:00Z"}, "heartbeat_seconds": {"--heartbeat-seconds", "30"},
 	"reconcile": {"--reconcile", "fail"}, "replace_owner": {"--replace-owner"}, "resume": {"--resume"},
-	"credential_deadline": {"--credential-deadline", "2h"}, "outage_deadline": {"--outage-deadline", "6h"},
+	"credential": {"--credential", "acme"}, "credential_deadline": {"--credential-deadline", "2h"}, "outage_deadline": {"--outage-deadline", "6h"},
 }
 
 // TestExportTakesTheWholeInput: every ExportInput field has a flag, the help lists it,
@@ -71,7 +73,7 @@ func TestExportTakesTheWholeInput(t *testing.T) {
 		}
 		args = append(args, a...)
 	}
-	in, wait, err := parseExport(append(args, "--wait"))
+	in, _, wait, err := parseExport(append(args, "--wait"))
 	if err != nil || !wait {
 		t.Fatalf("parse: %v (wait %v)", err, wait)
 	}
@@ -112,11 +114,11 @@ func TestExportFlagErrors(t *testing.T) {
 		{[]string{"--parallelism", "many"}, "parallelism"},
 		{[]string{"stray"}, `unexpected argument "stray"`},
 	} {
-		if _, _, err := parseExport(append(append([]string{}, base...), c.args...)); err == nil || !strings.Contains(err.Error(), c.want) {
+		if _, _, _, err := parseExport(append(append([]string{}, base...), c.args...)); err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%v: err = %v, want it to say %q", c.args, err, c.want)
 		}
 	}
-	in, _, err := parseExport(base)
+	in, _, _, err := parseExport(base)
 	if err != nil || !in.Since.IsZero() || in.Parallelism != 0 || in.Reconcile != "" {
 		t.Errorf("without flags the workflow's defaults apply: %+v %v", in, err)
 	}
@@ -152,5 +154,39 @@ func TestScheduleCreateSharesTheInputFlags(t *testing.T) {
 	s, err = parseScheduleCreate([]string{"--provider", "close", "--resource", "lead", "--every", "1h", "--since", "2026-01-31T00:00:00Z"})
 	if err != nil || s.Input.Since.IsZero() {
 		t.Errorf("since alone: %v %v", s.Input.Since, err)
+	}
+}
+
+// TestAccountFlags: --all or --resources make an account export carrying the flags that
+// apply to every resource; flags of one resource are refused with it.
+func TestAccountFlags(t *testing.T) {
+	_, acct, _, err := parseExport([]string{"--provider", "close", "--all", "--credential", "acme", "--concurrency", "3", "--parallelism", "4", "--incremental"})
+	if err != nil || acct == nil || !acct.All || acct.Credential != "acme" || acct.Concurrency != 3 || acct.Parallelism != 4 || !acct.Incremental {
+		t.Fatalf("got %+v, %v", acct, err)
+	}
+	_, acct, _, err = parseExport([]string{"--provider", "close", "--resources", "lead,task"})
+	if err != nil || acct == nil || strings.Join(acct.Resources, "|") != "lead|task" {
+		t.Fatalf("got %+v, %v", acct, err)
+	}
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--provider", "close", "--all", "--resource", "lead"}, "--resource names one export"},
+		{[]string{"--provider", "close", "--all", "--fields", "id"}, "apply to one resource"},
+		{[]string{"--provider", "close", "--all", "--resources", "lead"}, "not both"},
+		{[]string{"--provider", "close", "--resource", "lead", "--concurrency", "2"}, "--concurrency applies"},
+	} {
+		if _, _, _, err := parseExport(c.args); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%v: got %v, want %q", c.args, err, c.want)
+		}
+	}
+	s, err := parseScheduleCreate([]string{"--provider", "clio", "--all", "--every", "6h", "--incremental"})
+	if err != nil || s.Account == nil || !s.Account.Incremental {
+		t.Fatalf("schedule: %+v, %v", s, err)
+	}
+	opts, err := s.Options("q")
+	if err != nil || opts.Action.(*client.ScheduleWorkflowAction).Workflow != workflows.AccountWorkflowName || opts.ID != "clio-account" {
+		t.Fatalf("schedule options %+v, %v", opts, err)
 	}
 }

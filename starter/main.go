@@ -1,6 +1,8 @@
 // Command starter starts pagewise exports and follows them.
 //
 //	starter export --provider clio --resource contacts [--wait]
+//	starter export --provider close --all [--wait]
+//	starter resources --provider attio
 //	starter progress <export-id>
 //	starter cancel <export-id>
 //	starter resume [--wait] <export-id>
@@ -25,10 +27,13 @@ import (
 
 const usage = `usage:
   starter export --provider P --resource R [flags]   start an export (see starter export -h)
+  starter export --provider P --all [flags]           export every resource of the account, one export each
+  starter export --provider P --resources A,B [flags] export these resources as one account export
+  starter resources --provider P [--credential C]     list what the account holds: what --all exports
   starter progress EXPORT_ID                          print an export's progress as JSON
   starter cancel EXPORT_ID                            cancel a running export
   starter resume EXPORT_ID [--wait]                   continue a cancelled, failed or terminated export
-  starter schedule create --provider P --resource R (--every D | --cron EXPR) [flags]
+  starter schedule create --provider P (--resource R | --all) (--every D | --cron EXPR) [flags]
                                                       run an export on a Temporal Schedule
   starter schedule list                               one line per schedule
   starter schedule describe SCHEDULE_ID               a schedule as JSON: spec, input, next and recent runs
@@ -60,6 +65,8 @@ func run(ctx context.Context, args []string) error {
 	switch cmd {
 	case "export":
 		return exportCmd(ctx, rest)
+	case "resources":
+		return resourcesCmd(ctx, rest)
 	case "progress":
 		return progressCmd(ctx, rest)
 	case "cancel":

@@ -120,6 +120,17 @@ func parseScheduleCreate(args []string) (exportclient.Schedule, error) {
 	if fs.NArg() > 0 {
 		return s, fmt.Errorf("unexpected argument %q", fs.Arg(0))
 	}
+	var err error
+	if s.Overlap, err = exportclient.ParseOverlap(*overlap); err != nil {
+		return s, fmt.Errorf("--overlap: %w", err)
+	}
+	if s.Account, err = ef.account(); err != nil {
+		return s, err
+	}
+	if s.Account != nil {
+		_, err := s.Options("check")
+		return s, err
+	}
 	in, err := ef.input()
 	if err != nil {
 		return s, err
@@ -129,9 +140,6 @@ func parseScheduleCreate(args []string) (exportclient.Schedule, error) {
 		return s, errors.New("--since with --incremental: since overrides the watermark on every run; give one of them")
 	}
 	s.Input = in
-	if s.Overlap, err = exportclient.ParseOverlap(*overlap); err != nil {
-		return s, fmt.Errorf("--overlap: %w", err)
-	}
 	if _, err := s.Options("check"); err != nil { // every check that needs no server
 		return s, err
 	}

@@ -37,6 +37,10 @@ func Account(ctx workflow.Context, in AccountInput) (AccountResult, error) {
 		ac.phase = PhaseFailed
 		return AccountResult{}, err
 	}
+	if in.DryRun {
+		ac.phase = PhaseDone
+		return AccountResult{ExportID: ac.id, Resources: ac.entries, Catalog: ac.chosen}, nil
+	}
 	ac.phase = PhaseExporting
 	ac.runAll(ctx)
 	return ac.finish(ctx)
@@ -49,6 +53,7 @@ type account struct {
 	wfID    string
 	started time.Time
 	phase   string
+	chosen  []provider.Resource
 	entries []activities.AccountEntry
 	inputs  []ExportInput // one per entry
 }
@@ -85,13 +90,14 @@ func (ac *account) plan(ctx workflow.Context) error {
 	if err != nil {
 		return err
 	}
+	ac.chosen = chosen
 	for _, r := range chosen {
 		child := ac.childInput(r)
 		ac.inputs = append(ac.inputs, child)
 		ac.entries = append(ac.entries, activities.AccountEntry{Resource: r.Name, WorkflowID: ac.childID(r.Name),
 			Status: ResourcePending, Incremental: child.Incremental || !child.Since.IsZero()})
 	}
-	if !ac.in.Resume {
+	if !ac.in.Resume || ac.in.DryRun {
 		return nil
 	}
 	var done map[string]activities.AccountEntry

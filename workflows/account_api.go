@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/pagewise/pagewise/activities"
+	"github.com/pagewise/pagewise/internal/provider"
 )
 
 // AccountWorkflowName is the workflow type of an account export: one child Export per
@@ -62,6 +63,9 @@ type AccountInput struct {
 	// Resume keeps every resource an earlier run of this account exported (its folder
 	// holds its manifest) and resumes the others from where they stopped.
 	Resume bool `json:"resume,omitempty"`
+	// DryRun lists the resources the account export would take (the catalog, with what
+	// discovery found) and exports nothing.
+	DryRun bool `json:"dry_run,omitempty"`
 }
 
 // AccountResult is the finished account export.
@@ -72,6 +76,8 @@ type AccountResult struct {
 	Resources []activities.AccountEntry `json:"resources"`
 	Records   int64                     `json:"records"`
 	Pages     int                       `json:"pages"`
+	// Catalog is what a dry run found: every resource it would export.
+	Catalog []provider.Resource `json:"catalog,omitempty"`
 }
 
 // AccountProgress answers an account's progress query.

@@ -16,10 +16,20 @@ import (
 // true, a plain line every few seconds otherwise.
 func Follow(ctx context.Context, c client.Client, workflowID string, out io.Writer, tty bool) (workflows.ExportResult, error) {
 	var res workflows.ExportResult
+	started := time.Now()
+	err := follow(ctx, c, workflowID, &res, out, tty, func() (string, error) {
+		p, err := Query(ctx, c, workflowID)
+		return Render(p, time.Since(started)), err
+	})
+	return res, err
+}
+
+// follow waits for workflowID's result into res, printing line() as it goes.
+func follow(ctx context.Context, c client.Client, workflowID string, res any, out io.Writer, tty bool, line func() (string, error)) error {
 	done := make(chan error, 1)
 	go func() {
 		// An empty run id follows the chain across continue-as-new.
-		done <- c.GetWorkflow(ctx, workflowID, "").Get(ctx, &res)
+		done <- c.GetWorkflow(ctx, workflowID, "").Get(ctx, res)
 	}()
 	every := 5 * time.Second
 	if tty {
@@ -27,24 +37,22 @@ func Follow(ctx context.Context, c client.Client, workflowID string, out io.Writ
 	}
 	tick := time.NewTicker(every)
 	defer tick.Stop()
-	started := time.Now()
 	for {
 		select {
 		case err := <-done:
 			if tty {
 				fmt.Fprintln(out)
 			}
-			return res, err
+			return err
 		case <-tick.C:
-			p, err := Query(ctx, c, workflowID)
+			l, err := line()
 			if err != nil {
 				continue // the worker may be restarting; the next tick asks again
 			}
-			line := Render(p, time.Since(started))
 			if tty {
-				fmt.Fprintf(out, "\r\033[K%s", line)
+				fmt.Fprintf(out, "\r\033[K%s", l)
 			} else {
-				fmt.Fprintln(out, line)
+				fmt.Fprintln(out, l)
 			}
 		}
 	}

@@ -25,40 +25,51 @@ func Resume(ctx context.Context, c client.Client, taskQueue, workflowID string) 
 	case enumspb.WORKFLOW_EXECUTION_STATUS_COMPLETED:
 		return nil, fmt.Errorf("export %s completed: there is nothing to resume", workflowID)
 	}
-	in, err := lastInput(ctx, c, workflowID)
+	kind := desc.GetWorkflowExecutionInfo().GetType().GetName()
+	var in any
+	switch kind {
+	case workflows.AccountWorkflowName:
+		var ai workflows.AccountInput
+		err = lastInput(ctx, c, workflowID, &ai)
+		ai.Resume = true
+		in = ai
+	default:
+		var ei workflows.ExportInput
+		err = lastInput(ctx, c, workflowID, &ei)
+		ei.State, ei.Resume = nil, true
+		in, kind = ei, workflows.WorkflowName
+	}
 	if err != nil {
 		return nil, err
 	}
-	in.State, in.Resume = nil, true
 	run, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
 		ID:                       workflowID,
 		TaskQueue:                taskQueue,
 		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_FAIL,
 		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
-	}, workflows.WorkflowName, in)
+	}, kind, in)
 	if err != nil {
 		return nil, fmt.Errorf("resuming export %s: %w", workflowID, err)
 	}
 	return run, nil
 }
 
-// lastInput is the input the latest run of workflowID started with.
-func lastInput(ctx context.Context, c client.Client, workflowID string) (workflows.ExportInput, error) {
-	var in workflows.ExportInput
+// lastInput decodes the input the latest run of workflowID started with into in.
+func lastInput(ctx context.Context, c client.Client, workflowID string, in any) error {
 	it := c.GetWorkflowHistory(ctx, workflowID, "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
 	if !it.HasNext() {
-		return in, fmt.Errorf("export %s has no history", workflowID)
+		return fmt.Errorf("export %s has no history", workflowID)
 	}
 	ev, err := it.Next()
 	if err != nil {
-		return in, fmt.Errorf("reading export %s: %w", workflowID, err)
+		return fmt.Errorf("reading export %s: %w", workflowID, err)
 	}
 	attrs := ev.GetWorkflowExecutionStartedEventAttributes()
 	if attrs == nil {
-		return in, errors.New("export " + workflowID + "'s history does not start with its input")
+		return errors.New("export " + workflowID + "'s history does not start with its input")
 	}
-	if err := converter.GetDefaultDataConverter().FromPayloads(attrs.GetInput(), &in); err != nil {
-		return in, fmt.Errorf("export %s's input: %w", workflowID, err)
+	if err := converter.GetDefaultDataConverter().FromPayloads(attrs.GetInput(), in); err != nil {
+		return fmt.Errorf("export %s's input: %w", workflowID, err)
 	}
-	return in, nil
+	return nil
 }

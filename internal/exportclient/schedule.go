@@ -21,6 +21,8 @@ type Schedule struct {
 	// writes its own folder.
 	ID    string
 	Input workflows.ExportInput
+	// Account, when set, makes every run an account export instead of Input's export.
+	Account *workflows.AccountInput
 	// Exactly one of Every and Cron.
 	Every time.Duration
 	Cron  string
@@ -91,26 +93,21 @@ func ScheduleID(in workflows.ExportInput) string { return in.Provider + "-" + in
 
 // Options checks the schedule and builds what Temporal's ScheduleClient creates.
 func (s Schedule) Options(taskQueue string) (client.ScheduleOptions, error) {
+	if s.Account != nil {
+		return s.accountOptions(taskQueue)
+	}
 	in := s.Input
 	switch {
 	case in.Provider == "" || in.Resource == "":
 		return client.ScheduleOptions{}, errors.New("provider and resource are required")
 	case in.ExportID != "":
-		return client.ScheduleOptions{}, errors.New("export id cannot be set on a schedule: each run's export id is its own workflow id, so runs never share a folder")
+		return client.ScheduleOptions{}, errExportID
 	case in.State != nil:
 		return client.ScheduleOptions{}, errors.New("state is the workflow's own; leave it empty")
 	case in.Resume:
-		return client.ScheduleOptions{}, errors.New("resume continues one stopped export (starter resume EXPORT_ID), not a schedule's runs")
-	case (s.Every == 0) == (s.Cron == ""):
-		return client.ScheduleOptions{}, errors.New("give exactly one of --every and --cron")
-	case s.Cron == "" && s.Every < minEvery:
-		return client.ScheduleOptions{}, fmt.Errorf("--every %v: Temporal's shortest interval is %v", s.Every, minEvery)
-	case s.CatchupWindow != 0 && s.CatchupWindow < minCatchupWindow:
-		return client.ScheduleOptions{}, fmt.Errorf("--catchup-window %v: Temporal's shortest is %v", s.CatchupWindow, minCatchupWindow)
-	case taskQueue == "":
-		return client.ScheduleOptions{}, errors.New("task queue is empty")
+		return client.ScheduleOptions{}, errResume
 	}
-	if _, err := ParseOverlap(OverlapName(s.Overlap)); err != nil {
+	if err := s.check(taskQueue); err != nil {
 		return client.ScheduleOptions{}, err
 	}
 	if in.Incremental {
@@ -122,6 +119,56 @@ func (s Schedule) Options(taskQueue string) (client.ScheduleOptions, error) {
 	if id == "" {
 		id = ScheduleID(in)
 	}
+	return s.options(id, taskQueue, workflows.WorkflowName, in), nil
+}
+
+var (
+	errExportID = errors.New("export id cannot be set on a schedule: each run's export id is its own workflow id, so runs never share a folder")
+	errResume   = errors.New("resume continues one stopped export (starter resume EXPORT_ID), not a schedule's runs")
+)
+
+// accountOptions schedules an account export. Each resource decides for itself whether
+// an incremental run can narrow it, so no resource is refused here.
+func (s Schedule) accountOptions(taskQueue string) (client.ScheduleOptions, error) {
+	in := *s.Account
+	switch {
+	case in.Provider == "":
+		return client.ScheduleOptions{}, errors.New("provider is required")
+	case in.ExportID != "":
+		return client.ScheduleOptions{}, errExportID
+	case in.Resume:
+		return client.ScheduleOptions{}, errResume
+	}
+	if err := workflows.ValidateAccountInput(in); err != nil {
+		return client.ScheduleOptions{}, err
+	}
+	if err := s.check(taskQueue); err != nil {
+		return client.ScheduleOptions{}, err
+	}
+	id := s.ID
+	if id == "" {
+		id = AccountWorkflowID(in)
+	}
+	return s.options(id, taskQueue, workflows.AccountWorkflowName, in), nil
+}
+
+// check is what every schedule needs, whatever it runs.
+func (s Schedule) check(taskQueue string) error {
+	switch {
+	case (s.Every == 0) == (s.Cron == ""):
+		return errors.New("give exactly one of --every and --cron")
+	case s.Cron == "" && s.Every < minEvery:
+		return fmt.Errorf("--every %v: Temporal's shortest interval is %v", s.Every, minEvery)
+	case s.CatchupWindow != 0 && s.CatchupWindow < minCatchupWindow:
+		return fmt.Errorf("--catchup-window %v: Temporal's shortest is %v", s.CatchupWindow, minCatchupWindow)
+	case taskQueue == "":
+		return errors.New("task queue is empty")
+	}
+	_, err := ParseOverlap(OverlapName(s.Overlap))
+	return err
+}
+
+func (s Schedule) options(id, taskQueue, workflow string, in any) client.ScheduleOptions {
 	spec := client.ScheduleSpec{}
 	if s.Cron != "" {
 		spec.CronExpressions = []string{s.Cron}
@@ -133,7 +180,7 @@ func (s Schedule) Options(taskQueue string) (client.ScheduleOptions, error) {
 		Spec: spec,
 		Action: &client.ScheduleWorkflowAction{
 			ID:        id,
-			Workflow:  workflows.WorkflowName,
+			Workflow:  workflow,
 			Args:      []any{in},
 			TaskQueue: taskQueue,
 		},
@@ -142,7 +189,7 @@ func (s Schedule) Options(taskQueue string) (client.ScheduleOptions, error) {
 		PauseOnFailure: s.PauseOnFailure,
 		Paused:         s.Paused,
 		Note:           s.Note,
-	}, nil
+	}
 }
 
 // CreateSchedule creates the schedule; Temporal refuses an id that already exists.
