@@ -176,3 +176,25 @@ func TestBudgetDelaysAreTruthful(t *testing.T) {
 		t.Errorf("clever over budget: %d reset %d now %v", r.status, reset, clk.Now())
 	}
 }
+
+// TestMoreTokensEachHaveABudget: a second account's token is accepted, held to a budget
+// of its own and counted apart.
+func TestMoreTokensEachHaveABudget(t *testing.T) {
+	clk := newClock()
+	s, ts := start(t, Options{Records: 3, Budget: 2, Now: clk.Now, MoreTokens: map[string][]string{Clio: {"second-firm"}}})
+	u := ts.URL + "/api/v4/contacts.json"
+	for range 2 {
+		get(t, u, clioAuth).decode(t, 200, &clioPage{})
+		get(t, u, bearerAuth("second-firm")).decode(t, 200, &clioPage{})
+	}
+	if r := get(t, u, bearerAuth("second-firm")); r.status != 429 {
+		t.Fatalf("third request in a second on the second token: %d", r.status)
+	}
+	if r := get(t, u, bearerAuth("third-firm")); r.status != 401 {
+		t.Fatalf("unknown token: %d", r.status)
+	}
+	st := s.Stats().Providers[Clio]
+	if st.ByCredential[DefaultToken(Clio)] != 2 || st.ByCredential["second-firm"] != 3 || st.MaxPerSecond["second-firm"] != 3 {
+		t.Fatalf("stats %+v", st)
+	}
+}

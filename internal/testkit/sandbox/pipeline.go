@@ -59,7 +59,7 @@ func (s *Server) accepts(provider, cred string) bool {
 	}
 	s.tokenMu.Lock()
 	defer s.tokenMu.Unlock()
-	return cred == s.tokens[provider] || provider == Clever && s.users[cred]
+	return cred == s.tokens[provider] || s.more[provider+"\x00"+cred] || provider == Clever && s.users[cred]
 }
 
 // nextFault takes a FailNext fault first, else draws one with probability FaultRate.

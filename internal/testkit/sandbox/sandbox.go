@@ -48,6 +48,9 @@ type Options struct {
 	TimeoutHold  time.Duration // how long FaultTimeout holds a request (default 3s)
 	Budget       float64       // requests per second per credential; 0 = unlimited (see limiter)
 	Tokens       map[string]string
+	// MoreTokens are further credentials a provider accepts: other accounts' tokens with
+	// the same data, each held to its own Budget.
+	MoreTokens map[string][]string
 	CloseMaxSkip int              // largest accepted Close _skip (default 250000)
 	CloseTieRun  int              // consecutive Close records sharing one date_created (default 50)
 	Now          func() time.Time // clock for inserted/touched timestamps and rate limits
@@ -109,6 +112,7 @@ type Server struct {
 	end     time.Time
 	tokenMu sync.Mutex // guards tokens, which SetToken changes
 	tokens  map[string]string
+	more    map[string]bool // provider + "\x00" + token of Options.MoreTokens
 	served  servedLog
 	users   map[string]bool // Clever user tokens
 
@@ -174,6 +178,7 @@ func New(opts Options) *Server {
 		opts:    opts,
 		now:     opts.Now,
 		tokens:  map[string]string{},
+		more:    map[string]bool{},
 		users:   map[string]bool{},
 		tables:  map[string]*table{},
 		rng:     rand.New(rand.NewPCG(uint64(opts.Seed), 0x5eed)),
@@ -194,6 +199,11 @@ func New(opts Options) *Server {
 		s.tokens[p] = DefaultToken(p)
 		if tok, ok := opts.Tokens[p]; ok {
 			s.tokens[p] = tok
+		}
+	}
+	for p, toks := range opts.MoreTokens {
+		for _, tok := range toks {
+			s.more[p+"\x00"+tok] = true
 		}
 	}
 	for _, tok := range opts.CleverUserTokens {

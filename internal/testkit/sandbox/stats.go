@@ -35,6 +35,8 @@ type ProviderStats struct {
 	// MaxPerSecond is, per credential presented ("(none)" for none), the most requests seen
 	// in any trailing one-second window (all requests, including rejected ones).
 	MaxPerSecond map[string]int `json:"max_per_second"`
+	// ByCredential counts requests per credential presented, like MaxPerSecond.
+	ByCredential map[string]int64 `json:"by_credential"`
 }
 
 type statsBook struct {
@@ -53,7 +55,7 @@ func newStatsBook() *statsBook {
 func (b *statsBook) get(provider string) *ProviderStats {
 	ps := b.p[provider]
 	if ps == nil {
-		ps = &ProviderStats{ByStatus: map[int]int64{}, Faults: map[Fault]int64{}, MaxPerSecond: map[string]int{}}
+		ps = &ProviderStats{ByStatus: map[int]int64{}, Faults: map[Fault]int64{}, MaxPerSecond: map[string]int{}, ByCredential: map[string]int64{}}
 		b.p[provider] = ps
 	}
 	return ps
@@ -67,6 +69,7 @@ func (b *statsBook) request(provider, cred string, now time.Time) {
 	defer b.mu.Unlock()
 	ps := b.get(provider)
 	ps.Requests++
+	ps.ByCredential[cred]++
 	key := provider + "\x00" + cred
 	log := append(expire(b.recent[key], now, time.Second), now)
 	b.recent[key] = log
@@ -133,6 +136,7 @@ func (b *statsBook) snapshot() Stats {
 		for k, v := range ps.MaxPerSecond {
 			c.MaxPerSecond[k] = v
 		}
+		c.ByCredential = maps.Clone(ps.ByCredential)
 		out.Providers[name] = c
 	}
 	return out
