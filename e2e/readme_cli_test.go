@@ -24,7 +24,7 @@ import (
 // block the README marks but this list lacks fails the test, so none goes untested.
 var readmeBlockNames = []string{
 	"temporal-start", "starter-export", "schedule", "schedule-manage", "schedule-temporal",
-	"temporal-control", "starter-control", "resume", "resume-temporal", "reset",
+	"temporal-control", "starter-control", "resume", "resume-temporal", "reset", "account",
 }
 
 // TestReadmeCommandsWorkAsWritten runs the README's marked commands, unchanged, with the
@@ -56,6 +56,7 @@ func TestReadmeCommandsWorkAsWritten(t *testing.T) {
 		"resume":            r.resume,
 		"resume-temporal":   r.resume,
 		"reset":             r.reset,
+		"account":           r.account,
 	}
 	for _, name := range readmeBlockNames {
 		ok := t.Run(name, func(t *testing.T) {

@@ -198,3 +198,15 @@ func TestMoreTokensEachHaveABudget(t *testing.T) {
 		t.Fatalf("stats %+v", st)
 	}
 }
+
+// TestDenyOneResource: a denied path answers 403 until allowed; others are unaffected.
+func TestDenyOneResource(t *testing.T) {
+	s, ts := start(t, Options{Records: 3})
+	s.Deny(Clio, "/api/v4/matters")
+	if r := get(t, ts.URL+"/api/v4/matters.json", clioAuth); r.status != 403 {
+		t.Fatalf("denied: %d", r.status)
+	}
+	get(t, ts.URL+"/api/v4/contacts.json", clioAuth).decode(t, 200, &clioPage{})
+	s.Allow(Clio, "/api/v4/matters")
+	get(t, ts.URL+"/api/v4/matters.json", clioAuth).decode(t, 200, &clioPage{})
+}

@@ -24,6 +24,10 @@ func (s *Server) serveData(w http.ResponseWriter, r *http.Request, provider stri
 		a.unauthorized(sw)
 		return
 	}
+	if s.isDenied(provider, r) {
+		forbidden(sw)
+		return
+	}
 	if d := s.row(provider, r); d != nil {
 		if p := s.strip(r, d); p != "" {
 			a.unsupported(sw, p)

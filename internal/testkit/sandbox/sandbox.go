@@ -113,6 +113,7 @@ type Server struct {
 	tokenMu sync.Mutex // guards tokens, which SetToken changes
 	tokens  map[string]string
 	more    map[string]bool // provider + "\x00" + token of Options.MoreTokens
+	denied  map[string]bool // provider + "\x00" + path prefix (Deny)
 	served  servedLog
 	users   map[string]bool // Clever user tokens
 
