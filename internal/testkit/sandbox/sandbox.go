@@ -39,18 +39,18 @@ const CleverUserToken = "sandbox-clever-user-token"
 
 // Options configures a Server. The zero value is usable.
 type Options struct {
-	Records      int            // records per resource (0: default 1000; negative: none)
-	Sizes        map[string]int // per "provider/resource" override; 0 is a valid (empty) size
-	Seed         int64
-	Latency      time.Duration // added to every data request
-	FaultRate    float64       // fraction of data requests answered with a random fault from Faults
-	Faults       []Fault       // default: AllFaults
-	TimeoutHold  time.Duration // how long FaultTimeout holds a request (default 3s)
-	Budget       float64       // requests per second per credential; 0 = unlimited (see limiter)
-	Tokens       map[string]string
+	Records     int            // records per resource (0: default 1000; negative: none)
+	Sizes       map[string]int // per "provider/resource" override; 0 is a valid (empty) size
+	Seed        int64
+	Latency     time.Duration // added to every data request
+	FaultRate   float64       // fraction of data requests answered with a random fault from Faults
+	Faults      []Fault       // default: AllFaults
+	TimeoutHold time.Duration // how long FaultTimeout holds a request (default 3s)
+	Budget      float64       // requests per second per credential; 0 = unlimited (see limiter)
+	Tokens      map[string]string
 	// MoreTokens are further credentials a provider accepts: other accounts' tokens with
 	// the same data, each held to its own Budget.
-	MoreTokens map[string][]string
+	MoreTokens   map[string][]string
 	CloseMaxSkip int              // largest accepted Close _skip (default 250000)
 	CloseTieRun  int              // consecutive Close records sharing one date_created (default 50)
 	Now          func() time.Time // clock for inserted/touched timestamps and rate limits
