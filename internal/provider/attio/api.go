@@ -2,12 +2,14 @@ package attio
 
 import "encoding/json"
 
-// listResponse is the body of GET /v2/notes and POST /v2/objects/{object}/records/query.
+// listResponse is the body of the offset endpoints: notes, tasks, workspace members and the
+// records and entries queries.
 type listResponse struct {
 	Data []json.RawMessage `json:"data"`
 }
 
-// queryRequest is the body of POST /v2/objects/{object}/records/query.
+// queryRequest is the body of POST /v2/objects/{object}/records/query and
+// POST /v2/lists/{list}/entries/query.
 type queryRequest struct {
 	Filter json.RawMessage `json:"filter,omitempty"`
 	Sorts  []sortSpec      `json:"sorts"`
@@ -26,6 +28,26 @@ type cursorResponse struct {
 	Pagination struct {
 		NextCursor *string `json:"next_cursor"`
 	} `json:"pagination"`
+}
+
+// objectsResponse is the part of GET /v2/objects that names objects.
+type objectsResponse struct {
+	Data []struct {
+		ID struct {
+			ObjectID string `json:"object_id"`
+		} `json:"id"`
+		APISlug *string `json:"api_slug"`
+	} `json:"data"`
+}
+
+// listsResponse is the part of GET /v2/lists that names lists.
+type listsResponse struct {
+	Data []struct {
+		ID struct {
+			ListID string `json:"list_id"`
+		} `json:"id"`
+		APISlug string `json:"api_slug"`
+	} `json:"data"`
 }
 
 // errorResponse is Attio's error body.

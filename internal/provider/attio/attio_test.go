@@ -61,7 +61,8 @@ func drain(t *testing.T, c *Connector, p provider.Plan) [][]json.RawMessage {
 }
 
 func TestValidate(t *testing.T) {
-	c := New(Config{Token: "tok", Objects: []string{"invoices"}}, nil)
+	c := New(Config{Token: "tok", Objects: []string{"Legacy-Invoices"}}, nil)
+	linked := map[string]string{"linked_object": "people", "linked_record_id": "r"}
 	cases := []struct {
 		name string
 		spec provider.Spec
@@ -69,19 +70,36 @@ func TestValidate(t *testing.T) {
 	}{
 		{"notes", provider.Spec{Resource: "notes", Filters: map[string]string{"parent_object": "people"}}, ""},
 		{"custom object", provider.Spec{Resource: "invoices", Query: []byte(`{"status":"paid"}`)}, ""},
-		{"unknown", provider.Spec{Resource: "tasks"}, `"tasks" is not an attio resource; allowed: companies, deals, invoices, meetings, notes, people, users, workspaces`},
+		{"ATTIO_OBJECTS name", provider.Spec{Resource: "Legacy-Invoices"}, ""},
+		{"object id", provider.Spec{Resource: "97052eb9-e65e-443f-a297-f2d9a4a7f795"}, ""},
+		{"list entries", provider.Spec{Resource: "list.sales", Query: []byte(`{"stage":"Won"}`), Since: time.Now()}, ""},
+		{"list by id", provider.Spec{Resource: "list.33ebdbe9-e529-47c9-b894-0ba25e9c15c0"}, ""},
+		{"unknown", provider.Spec{Resource: "Tasks"}, `"Tasks" is not an attio resource; allowed: meetings, notes, tasks, workspace_members, an object's api_slug or id`},
+		{"list shape", provider.Spec{Resource: "list.Sales"}, `"list.Sales" is not an attio resource`},
+		{"empty list", provider.Spec{Resource: "list."}, "not an attio resource"},
 		{"notes page", provider.Spec{Resource: "notes", PageSize: 51}, "maximum for notes is 50"},
 		{"records page", provider.Spec{Resource: "people", PageSize: 501}, "maximum for people is 500"},
+		{"tasks page", provider.Spec{Resource: "tasks", PageSize: 501}, "maximum for tasks is 500"},
+		{"entries page", provider.Spec{Resource: "list.sales", PageSize: 501}, "maximum for list.sales is 500"},
+		{"members page", provider.Spec{Resource: "workspace_members", PageSize: 10}, "documents no paging parameter"},
+		{"members filter", provider.Spec{Resource: "workspace_members", Filters: map[string]string{"limit": "5"}}, "allowed: none"},
 		{"strategy", provider.Spec{Resource: "meetings", Strategy: "offset"}, "allowed: cursor"},
 		{"query array", provider.Spec{Resource: "people", Query: []byte(`[1]`)}, "must be a JSON object"},
 		{"query broken", provider.Spec{Resource: "people", Query: []byte(`{"a":`)}, "must be a JSON object"},
 		{"query on notes", provider.Spec{Resource: "notes", Query: []byte(`{}`)}, "query"},
+		{"query on tasks", provider.Spec{Resource: "tasks", Query: []byte(`{}`)}, "takes no filter body"},
 		{"filter", provider.Spec{Resource: "meetings", Filters: map[string]string{"foo": "1"}}, "allowed: linked_object, linked_record_id"},
 		{"third-party filter", provider.Spec{Resource: "meetings", Filters: map[string]string{"sort": "start_asc"}}, "allowed: linked_object, linked_record_id"},
 		{"linked pair", provider.Spec{Resource: "meetings", Filters: map[string]string{"linked_object": "people"}}, "go together"},
-		{"meetings linked", provider.Spec{Resource: "meetings", Filters: map[string]string{"linked_object": "people", "linked_record_id": "r"}}, ""},
-		{"record filter", provider.Spec{Resource: "people", Filters: map[string]string{"name": "x"}}, "put the record filter in query"},
+		{"meetings linked", provider.Spec{Resource: "meetings", Filters: linked}, ""},
+		{"tasks linked", provider.Spec{Resource: "tasks", Filters: linked}, ""},
+		{"tasks linked pair", provider.Spec{Resource: "tasks", Filters: map[string]string{"linked_record_id": "r"}}, "go together"},
+		{"tasks filters", provider.Spec{Resource: "tasks", Filters: map[string]string{"assignee": "null", "is_completed": "false"}}, ""},
+		{"tasks is_completed", provider.Spec{Resource: "tasks", Filters: map[string]string{"is_completed": "yes"}}, "allowed: true, false"},
+		{"tasks sort", provider.Spec{Resource: "tasks", Filters: map[string]string{"sort": "created_at:desc"}}, "allowed: linked_object, linked_record_id, assignee, is_completed"},
+		{"record filter", provider.Spec{Resource: "people", Filters: map[string]string{"name": "x"}}, "put the filter in query"},
 		{"since on notes", provider.Spec{Resource: "notes", Since: time.Now()}, "since"},
+		{"since on tasks", provider.Spec{Resource: "tasks", Since: time.Now()}, "since"},
 		{"fields", provider.Spec{Resource: "people", Fields: []string{"name"}}, "fields"},
 	}
 	for _, tc := range cases {
@@ -101,7 +119,7 @@ func TestValidate(t *testing.T) {
 			}
 		})
 	}
-	for res, size := range map[string]int{"notes": 50, "people": 500, "meetings": 200} {
+	for res, size := range map[string]int{"notes": 50, "people": 500, "meetings": 200, "tasks": 500, "list.sales": 500, "workspace_members": 1} {
 		if p := plan(t, c, provider.Spec{Resource: res}); p.PageSize != size {
 			t.Errorf("%s page size %d", res, p.PageSize)
 		}

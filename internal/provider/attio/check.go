@@ -1,38 +1,44 @@
 package attio
 
 import (
+	"cmp"
 	"encoding/json"
 	"time"
 
 	"github.com/pagewise/pagewise/internal/provider"
 )
 
-// record holds the fields the export reads from an object record.
-type record struct {
+// sorted holds the fields the export reads from a record, entry or task: its id and the
+// created_at its pages are sorted by.
+type sorted struct {
 	ID struct {
 		RecordID string `json:"record_id"`
+		EntryID  string `json:"entry_id"`
+		TaskID   string `json:"task_id"`
 	} `json:"id"`
 	CreatedAt string `json:"created_at"`
 }
 
-// checkRecords holds a records page to recordSorts (created_at ascending from pos.Last,
-// the previous page's last) and to since. It returns the page's last created_at.
-func checkRecords(plan provider.Plan, pos provider.Position, recs []json.RawMessage) (string, error) {
+func (s sorted) id() string { return cmp.Or(s.ID.RecordID, s.ID.EntryID, s.ID.TaskID) }
+
+// checkCreated holds a page to created_at ascending from pos.Last (the previous page's
+// last) and to since. It returns the page's last created_at.
+func checkCreated(plan provider.Plan, pos provider.Position, recs []json.RawMessage) (string, error) {
 	last := pos.Last
 	prev, _ := time.Parse(time.RFC3339Nano, last)
 	for _, raw := range recs {
-		var r record
+		var r sorted
 		if err := json.Unmarshal(raw, &r); err != nil {
 			return "", fatal(plan.Resource, "a record is not a JSON object")
 		}
 		t, err := time.Parse(time.RFC3339Nano, r.CreatedAt)
 		switch {
 		case err != nil:
-			return "", fatal(plan.Resource, "record %s has no created_at timestamp", r.ID.RecordID)
+			return "", fatal(plan.Resource, "record %s has no created_at timestamp", r.id())
 		case last != "" && t.Before(prev):
-			return "", provider.Broken(Name, plan.Resource, pos, "record %s has created_at %s, before the previous %s: not sorted by created_at ascending", r.ID.RecordID, r.CreatedAt, last)
+			return "", provider.Broken(Name, plan.Resource, pos, "record %s has created_at %s, before the previous %s: not sorted by created_at ascending", r.id(), r.CreatedAt, last)
 		case !plan.Since.IsZero() && t.Before(plan.Since):
-			return "", provider.Broken(Name, plan.Resource, pos, "record %s has created_at %s, before since %s", r.ID.RecordID, r.CreatedAt, plan.Since.Format(time.RFC3339Nano))
+			return "", provider.Broken(Name, plan.Resource, pos, "record %s has created_at %s, before since %s", r.id(), r.CreatedAt, plan.Since.Format(time.RFC3339Nano))
 		}
 		prev, last = t, r.CreatedAt
 	}

@@ -14,20 +14,29 @@ func newAttio(baseURL, token string, client *http.Client) provider.Connector {
 	return attio.New(attio.Config{BaseURL: baseURL, Token: token}, client)
 }
 
-// records: full pages past the end repeat the last records; sorts can be ignored.
-var records = []sandbox.Contract{sandbox.ContractHasMoreForever, sandbox.ContractUnsorted}
+// sortedWalk: full pages past the end repeat the last records; the order asked for can be
+// ignored. It applies to everything paged by offset in created_at order.
+var sortedWalk = []sandbox.Contract{sandbox.ContractHasMoreForever, sandbox.ContractUnsorted}
+
+// cases covers every Catalog row the sandbox serves (TestCatalogRowsHaveCases).
+var cases = []conformance.Case{
+	{Resource: "notes", PageSize: 7, Breaks: []sandbox.Contract{sandbox.ContractHasMoreForever}},
+	{Resource: "meetings", PageSize: 6, Breaks: []sandbox.Contract{sandbox.ContractRepeatCursor}},
+	{Resource: "tasks", PageSize: 7, Breaks: sortedWalk},
+	{Resource: "workspace_members", PageSize: 5, OnePage: true},
+	{Resource: "people", PageSize: 7, Breaks: sortedWalk},
+	{Resource: "companies", PageSize: 5, Breaks: sortedWalk},
+	{Resource: "deals", PageSize: 5, Breaks: sortedWalk},
+	{Resource: "invoices", PageSize: 5, Breaks: sortedWalk},
+	{Resource: "list.sales_pipeline", PageSize: 6, Breaks: sortedWalk},
+	{Resource: "list.recruiting", PageSize: 4, Breaks: sortedWalk},
+}
 
 func TestConformance(t *testing.T) {
 	conformance.Run(t, conformance.Target{
 		Provider: attio.Name,
 		New:      newAttio,
 		AuthText: "invalid bearer token",
-		Cases: []conformance.Case{
-			{Resource: "notes", PageSize: 7, Breaks: []sandbox.Contract{sandbox.ContractHasMoreForever}},
-			{Resource: "people", PageSize: 7, Breaks: records},
-			{Resource: "companies", PageSize: 5, Breaks: records},
-			{Resource: "deals", PageSize: 5, Breaks: records},
-			{Resource: "meetings", PageSize: 6, Breaks: []sandbox.Contract{sandbox.ContractRepeatCursor}},
-		},
+		Cases:    cases,
 	})
 }

@@ -14,9 +14,10 @@ import (
 	"github.com/pagewise/pagewise/internal/provider"
 )
 
-// recordSorts is fixed so offset pages of one export never overlap. created_at has
-// microsecond precision; like any offset paging this assumes Attio orders ties stably.
-var recordSorts = []sortSpec{{Direction: "asc", Attribute: "created_at"}}
+// createdAsc is the order of every offset walk but notes, so offset pages of one export
+// never overlap. created_at has microsecond precision; like any offset paging this assumes
+// Attio orders ties stably.
+var createdAsc = []sortSpec{{Direction: "asc", Attribute: "created_at"}}
 
 // Fetch gets the page at req.Position.
 func (c *Connector) Fetch(ctx context.Context, req provider.Request) (provider.Page, error) {
@@ -24,49 +25,32 @@ func (c *Connector) Fetch(ctx context.Context, req provider.Request) (provider.P
 	if c.urlErr != nil {
 		return provider.Page{}, fatal(plan.Resource, "ATTIO_BASE_URL: %v", c.urlErr)
 	}
-	switch c.kindOf(plan.Resource) {
-	case kindNotes, kindRecords:
-		return c.fetchOffset(ctx, plan, pos)
+	switch t := c.resolve(plan.Resource); t.kind {
+	case kindNotes, kindTasks, kindRecords, kindEntries:
+		return c.fetchOffset(ctx, plan, pos, t)
 	case kindMeetings:
 		return c.fetchMeetings(ctx, plan, pos)
+	case kindMembers:
+		return c.fetchMembers(ctx, plan)
 	}
 	return provider.Page{}, fatal(plan.Resource, "not an attio resource")
 }
 
-// fetchOffset pages notes or records. Attio has no has-more flag: a page shorter than the
-// limit is the last, so an exact multiple ends on an empty page. The limit never changes
-// between pages; a partition's End trims the page instead.
-func (c *Connector) fetchOffset(ctx context.Context, plan provider.Plan, pos provider.Position) (provider.Page, error) {
+// fetchOffset pages an offset endpoint. Attio has no has-more flag: a page shorter than
+// the limit is the last, so an exact multiple ends on an empty page. The limit never
+// changes between pages; a partition's End trims the page instead.
+func (c *Connector) fetchOffset(ctx context.Context, plan provider.Plan, pos provider.Position, t target) (provider.Page, error) {
 	if pos.End > 0 && pos.Offset >= pos.End {
 		return provider.Page{Next: pos, Done: true, Total: -1}, nil
 	}
-	var (
-		resp listResponse
-		err  error
-	)
-	if c.kindOf(plan.Resource) == kindNotes {
-		// https://docs.attio.com/rest-api/endpoint-reference/notes/list-notes: limit,
-		// offset, parent_object, parent_record_id.
-		q := filterValues(plan)
-		q.Set("limit", strconv.Itoa(plan.PageSize))
-		q.Set("offset", strconv.Itoa(pos.Offset))
-		err = c.do(ctx, plan.Resource, http.MethodGet, c.endpoint("/v2/notes", q), nil, &resp)
-	} else {
-		// https://docs.attio.com/rest-api/endpoint-reference/records/list-records: filter,
-		// sorts, limit, offset in the body.
-		body, ferr := json.Marshal(queryRequest{Filter: recordFilter(plan), Sorts: recordSorts, Limit: plan.PageSize, Offset: pos.Offset})
-		if ferr != nil {
-			return provider.Page{}, fatal(plan.Resource, "encoding query: %v", ferr)
-		}
-		path := "/v2/objects/" + plan.Resource + "/records/query"
-		err = c.do(ctx, plan.Resource, http.MethodPost, c.endpoint(path, nil), body, &resp)
-	}
-	if err != nil {
+	var resp listResponse
+	if err := c.requestOffset(ctx, plan, pos.Offset, t, &resp); err != nil {
 		return provider.Page{}, err
 	}
 	last := pos.Last
-	if c.kindOf(plan.Resource) == kindRecords {
-		if last, err = checkRecords(plan, pos, resp.Data); err != nil {
+	if t.kind != kindNotes {
+		var err error
+		if last, err = checkCreated(plan, pos, resp.Data); err != nil {
 			return provider.Page{}, err
 		}
 	}
@@ -77,6 +61,49 @@ func (c *Connector) fetchOffset(ctx context.Context, plan provider.Plan, pos pro
 	}
 	page.Next = provider.Position{Offset: pos.Offset + len(page.Records), End: pos.End, Last: last}
 	return page, nil
+}
+
+// requestOffset sends one offset request of t's endpoint.
+func (c *Connector) requestOffset(ctx context.Context, plan provider.Plan, offset int, t target, out *listResponse) error {
+	q := filterValues(plan)
+	q.Set("limit", strconv.Itoa(plan.PageSize))
+	q.Set("offset", strconv.Itoa(offset))
+	switch t.kind {
+	case kindNotes:
+		// https://docs.attio.com/rest-api/endpoint-reference/notes/list-notes: limit,
+		// offset, parent_object, parent_record_id.
+		return c.do(ctx, plan.Resource, http.MethodGet, c.endpoint("/v2/notes", q), nil, out)
+	case kindTasks:
+		// https://docs.attio.com/rest-api/endpoint-reference/tasks/list-tasks: limit,
+		// offset, sort (created_at:asc, also the default), linked_object, linked_record_id,
+		// assignee, is_completed.
+		q.Set("sort", "created_at:asc")
+		return c.do(ctx, plan.Resource, http.MethodGet, c.endpoint("/v2/tasks", q), nil, out)
+	}
+	// https://docs.attio.com/rest-api/endpoint-reference/records/list-records and
+	// https://docs.attio.com/rest-api/endpoint-reference/entries/list-entries: filter, sorts,
+	// limit, offset in the body. Entries carry a created_at attribute too (entry_values in
+	// the list-entries reference), so both sort by it.
+	body, err := json.Marshal(queryRequest{Filter: recordFilter(plan), Sorts: createdAsc, Limit: plan.PageSize, Offset: offset})
+	if err != nil {
+		return fatal(plan.Resource, "encoding query: %v", err)
+	}
+	path := "/v2/objects/" + t.ident + "/records/query"
+	if t.kind == kindEntries {
+		path = "/v2/lists/" + t.ident + "/entries/query"
+	}
+	return c.do(ctx, plan.Resource, http.MethodPost, c.endpoint(path, nil), body, out)
+}
+
+// fetchMembers is the one page GET /v2/workspace_members answers with every member.
+func (c *Connector) fetchMembers(ctx context.Context, plan provider.Plan) (provider.Page, error) {
+	var resp listResponse
+	// https://docs.attio.com/rest-api/endpoint-reference/workspace-members/list-workspace-members:
+	// no parameters, no paging.
+	if err := c.do(ctx, plan.Resource, http.MethodGet, c.endpoint("/v2/workspace_members", nil), nil, &resp); err != nil {
+		return provider.Page{}, err
+	}
+	return provider.Page{Records: resp.Data, Done: true, Total: -1}, nil
 }
 
 // fetchMeetings follows pagination.next_cursor until it is null.

@@ -7,27 +7,28 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 )
 
-// Attio API v2: offset GET /v2/notes, offset POST /v2/objects/{object}/records/query (no
-// has-more flag: a short page is the last, an exact multiple ends with an empty page), cursor
-// GET /v2/meetings with pagination.next_cursor, and a 429 whose Retry-After is an HTTP date.
+// Attio API v2: offset GET /v2/notes and /v2/tasks, offset POST records and entries queries
+// (no has-more flag: a short page is the last, an exact multiple ends with an empty page),
+// cursor GET /v2/meetings with pagination.next_cursor, one-page GET /v2/objects, /v2/lists
+// and /v2/workspace_members, and a 429 whose Retry-After is an HTTP date.
 type attio struct {
 	s         *Server
 	workspace string
 	objectIDs map[string]string
+	lists     []attioList
 	member    string
 }
 
 const attioTime = "2006-01-02T15:04:05.000000000Z"
 
-var attioObjects = []string{"people", "companies", "deals"}
-
 func newAttio(s *Server) *attio {
-	a := &attio{s: s, objectIDs: map[string]string{}}
+	a := &attio{s: s, objectIDs: map[string]string{}, lists: slices.Clone(attioLists)}
 	ws := saltOf(s.opts.Seed, "attio/workspace")
 	a.workspace, a.member = uuid(ws, mix(ws)), uuid(mix(ws+1), mix(ws+2))
 	for _, name := range a.resources() {
@@ -36,11 +37,20 @@ func newAttio(s *Server) *attio {
 		s.addTable(t)
 		a.objectIDs[name] = uuid(mix(t.salt), mix(t.salt+1))
 	}
+	for k := range a.lists {
+		a.lists[k].id = a.objectIDs[attioListPrefix+a.lists[k].slug]
+	}
 	return a
 }
 
+// resources are the tables, named as an account export names them: objects by api_slug,
+// list entries list.<api_slug>.
 func (a *attio) resources() []string {
-	return []string{"people", "companies", "deals", "notes", "meetings"}
+	names := []string{"people", "companies", "deals", "invoices", "notes", "meetings", "tasks", "workspace_members"}
+	for _, l := range attioLists {
+		names = append(names, attioListPrefix+l.slug)
+	}
+	return names
 }
 
 func (a *attio) newestFirst(*table) bool { return false }
@@ -62,77 +72,12 @@ func (a *attio) name(t *table, i int) string {
 	}
 }
 
-func (a *attio) record(t *table, i int) obj {
-	m := t.meta(i)
-	h := func(k uint64) uint64 { return t.h(i, k) }
-	// Attio values are lists of attribute-value objects; active_from moves when a value changes.
-	value := func(typ string, fields ...kv) []obj {
-		v := obj{{"active_from", at(m.updated)}, {"active_until", nil},
-			{"created_by_actor", obj{{"type", "system"}, {"id", nil}}}}
-		return []obj{append(append(v, fields...), kv{"attribute_type", typ})}
-	}
-	switch t.name {
-	case "notes":
-		first, last := personName(h(hA))
-		return obj{{"id", obj{{"workspace_id", a.workspace}, {"note_id", m.id}}},
-			{"parent_object", "people"}, {"parent_record_id", uuid(h(hB), h(hC))}, {"meeting_id", nil},
-			{"title", "Call with " + first + " " + last},
-			{"content_plaintext", "Discussed " + pick(topics, h(hD)) + "."},
-			{"content_markdown", "Discussed **" + pick(topics, h(hD)) + "**."},
-			{"tags", []any{}},
-			{"created_by_actor", obj{{"type", "workspace-member"}, {"id", a.member}}},
-			{"created_at", at(m.created)}}
-	case "meetings":
-		first, last := personName(h(hA))
-		start := m.created.Add(time.Duration(h(hB)%(14*24)) * time.Hour).Truncate(time.Hour)
-		return obj{{"id", obj{{"workspace_id", a.workspace}, {"meeting_id", m.id}}},
-			{"title", title(pick(topics, h(hC)))},
-			{"description", "Meeting with " + first + " " + last},
-			{"is_all_day", false},
-			{"start", obj{{"datetime", at(start)}, {"timezone", "UTC"}}},
-			{"end", obj{{"datetime", at(start.Add(30 * time.Minute))}, {"timezone", "UTC"}}},
-			{"participants", []obj{{{"email_address", emailOf(first, last, h(hD))}, {"is_organizer", true}, {"status", "accepted"}}}},
-			{"linked_records", []any{}},
-			{"created_at", at(m.created)},
-			{"created_by_actor", obj{{"type", "system"}, {"id", nil}}}}
-	}
-	var values obj
-	switch t.name {
-	case "people":
-		first, last := personName(h(hA))
-		email := emailOf(first, last, h(hB))
-		local, dom, _ := strings.Cut(email, "@")
-		values = obj{
-			{"name", value("personal-name", kv{"first_name", first}, kv{"last_name", last}, kv{"full_name", first + " " + last})},
-			{"email_addresses", value("email-address", kv{"original_email_address", email}, kv{"email_address", email},
-				kv{"email_domain", dom}, kv{"email_root_domain", dom}, kv{"email_local_specifier", local})},
-			{"job_title", value("text", kv{"value", pick([]string{"Engineer", "Director", "Counsel", "Analyst"}, h(hC))})},
-		}
-	case "companies":
-		dom := strings.ToLower(strings.Fields(a.name(t, i))[0]) + ".example.com"
-		values = obj{
-			{"name", value("text", kv{"value", a.name(t, i)})},
-			{"domains", value("domain", kv{"domain", dom}, kv{"root_domain", dom})},
-		}
-	case "deals":
-		values = obj{
-			{"name", value("text", kv{"value", a.name(t, i)})},
-			{"stage", value("status", kv{"status", obj{{"title", pick([]string{"Lead", "In Progress", "Won", "Lost"}, h(hC))}}})},
-			{"value", value("currency", kv{"currency_value", int(h(hD) % 100000)}, kv{"currency_code", "USD"})},
-		}
-	}
-	return obj{{"id", obj{{"workspace_id", a.workspace}, {"object_id", a.objectIDs[t.name]}, {"record_id", m.id}}},
-		{"created_at", at(m.created)},
-		{"web_url", "https://app.attio.com/sandbox/" + t.name + "/" + m.id + "/overview"},
-		{"values", values}}
-}
-
 func (a *attio) idOf(rec map[string]json.RawMessage) string {
 	var id map[string]string
 	if json.Unmarshal(rec["id"], &id) != nil {
 		return ""
 	}
-	for _, k := range []string{"record_id", "note_id", "meeting_id"} {
+	for _, k := range []string{"record_id", "note_id", "meeting_id", "task_id", "entry_id", "workspace_member_id"} {
 		if id[k] != "" {
 			return id[k]
 		}
@@ -140,39 +85,70 @@ func (a *attio) idOf(rec map[string]json.RawMessage) string {
 	return ""
 }
 
+// attioHandler answers one endpoint; t is its table (nil for the one-page catalog lists).
+type attioHandler func(w http.ResponseWriter, r *http.Request, t *table)
+
 func (a *attio) serve(w http.ResponseWriter, r *http.Request) {
-	path := strings.TrimPrefix(r.URL.Path, "/v2")
-	method := http.MethodGet
-	var serve func(w http.ResponseWriter, r *http.Request, t *table)
-	var t *table
+	method, t, serve, missing := a.route(strings.TrimPrefix(r.URL.Path, "/v2"))
 	switch {
-	case path == "/notes":
-		t, serve = a.s.table(Attio, "notes"), a.notes
-	case path == "/meetings":
-		t, serve = a.s.table(Attio, "meetings"), a.meetings
-	case strings.HasPrefix(path, "/objects/") && strings.HasSuffix(path, "/records/query"):
-		object := strings.TrimSuffix(strings.TrimPrefix(path, "/objects/"), "/records/query")
-		for _, o := range attioObjects {
-			if o == object {
-				t = a.s.table(Attio, object)
-			}
-		}
-		if t == nil {
-			attioError(w, http.StatusNotFound, "invalid_request_error", "not_found", fmt.Sprintf("Object with slug/ID %q not found.", object))
-			return
-		}
-		method, serve = http.MethodPost, a.query
-	default:
+	case missing != "":
+		attioError(w, http.StatusNotFound, "invalid_request_error", "not_found", missing)
+		return
+	case serve == nil:
 		attioError(w, http.StatusNotFound, "invalid_request_error", "not_found", "no route for "+r.Method+" "+r.URL.Path)
 		return
-	}
-	if r.Method != method {
+	case r.Method != method:
 		attioError(w, http.StatusMethodNotAllowed, "invalid_request_error", "method_not_allowed", r.Method+" is not allowed on "+r.URL.Path)
 		return
 	}
 	a.s.mu.RLock()
 	defer a.s.mu.RUnlock()
 	serve(w, r, t)
+}
+
+// route maps a path to its method, table and handler; missing is Attio's 404 message for
+// an object or list the workspace does not have.
+func (a *attio) route(path string) (method string, t *table, serve attioHandler, missing string) {
+	get := func(name string, h attioHandler) (string, *table, attioHandler, string) {
+		return http.MethodGet, a.s.table(Attio, name), h, ""
+	}
+	switch path {
+	case "/notes":
+		return get("notes", a.notes)
+	case "/meetings":
+		return get("meetings", a.meetings)
+	case "/tasks":
+		return get("tasks", a.tasks)
+	case "/workspace_members":
+		return get("workspace_members", a.members)
+	case "/objects":
+		return get("", a.objects)
+	case "/lists":
+		return get("", a.listsPage)
+	}
+	if object, ok := cutAround(path, "/objects/", "/records/query"); ok {
+		if !slices.ContainsFunc(attioObjects, func(o attioObject) bool { return o.slug == object }) {
+			return "", nil, nil, fmt.Sprintf("Object with slug/ID %q not found.", object)
+		}
+		return http.MethodPost, a.s.table(Attio, object), a.recordsQuery, ""
+	}
+	if list, ok := cutAround(path, "/lists/", "/entries/query"); ok {
+		if t = a.listTable(list); t == nil {
+			return "", nil, nil, fmt.Sprintf("List with slug/ID %q not found.", list)
+		}
+		return http.MethodPost, t, a.entriesQuery, ""
+	}
+	return "", nil, nil, ""
+}
+
+// cutAround returns what lies between prefix and suffix, when path has both.
+func cutAround(path, prefix, suffix string) (string, bool) {
+	mid, ok := strings.CutPrefix(path, prefix)
+	if !ok || !strings.HasSuffix(mid, suffix) {
+		return "", false
+	}
+	mid = strings.TrimSuffix(mid, suffix)
+	return mid, mid != "" && !strings.Contains(mid, "/")
 }
 
 // notes is offset paging with query parameters: default limit 10, max 50, and the
@@ -261,9 +237,19 @@ func (a *attio) meetings(w http.ResponseWriter, r *http.Request, t *table) {
 	a.write(w, t, idx, obj{{"next_cursor", next}})
 }
 
-// query is offset paging with a JSON body: default and max limit 500. It is the "List
-// records" endpoint, so it also spends the score-based limit (attio_score.go).
-func (a *attio) query(w http.ResponseWriter, r *http.Request, t *table) {
+// recordsQuery and entriesQuery are offset paging with a JSON body: default limit 500 and,
+// no maximum being documented, 500 at most (the stricter reading). Both spend the
+// score-based limit (attio_score.go), as the rate-limit guide says of List records and List
+// entries. Records filter on created_at, record_id and name; entries on created_at.
+func (a *attio) recordsQuery(w http.ResponseWriter, r *http.Request, t *table) {
+	a.query(w, r, t, "created_at", "record_id", "name")
+}
+
+func (a *attio) entriesQuery(w http.ResponseWriter, r *http.Request, t *table) {
+	a.query(w, r, t, "created_at")
+}
+
+func (a *attio) query(w http.ResponseWriter, r *http.Request, t *table, attrs ...string) {
 	raw, _ := io.ReadAll(io.LimitReader(r.Body, 1<<20))
 	body := map[string]json.RawMessage{}
 	if len(bytes.TrimSpace(raw)) > 0 && json.Unmarshal(raw, &body) != nil {
@@ -279,7 +265,7 @@ func (a *attio) query(w http.ResponseWriter, r *http.Request, t *table) {
 		return
 	}
 	v := view{t: t, hi: t.count()}
-	if err := a.filter(&v, body["filter"]); err != nil {
+	if err := a.filter(&v, body["filter"], attrs); err != nil {
 		attioError(w, http.StatusBadRequest, "invalid_request_error", "validation_type", "Invalid filter: "+err.Error())
 		return
 	}

@@ -3,16 +3,18 @@ package sandbox
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"time"
 )
 
 // filter applies an Attio query filter: an object whose keys are attributes and whose values
-// are a literal (equality) or an object of $eq/$gt/$gte/$lt/$lte. Supported attributes:
-// created_at (timestamps), record_id and name (strings). $and/$or/$not and other attributes
-// are refused with 400 so a connector never mistakes a sandbox limitation for "no match".
-func (a *attio) filter(v *view, raw json.RawMessage) error {
+// are a literal (equality) or an object of $eq/$gt/$gte/$lt/$lte. attrs are the attributes
+// supported: created_at (timestamps), record_id and name (strings). $and/$or/$not and other
+// attributes are refused with 400 so a connector never mistakes a sandbox limitation for
+// "no match".
+func (a *attio) filter(v *view, raw json.RawMessage, attrs []string) error {
 	if len(raw) == 0 || string(raw) == "null" {
 		return nil
 	}
@@ -20,15 +22,14 @@ func (a *attio) filter(v *view, raw json.RawMessage) error {
 	if err := json.Unmarshal(raw, &f); err != nil {
 		return fmt.Errorf("filter must be an object")
 	}
-	attrs := make([]string, 0, len(f))
-	for k := range f {
-		attrs = append(attrs, k)
-	}
-	slices.Sort(attrs) // deterministic error messages
+	keys := slices.Sorted(maps.Keys(f)) // deterministic error messages
 	var preds []func(int) bool
-	for _, attr := range attrs {
-		if strings.HasPrefix(attr, "$") {
+	for _, attr := range keys {
+		switch {
+		case strings.HasPrefix(attr, "$"):
 			return fmt.Errorf("%s is not supported by the sandbox", attr)
+		case !slices.Contains(attrs, attr):
+			return fmt.Errorf("unknown attribute %q (the sandbox filters on %s here)", attr, strings.Join(attrs, ", "))
 		}
 		ops, err := attioOps(f[attr])
 		if err != nil {
@@ -57,8 +58,6 @@ func (a *attio) filter(v *view, raw json.RawMessage) error {
 					get = func(i int) string { return a.name(v.t, i) }
 				}
 				preds = append(preds, stringOp(op, s, get))
-			default:
-				return fmt.Errorf("unknown attribute %q (the sandbox filters on created_at, record_id, name)", attr)
 			}
 		}
 	}

@@ -18,13 +18,13 @@ const (
 	ContractRepeatCursor Contract = "repeat-cursor"
 	// ContractHasMoreForever keeps saying there is more past the end: Close lists has_more
 	// true with empty data, Close events and search a cursor with empty data, Clio and
-	// Clever a next link with empty data, Attio offset endpoints (notes, records query) full
-	// pages repeating the last records.
+	// Clever a next link with empty data, Attio offset endpoints (notes, tasks, records and
+	// entries queries) full pages repeating the last records.
 	ContractHasMoreForever Contract = "has-more-forever"
 	// ContractUnsorted serves pages out of the order asked for (a fixed shuffle within and
 	// across pages, so pages still partition the set): Close opportunity/activity lists with
 	// _order_by and search with sort, Clio cursor pages (order=id(asc)), Clever
-	// starting_after pages, Attio records query with sorts.
+	// starting_after pages, Attio records and entries queries with sorts, Attio tasks.
 	ContractUnsorted Contract = "unsorted"
 )
 

@@ -129,12 +129,29 @@ func walkAttioMeetings(t *testing.T, s *Server, base string, max int) walkResult
 }
 
 // walkAttioQuery stops on a short page, the only end Attio documents.
-func walkAttioQuery(t *testing.T, s *Server, base string, max int) walkResult {
+func walkAttioQuery(path string) walker {
+	return func(t *testing.T, s *Server, base string, max int) walkResult {
+		var w walkResult
+		for ; w.pages < max; w.pages++ {
+			var p struct{ Data []json.RawMessage }
+			body := map[string]any{"limit": 40, "offset": 40 * w.pages, "sorts": []map[string]string{{"attribute": "created_at", "direction": "asc"}}}
+			call(t, "POST", base+path, attioAuth, body).decode(t, 200, &p)
+			w.ids = append(w.ids, idsOf(s, Attio, p.Data)...)
+			if len(p.Data) < 40 {
+				w.ended = true
+				w.pages++
+				return w
+			}
+		}
+		return w
+	}
+}
+
+func walkAttioTasks(t *testing.T, s *Server, base string, max int) walkResult {
 	var w walkResult
 	for ; w.pages < max; w.pages++ {
 		var p struct{ Data []json.RawMessage }
-		body := map[string]any{"limit": 40, "offset": 40 * w.pages, "sorts": []map[string]string{{"attribute": "created_at", "direction": "asc"}}}
-		call(t, "POST", base+"/v2/objects/people/records/query", attioAuth, body).decode(t, 200, &p)
+		get(t, base+"/v2/tasks?limit=40&offset="+strconv.Itoa(40*w.pages), attioAuth).decode(t, 200, &p)
 		w.ids = append(w.ids, idsOf(s, Attio, p.Data)...)
 		if len(p.Data) < 40 {
 			w.ended = true
@@ -179,7 +196,9 @@ func TestBrokenContracts(t *testing.T) {
 		{"close search", Close, "lead", walkCloseSearch(false), []Contract{ContractRepeatCursor, ContractHasMoreForever}, true},
 		{"close search sorted", Close, "lead", walkCloseSearch(true), []Contract{ContractUnsorted}, false},
 		{"attio meetings", Attio, "meetings", walkAttioMeetings, []Contract{ContractRepeatCursor}, false},
-		{"attio query", Attio, "people", walkAttioQuery, []Contract{ContractHasMoreForever, ContractUnsorted}, false},
+		{"attio query", Attio, "people", walkAttioQuery("/v2/objects/people/records/query"), []Contract{ContractHasMoreForever, ContractUnsorted}, false},
+		{"attio entries", Attio, "list.recruiting", walkAttioQuery("/v2/lists/recruiting/entries/query"), []Contract{ContractHasMoreForever, ContractUnsorted}, false},
+		{"attio tasks", Attio, "tasks", walkAttioTasks, []Contract{ContractHasMoreForever, ContractUnsorted}, false},
 		{"clever users", Clever, "users", walkClever, []Contract{ContractRepeatCursor, ContractHasMoreForever, ContractUnsorted}, false},
 	}
 	const n, budget = 150, 12 // 4 pages of 40 at most, 5 for a trailing empty page

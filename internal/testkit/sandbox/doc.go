@@ -20,10 +20,14 @@
 //     paging guide says; anything else is offset paging, which also returns paging.next/previous
 //     (never past record 10,000). Calendar entries document no order, so they never reach
 //     cursor paging. etag is a quoted string. meta.records holds the total unless ClioOmitTotal.
-//   - Attio: filters on created_at, record_id and name only; $and/$or and other attributes
-//     are 400s. sorts: created_at only. A meetings cursor used with a different limit is a 400;
-//     generated meetings link no records. Records queries cost (1 + sorts + filtered
-//     attributes) * ceil(records/10000) against AttioScoreBudget per token per 10 s.
+//   - Attio: record filters on created_at, record_id and name only, entry filters on
+//     created_at only; $and/$or and other attributes are 400s. sorts: created_at only. A
+//     meetings cursor used with a different limit is a 400; generated meetings link no
+//     records. Records and entries queries cost (1 + sorts + filtered attributes) *
+//     ceil(rows/10000) against AttioScoreBudget per token per 10 s. The workspace has the
+//     objects people, companies, deals and invoices (custom) and two lists, sales_pipeline
+//     and recruiting, whose entries are the tables list.<api_slug>. Tasks' assignee filter
+//     is a 400 (documented, not implemented).
 //   - Close: lists default to -date_created, ties by id descending (the exact reverse of
 //     (date_created, id)); Dataset uses that order. Leads and contacts take no date filters or
 //     _order_by. Opportunities take date_created/date_updated filters, equality filters on

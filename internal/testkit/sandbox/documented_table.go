@@ -87,16 +87,31 @@ func closeRows() []documented {
 // and the sandbox refuses the first four (timezone changes nothing: no all-day meetings).
 var attioMeetingsTodo = []string{"participants", "sort", "ends_from", "starts_before"}
 
+// Attio tasks' assignee filter (an email or id, or null) is documented; the sandbox refuses it.
+var attioTasksTodo = []string{"assignee"}
+
 func attioRows() []documented {
 	ref := "https://docs.attio.com/rest-api/endpoint-reference/"
+	query := []string{"filter", "sorts", "limit", "offset"}
 	return []documented{
 		{Endpoint: Endpoint{Provider: Attio, Method: "POST", Path: "/v2/objects/{object}/records/query",
-			Ref: ref + "records/list-records", Query: []string{}, Body: []string{"filter", "sorts", "limit", "offset"}}},
+			Ref: ref + "records/list-records", Query: []string{}, Body: query}},
+		{Endpoint: Endpoint{Provider: Attio, Method: "POST", Path: "/v2/lists/{list}/entries/query",
+			Ref: ref + "entries/list-entries", Query: []string{}, Body: query}},
 		{Endpoint: Endpoint{Provider: Attio, Method: "GET", Path: "/v2/notes", Ref: ref + "notes/list-notes",
 			Query: []string{"limit", "offset", "parent_object", "parent_record_id"}}},
 		{Endpoint: Endpoint{Provider: Attio, Method: "GET", Path: "/v2/meetings", Ref: ref + "meetings/list-meetings",
 			Query: join([]string{"limit", "cursor", "linked_object", "linked_record_id", "timezone"}, attioMeetingsTodo)},
 			unimplemented: attioMeetingsTodo},
+		// Default limit 500, no maximum stated (the sandbox takes 500); sorted by created_at.
+		{Endpoint: Endpoint{Provider: Attio, Method: "GET", Path: "/v2/tasks", Ref: ref + "tasks/list-tasks",
+			Query: join([]string{"limit", "offset", "sort", "linked_object", "linked_record_id", "is_completed"}, attioTasksTodo)},
+			unimplemented: attioTasksTodo},
+		// No parameters and no paging on these three.
+		{Endpoint: Endpoint{Provider: Attio, Method: "GET", Path: "/v2/workspace_members",
+			Ref: ref + "workspace-members/list-workspace-members", Query: []string{}}},
+		{Endpoint: Endpoint{Provider: Attio, Method: "GET", Path: "/v2/objects", Ref: ref + "objects/list-objects", Query: []string{}}},
+		{Endpoint: Endpoint{Provider: Attio, Method: "GET", Path: "/v2/lists", Ref: ref + "lists/list-all-lists", Query: []string{}}},
 	}
 }
 

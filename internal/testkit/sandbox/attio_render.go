@@ -1,0 +1,142 @@
+package sandbox
+
+import (
+	"strings"
+	"time"
+)
+
+// record renders one record of any Attio table in the shape its reference shows.
+func (a *attio) record(t *table, i int) obj {
+	switch {
+	case t.name == "notes":
+		return a.note(t, i)
+	case t.name == "meetings":
+		return a.meeting(t, i)
+	case t.name == "tasks":
+		return a.task(t, i)
+	case t.name == "workspace_members":
+		return a.workspaceMember(t, i)
+	case strings.HasPrefix(t.name, attioListPrefix):
+		return a.entry(t, i)
+	}
+	return a.objectRecord(t, i)
+}
+
+// value is one attribute value: Attio values are lists of attribute-value objects, and
+// active_from moves when a value changes.
+func value(m meta, typ string, fields ...kv) []obj {
+	v := obj{{"active_from", at(m.updated)}, {"active_until", nil},
+		{"created_by_actor", obj{{"type", "system"}, {"id", nil}}}}
+	return []obj{append(append(v, fields...), kv{"attribute_type", typ})}
+}
+
+func (a *attio) objectRecord(t *table, i int) obj {
+	m := t.meta(i)
+	h := func(k uint64) uint64 { return t.h(i, k) }
+	var values obj
+	switch t.name {
+	case "people":
+		first, last := personName(h(hA))
+		email := emailOf(first, last, h(hB))
+		local, dom, _ := strings.Cut(email, "@")
+		values = obj{
+			{"name", value(m, "personal-name", kv{"first_name", first}, kv{"last_name", last}, kv{"full_name", first + " " + last})},
+			{"email_addresses", value(m, "email-address", kv{"original_email_address", email}, kv{"email_address", email},
+				kv{"email_domain", dom}, kv{"email_root_domain", dom}, kv{"email_local_specifier", local})},
+			{"job_title", value(m, "text", kv{"value", pick([]string{"Engineer", "Director", "Counsel", "Analyst"}, h(hC))})},
+		}
+	case "companies":
+		dom := strings.ToLower(strings.Fields(a.name(t, i))[0]) + ".example.com"
+		values = obj{
+			{"name", value(m, "text", kv{"value", a.name(t, i)})},
+			{"domains", value(m, "domain", kv{"domain", dom}, kv{"root_domain", dom})},
+		}
+	case "deals":
+		values = obj{
+			{"name", value(m, "text", kv{"value", a.name(t, i)})},
+			{"stage", value(m, "status", kv{"status", obj{{"title", pick([]string{"Lead", "In Progress", "Won", "Lost"}, h(hC))}}})},
+			{"value", value(m, "currency", kv{"currency_value", int(h(hD) % 100000)}, kv{"currency_code", "USD"})},
+		}
+	default: // the custom object
+		values = obj{
+			{"name", value(m, "text", kv{"value", a.name(t, i)})},
+			{"amount", value(m, "currency", kv{"currency_value", int(h(hD) % 50000)}, kv{"currency_code", "EUR"})},
+			{"paid", value(m, "checkbox", kv{"value", h(hC)%2 == 0})},
+		}
+	}
+	return obj{{"id", obj{{"workspace_id", a.workspace}, {"object_id", a.objectIDs[t.name]}, {"record_id", m.id}}},
+		{"created_at", at(m.created)},
+		{"web_url", "https://app.attio.com/sandbox/" + t.name + "/" + m.id + "/overview"},
+		{"values", values}}
+}
+
+func (a *attio) note(t *table, i int) obj {
+	m, h := t.meta(i), func(k uint64) uint64 { return t.h(i, k) }
+	first, last := personName(h(hA))
+	return obj{{"id", obj{{"workspace_id", a.workspace}, {"note_id", m.id}}},
+		{"parent_object", "people"}, {"parent_record_id", uuid(h(hB), h(hC))}, {"meeting_id", nil},
+		{"title", "Call with " + first + " " + last},
+		{"content_plaintext", "Discussed " + pick(topics, h(hD)) + "."},
+		{"content_markdown", "Discussed **" + pick(topics, h(hD)) + "**."},
+		{"tags", []any{}},
+		{"created_by_actor", obj{{"type", "workspace-member"}, {"id", a.member}}},
+		{"created_at", at(m.created)}}
+}
+
+func (a *attio) meeting(t *table, i int) obj {
+	m, h := t.meta(i), func(k uint64) uint64 { return t.h(i, k) }
+	first, last := personName(h(hA))
+	start := m.created.Add(time.Duration(h(hB)%(14*24)) * time.Hour).Truncate(time.Hour)
+	return obj{{"id", obj{{"workspace_id", a.workspace}, {"meeting_id", m.id}}},
+		{"title", title(pick(topics, h(hC)))},
+		{"description", "Meeting with " + first + " " + last},
+		{"is_all_day", false},
+		{"start", obj{{"datetime", at(start)}, {"timezone", "UTC"}}},
+		{"end", obj{{"datetime", at(start.Add(30 * time.Minute))}, {"timezone", "UTC"}}},
+		{"participants", []obj{{{"email_address", emailOf(first, last, h(hD))}, {"is_organizer", true}, {"status", "accepted"}}}},
+		{"linked_records", []any{}},
+		{"created_at", at(m.created)},
+		{"created_by_actor", obj{{"type", "system"}, {"id", nil}}}}
+}
+
+// task: every third one is done; one in four has no assignee; each links one person.
+func (a *attio) task(t *table, i int) obj {
+	m, h := t.meta(i), func(k uint64) uint64 { return t.h(i, k) }
+	assignees := []obj{}
+	if h(hC)%4 != 0 {
+		assignees = append(assignees, obj{{"referenced_actor_type", "workspace-member"}, {"referenced_actor_id", a.member}})
+	}
+	return obj{{"id", obj{{"workspace_id", a.workspace}, {"task_id", m.id}}},
+		{"content_plaintext", "Follow up on " + pick(topics, h(hA))},
+		{"deadline_at", at(m.created.Add(7 * 24 * time.Hour).Truncate(24 * time.Hour))},
+		{"is_completed", h(hD)%3 == 0},
+		{"linked_records", []obj{{{"target_object_id", "people"}, {"target_record_id", uuid(h(hB), h(hE))}}}},
+		{"assignees", assignees},
+		{"created_by_actor", obj{{"type", "workspace-member"}, {"id", a.member}}},
+		{"created_at", at(m.created)}}
+}
+
+func (a *attio) workspaceMember(t *table, i int) obj {
+	m, h := t.meta(i), func(k uint64) uint64 { return t.h(i, k) }
+	first, last := personName(h(hA))
+	return obj{{"id", obj{{"workspace_id", a.workspace}, {"workspace_member_id", m.id}}},
+		{"first_name", first}, {"last_name", last}, {"avatar_url", nil},
+		{"email_address", emailOf(first, last, h(hB))},
+		{"created_at", at(m.created)},
+		{"access_level", pick([]string{"admin", "member", "member", "suspended"}, h(hC))}}
+}
+
+// entry is a list entry; entry_values holds the list's own attributes, created_at among them.
+func (a *attio) entry(t *table, i int) obj {
+	m, h := t.meta(i), func(k uint64) uint64 { return t.h(i, k) }
+	l := a.listOf(t.name)
+	return obj{{"id", obj{{"workspace_id", a.workspace}, {"list_id", l.id}, {"entry_id", m.id}}},
+		{"parent_record_id", uuid(h(hA), h(hB))},
+		{"parent_object", l.parent},
+		{"created_at", at(m.created)},
+		{"entry_values", obj{
+			{"stage", value(m, "status", kv{"status", obj{{"title", pick(l.stages, h(hC))}}})},
+			{"created_at", value(m, "timestamp", kv{"value", at(m.created)})},
+			{"created_by", value(m, "actor-reference", kv{"referenced_actor_type", "workspace-member"}, kv{"referenced_actor_id", a.member})},
+		}}}
+}
