@@ -37,6 +37,9 @@ type Case struct {
 	// Breaks lists the broken contracts that apply to this case: with the sandbox breaking
 	// each, a drain must fail with a Contract error within a bounded number of pages.
 	Breaks []sandbox.Contract
+	// OnePage is set for endpoints that document no paging (Clever districts): everything
+	// comes in one page, so there is no page to resume from.
+	OnePage bool
 }
 
 func (c Case) name() string {
