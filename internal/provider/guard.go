@@ -36,9 +36,10 @@ type Guard struct {
 // it with Next.Guard updated; the page activity and the conformance driver call it on every
 // page. It fails with a Contract error when the API returned the previous page again (same
 // first and last record), a not-done page whose next position is the one just fetched,
-// more than MaxEmptyPages empty pages in a row, an offset past MaxOffset, or a next
-// position seen before: Brent's cycle detection finds any cycle of next positions within
-// about three times the pages it takes to enter and go round it.
+// more than MaxEmptyPages empty pages in a row (a page whose records were all Skipped is
+// not empty), an offset past MaxOffset, or a next position seen before: Brent's cycle
+// detection finds any cycle of next positions within about three times the pages it takes
+// to enter and go round it.
 func Advance(providerName, resource string, at Position, page Page) (Page, error) {
 	broken := func(format string, args ...any) (Page, error) {
 		return Page{}, Broken(providerName, resource, at, format, args...)
@@ -50,6 +51,9 @@ func Advance(providerName, resource string, at Position, page Page) (Page, error
 			return broken("the API returned the previous page again (%d records, same first and last)", len(page.Records))
 		}
 		g.Page, g.Empty = fp, 0
+	} else if page.Skipped > 0 {
+		// Records came and were filtered out: progress, not an empty page.
+		g.Empty = 0
 	} else if !page.Done {
 		if g.Empty++; g.Empty > MaxEmptyPages {
 			return broken("%d empty pages in a row, each saying there is more", g.Empty)

@@ -96,6 +96,30 @@ func TestAdvanceLetsDonePagesEnd(t *testing.T) {
 	}
 }
 
+// TestAdvanceSkippedPagesAreNotEmpty: pages whose records a client-side filter dropped move
+// on, however many come in a row; truly empty ones still fail after MaxEmptyPages.
+func TestAdvanceSkippedPagesAreNotEmpty(t *testing.T) {
+	at := Position{}
+	for i := range 3 * MaxEmptyPages {
+		page, err := Advance("p", "r", at, Page{Skipped: 5, Next: Position{Cursor: fmt.Sprint("c", i)}})
+		if err != nil {
+			t.Fatalf("skipped page %d: %v", i, err)
+		}
+		at = page.Next
+	}
+	for i := range MaxEmptyPages + 1 {
+		page, err := Advance("p", "r", at, Page{Next: Position{Cursor: fmt.Sprint("e", i)}})
+		if err != nil {
+			if i < MaxEmptyPages {
+				t.Fatalf("empty page %d failed early: %v", i, err)
+			}
+			return
+		}
+		at = page.Next
+	}
+	t.Fatal("empty pages after skipped ones never failed")
+}
+
 // TestPositionStaysComparable: old positions decode, new fields round-trip and == works.
 func TestPositionStaysComparable(t *testing.T) {
 	var old Position

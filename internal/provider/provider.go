@@ -49,6 +49,9 @@ type Page struct {
 	Done bool
 	// Total is the API's own record count when it reports one (Clio meta.records), else -1.
 	Total int
+	// Skipped counts the records the API returned that a client-side filter dropped (Clever
+	// events before since): the page moved on, so the guard does not count it as empty.
+	Skipped int
 }
 
 // Connector pages through one provider's API.

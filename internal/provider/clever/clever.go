@@ -35,32 +35,6 @@ type Config struct {
 	RatePerSecond float64 `envconfig:"RATE" default:"19" desc:"Clever requests a second per token (documented: 1,200 a minute)"`
 }
 
-// filters are the query parameters each resource's reference documents besides limit,
-// starting_after, ending_before and count (https://github.com/Clever/swagger-api v3.0.yml,
-// v3.1.yml). role is optional: without it /users lists every user once, whatever its roles.
-var filters = map[string][]string{
-	"courses":   nil,
-	"districts": nil,
-	"resources": nil,
-	"schools":   nil,
-	"sections":  nil,
-	"terms":     nil,
-	"users":     {"role"},
-}
-
-// roles are the values the users reference documents for role.
-var roles = []string{"contact", "district_admin", "staff", "student", "teacher"}
-
-// pathOf is resource's list path. Users follow the v3.0 to v3.1 upgrade guide ("Update
-// all user-related API calls to use /v3.1/users",
-// https://dev.clever.com/docs/api-v3-upgrade-guide); the rest stay on v3.0.
-func pathOf(resource string) string {
-	if resource == "users" {
-		return "/v3.1/users"
-	}
-	return "/v3.0/" + resource
-}
-
 // Connector pages through Clever. It is safe for concurrent use.
 type Connector struct {
 	cfg    Config
@@ -69,6 +43,7 @@ type Connector struct {
 	client *http.Client
 	pacer  *provider.Pacer
 	token  *provider.Token
+	now    func() time.Time // the 30-day events history is measured from it
 }
 
 // New returns a connector; a nil client gets a default with timeouts.
@@ -80,7 +55,7 @@ func New(cfg Config, client *http.Client) *Connector {
 		cfg.BaseURL = DefaultBaseURL
 	}
 	base, err := parseBase(cfg.BaseURL)
-	return &Connector{cfg: cfg, base: base, urlErr: err, client: client, pacer: provider.NewPacer(cfg.RatePerSecond), token: provider.NewToken(cfg.Token, cfg.TokenFile, "CLEVER_TOKEN")}
+	return &Connector{cfg: cfg, base: base, urlErr: err, client: client, pacer: provider.NewPacer(cfg.RatePerSecond), token: provider.NewToken(cfg.Token, cfg.TokenFile, "CLEVER_TOKEN"), now: time.Now}
 }
 
 // Name implements provider.Connector.
@@ -88,16 +63,6 @@ func (c *Connector) Name() string { return Name }
 
 // Pacer is the credential's pacer, for the worker to share its budget with other workers.
 func (c *Connector) Pacer() *provider.Pacer { return c.pacer }
-
-// Resources lists the resources Validate accepts.
-func Resources() []string {
-	names := make([]string, 0, len(filters))
-	for r := range filters {
-		names = append(names, r)
-	}
-	slices.Sort(names)
-	return names
-}
 
 // Validate checks spec without touching the network and fills in defaults.
 func (c *Connector) Validate(spec provider.Spec) (provider.Plan, error) {
@@ -107,7 +72,7 @@ func (c *Connector) Validate(spec provider.Spec) (provider.Plan, error) {
 	if !c.token.Configured() {
 		return provider.Plan{}, &provider.Error{Provider: Name, Resource: spec.Resource, Message: "CLEVER_TOKEN is not set in the worker's environment"}
 	}
-	allowed, ok := filters[spec.Resource]
+	row, ok := rowOf(spec.Resource)
 	if !ok {
 		return provider.Plan{}, provider.Invalid(Name, "resource", "%q is not a %s resource; allowed: %s", spec.Resource, Name, strings.Join(Resources(), ", "))
 	}
@@ -130,17 +95,17 @@ func (c *Connector) Validate(spec provider.Spec) (provider.Plan, error) {
 		return provider.Plan{}, provider.Invalid(Name, "fields", "clever returns whole records and cannot select fields; leave fields empty")
 	case len(spec.Query) > 0:
 		return provider.Plan{}, provider.Invalid(Name, "query", "clever takes no query body; use filters")
-	case !spec.Since.IsZero():
-		return provider.Plan{}, provider.Invalid(Name, "since", "clever lists cannot be limited to changes since a time (that is the Events API); leave since empty")
+	case !spec.Since.IsZero() && !row.events:
+		return provider.Plan{}, provider.Invalid(Name, "since", "clever lists cannot be limited to changes since a time: export %s whole, and its changes through the events resource", spec.Resource)
 	}
 	if role, ok := spec.Filters["role"]; ok && !slices.Contains(roles, role) {
 		return provider.Plan{}, provider.Invalid(Name, "filters", "role %q is not a Clever user role; allowed: %s", role, strings.Join(roles, ", "))
 	}
 	for k := range spec.Filters {
-		if !slices.Contains(allowed, k) {
+		if !slices.Contains(row.filters, k) {
 			names := "none"
-			if len(allowed) > 0 {
-				names = strings.Join(allowed, ", ")
+			if len(row.filters) > 0 {
+				names = strings.Join(row.filters, ", ")
 			}
 			return provider.Plan{}, provider.Invalid(Name, "filters", "%q is not a filter for %s; allowed: %s", k, spec.Resource, names)
 		}

@@ -48,13 +48,15 @@ func TestValidate(t *testing.T) {
 		want string
 	}{
 		{"users", provider.Spec{Resource: "users", Filters: map[string]string{"role": "student"}}, ""},
-		{"unknown", provider.Spec{Resource: "students"}, `"students" is not a clever resource; allowed: courses, districts, resources, schools, sections, terms, users`},
+		{"unknown", provider.Spec{Resource: "students"}, `"students" is not a clever resource; allowed: courses, districts, events, resources, schools, sections, terms, users`},
 		{"page size", provider.Spec{Resource: "users", PageSize: 10001}, "maximum is 10000"},
 		{"strategy", provider.Spec{Resource: "users", Strategy: "offset"}, "allowed: cursor"},
 		{"filter", provider.Spec{Resource: "sections", Filters: map[string]string{"role": "teacher"}}, "allowed: none"},
 		{"role", provider.Spec{Resource: "users", Filters: map[string]string{"role": "admin"}}, "allowed: contact, district_admin, staff, student, teacher"},
 		{"query", provider.Spec{Resource: "users", Query: []byte(`{}`)}, "query"},
-		{"since", provider.Spec{Resource: "users", Since: time.Now()}, "since"},
+		{"since", provider.Spec{Resource: "users", Since: time.Now()}, "invalid since: clever lists cannot be limited to changes since a time: export users whole, and its changes through the events resource"},
+		{"events since", provider.Spec{Resource: "events", Since: time.Now()}, ""},
+		{"events filter", provider.Spec{Resource: "events", Filters: map[string]string{"school": "x"}}, `"school" is not a filter for events; allowed: none`},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -114,11 +116,12 @@ func TestFollowsRelativeNext(t *testing.T) {
 	}
 }
 
-// TestPaths: users come from v3.1 (the upgrade guide), the rest from v3.0; districts take
-// no paging parameter.
+// TestPaths: users and events come from v3.1 (the upgrade guide), the rest from v3.0;
+// districts take no paging parameter.
 func TestPaths(t *testing.T) {
 	for resource, want := range map[string]string{
 		"users": "/v3.1/users?limit=1000", "sections": "/v3.0/sections?limit=1000", "districts": "/v3.0/districts",
+		"events": "/v3.1/events?limit=1000", "resources": "/v3.0/resources?limit=1000",
 	} {
 		c := serve(t, func(w http.ResponseWriter, r *http.Request) {
 			if r.URL.RequestURI() != want {
@@ -207,5 +210,17 @@ func TestErrors(t *testing.T) {
 				t.Fatalf("got %#v (%v)", pe, err)
 			}
 		})
+	}
+}
+
+// TestEventWithoutCreated: an event whose created time does not parse fails an export with
+// since, naming the event and never quoting the value.
+func TestEventWithoutCreated(t *testing.T) {
+	c := serve(t, func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, `{"data":[{"data":{"id":"5e686accf0b2500000000001","created":"yesterday","type":"users.created"}}],"links":[]}`)
+	})
+	_, err := c.Fetch(context.Background(), provider.Request{Plan: plan(t, c, provider.Spec{Resource: "events", Since: time.Now()})})
+	if pe := asError(t, err); !pe.Contract || !strings.Contains(pe.Message, "event 5e686accf0b2500000000001 has no valid created time") || strings.Contains(pe.Message, "yesterday") {
+		t.Fatalf("got %v", err)
 	}
 }

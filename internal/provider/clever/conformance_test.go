@@ -16,6 +16,18 @@ func newClever(baseURL, token string, client *http.Client) provider.Connector {
 
 var breaks = []sandbox.Contract{sandbox.ContractRepeatCursor, sandbox.ContractUnsorted}
 
+// cases holds one Case per Catalog row at least (TestCatalog checks).
+var cases = []conformance.Case{
+	{Resource: "districts", PageSize: 5, OnePage: true},
+	{Resource: "schools", PageSize: 5, Breaks: breaks},
+	{Resource: "users", PageSize: 7, Breaks: breaks},
+	{Resource: "sections", PageSize: 5, Breaks: breaks},
+	{Resource: "courses", PageSize: 4, Breaks: breaks},
+	{Resource: "terms", PageSize: 4, Breaks: breaks},
+	{Resource: "resources", PageSize: 3, Breaks: breaks},
+	{Resource: "events", PageSize: 6, Breaks: breaks},
+}
+
 func TestConformance(t *testing.T) {
 	conformance.Run(t, conformance.Target{
 		Provider: clever.Name,
@@ -23,11 +35,6 @@ func TestConformance(t *testing.T) {
 		AuthText: "missing or invalid bearer token",
 		// has-more-forever does not apply: Clever documents the empty page a trailing next
 		// link leads to as the end (TestHasMoreForeverEnds).
-		Cases: []conformance.Case{
-			{Resource: "users", PageSize: 7, Breaks: breaks},
-			{Resource: "sections", PageSize: 5, Breaks: breaks},
-			{Resource: "schools", PageSize: 5, Breaks: breaks},
-			{Resource: "terms", PageSize: 4, Breaks: breaks},
-		},
+		Cases: cases,
 	})
 }

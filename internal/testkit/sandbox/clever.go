@@ -13,10 +13,14 @@ import (
 // {"data":{...},"uri":...} in ascending id order, relative links. A next link is on every
 // non-empty page, the last one included, so a walk ends on an empty page. A 429 has an empty
 // body; a user token gets HTML. Both versions serve the same records: multi-role users (one
-// user, several roles), which the v3.1 upgrade guide makes the norm.
+// user, several roles), which the v3.1 upgrade guide makes the norm. /events is the change
+// log of the other resources (clever_events.go).
 type clever struct {
 	s        *Server
 	district string
+	// logged are the events Insert and Touch added, by index in the events table; guarded
+	// by s.mu.
+	logged map[int]loggedEvent
 }
 
 const (
@@ -36,6 +40,12 @@ func newClever(s *Server) *clever {
 			t.base = min(t.base, 1)
 			t.createdAt = t.linear()
 		}
+		if name == "events" {
+			// "Events are stored for a period of 30 days": the log covers the last 30 days
+			// of the generated data.
+			t.start = t.end.Add(-cleverEventDays * 24 * time.Hour)
+			t.createdAt = t.linear()
+		}
 		mid, counter := t.salt&0xffffff, (t.salt>>24)%(1<<36)
 		// ObjectId-like: creation seconds, a per-resource constant, then a counter. Created is
 		// non-decreasing and the counter strictly increasing, so ids strictly increase.
@@ -53,7 +63,7 @@ func newClever(s *Server) *clever {
 }
 
 func (c *clever) resources() []string {
-	return []string{"users", "sections", "schools", "terms", "districts"}
+	return []string{"users", "sections", "schools", "terms", "districts", "courses", "resources", "events"}
 }
 
 func (c *clever) newestFirst(*table) bool { return false }
@@ -72,6 +82,9 @@ func (c *clever) ref(resource string, h uint64) string {
 }
 
 func (c *clever) record(t *table, i int) obj {
+	if t.name == "events" {
+		return c.event(t, i)
+	}
 	m := t.meta(i)
 	h := func(k uint64) uint64 { return t.h(i, k) }
 	o := obj{{"id", m.id}}
@@ -101,18 +114,41 @@ func (c *clever) record(t *table, i int) obj {
 	case "districts":
 		o = append(o, kv{"name", pick(lastNames, h(hA)) + " Unified School District"}, kv{"state", "running"},
 			kv{"sis_type", "clever"}, kv{"launch_date", m.created.Format(time.DateOnly)})
+	case "courses":
+		// The Course schema has no timestamps.
+		subject := pick([]string{"Algebra", "Biology", "World History", "Spanish", "Chemistry"}, h(hA))
+		return append(o, kv{"name", subject + " " + strconv.Itoa(int(1+h(hB)%3))}, kv{"number", "C" + strconv.Itoa(100+i)})
+	case "resources":
+		return append(o, kv{"resource_id", "res-" + strconv.Itoa(i+1)}, kv{"title", title(pick(lastNames, h(hA))) + " Reader"},
+			kv{"roles", []string{"teacher", "student"}[:1+h(hB)%2]}, kv{"created", cl(m.created)}, kv{"updated", cl(m.updated)})
 	}
 	return append(o, kv{"created", cl(m.created)}, kv{"last_modified", cl(m.updated)})
 }
 
-// userRoles are a user's roles: most are students, one in ten teaches, and one in thirty is
-// a multi-role user who teaches and is also staff.
+// modifiedField is the record's last-change timestamp field, "" when its schema has none.
+func modifiedField(resource string) string {
+	switch resource {
+	case "courses":
+		return ""
+	case "resources":
+		return "updated"
+	}
+	return "last_modified"
+}
+
+// userRoles are a user's roles: most are students, one in ten teaches, one in thirty is a
+// multi-role user who teaches and is also staff, one in forty a district admin who is also
+// staff, and about one in six a student's contact.
 func userRoles(t *table, i int) []string {
 	switch h := t.h(i, hC); {
 	case h%30 == 0:
 		return []string{"teacher", "staff"}
 	case h%10 == 0:
 		return []string{"teacher"}
+	case h%40 == 1:
+		return []string{"district_admin", "staff"}
+	case h%6 == 5:
+		return []string{"contact"}
 	}
 	return []string{"student"}
 }
@@ -132,14 +168,22 @@ func (c *clever) roles(t *table, i int) obj {
 		case "staff":
 			out = append(out, kv{role, obj{{"department", pick([]string{"Counseling", "Library", "Athletics"}, h(hE))},
 				{"schools", []string{school}}, {"staff_id", "ST" + strconv.Itoa(i+1)}, {"title", "Coordinator"}}})
+		case "district_admin":
+			out = append(out, kv{role, obj{{"title", pick([]string{"Superintendent", "IT Director"}, h(hE))}}})
+		case "contact":
+			out = append(out, kv{role, obj{{"phone", fmt.Sprintf("555-%04d", h(hE)%10000)}, {"phone_type", "Cell"},
+				{"sis_id", "P" + strconv.Itoa(i+1)}, {"student_relationships", []obj{{{"relationship", "Parent"},
+					{"student", c.ref("users", h(hA))}, {"type", "Parent/Guardian"}}}}}})
 		}
 	}
 	return out
 }
 
+// idOf reads an item's data.id, or a record's own id: an event record has both an id and a
+// data object (the record it is about).
 func (c *clever) idOf(rec map[string]json.RawMessage) string {
 	var inner map[string]json.RawMessage
-	if json.Unmarshal(rec["data"], &inner) == nil && inner != nil {
+	if _, own := rec["id"]; !own && json.Unmarshal(rec["data"], &inner) == nil && inner != nil {
 		rec = inner
 	}
 	var id string

@@ -44,11 +44,13 @@
 //     sort. One cursor walk returns at most CloseSearchCap results; a cursor lives
 //     CloseCursorTTL after it is handed out and belongs to one query, sort, _limit and
 //     results_limit.
-//   - Clever: v3.0 and v3.1 serve the same records; one in thirty users has two roles. A prev
-//     link on starting_after pages is ending_before=<the starting_after value>, as in the docs'
-//     example. /districts holds one district (unless Sizes says otherwise) on one page without
-//     paging links. count is accepted and changes nothing. User tokens get an HTML page with
-//     status 200.
+//   - Clever: v3.0 and v3.1 serve the same records; users hold every documented role, some
+//     two. A prev link on starting_after pages is ending_before=<the starting_after value>, as
+//     in the docs' example. /districts holds one district (unless Sizes says otherwise) on one
+//     page without paging links. count is accepted and changes nothing. User tokens get an
+//     HTML page with status 200. /events is the last 30 days of the generated data's changes
+//     (created, updated, deleted), plus one event per record Insert adds or Touch updates;
+//     it never expires events, and refuses its school and record_type filters.
 //   - Rate headers are sent only when Options.Budget is set; injected 429s use the documented
 //     nominal limits (Clio 50/min, Close 20/s, Clever 1200/min). Attio's Retry-After is an
 //     HTTP date, Clio's seconds; Close's RateLimit pairs use "," or, with

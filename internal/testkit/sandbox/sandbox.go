@@ -305,7 +305,8 @@ func (s *Server) IDOf(provider string, record json.RawMessage) string {
 }
 
 // Insert adds n records created now (after every existing one in id order) and returns their
-// ids. One call is one bulk import: for Close they all share one date_created.
+// ids. One call is one bulk import: for Close they all share one date_created. For Clever
+// each new record also gets a created event.
 func (s *Server) Insert(provider, resource string, n int) []string {
 	t := s.table(provider, resource)
 	if t == nil || n <= 0 {
@@ -313,11 +314,28 @@ func (s *Server) Insert(provider, resource string, n int) []string {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return t.insert(s.now(), n)
+	first := t.count()
+	ids := t.insert(s.now(), n)
+	if r, ok := s.apis[provider].(recorder); ok {
+		idx := make([]int, n)
+		for k := range idx {
+			idx[k] = first + k
+		}
+		r.recorded(t, "created", idx, nil)
+	}
+	return ids
+}
+
+// recorder is an api that keeps a change log (Clever's events): Insert and Touch tell it,
+// under the write lock, which records they created or updated and, for updates, when each
+// was last modified before.
+type recorder interface {
+	recorded(t *table, action string, idx []int, prev []time.Time)
 }
 
 // Touch sets updated_at/date_updated/last_modified of n existing records (chosen from the
-// seeded generator) to now and returns their ids in index order.
+// seeded generator) to now and returns their ids in index order. For Clever each also gets
+// an updated event.
 func (s *Server) Touch(provider, resource string, n int) []string {
 	t := s.table(provider, resource)
 	if t == nil || n <= 0 {
@@ -344,7 +362,15 @@ func (s *Server) Touch(provider, resource string, n int) []string {
 		idx = append(idx, i)
 	}
 	sort.Ints(idx)
-	return t.touch(s.now(), idx)
+	prev := make([]time.Time, len(idx))
+	for k, i := range idx {
+		prev[k] = t.meta(i).updated
+	}
+	ids := t.touch(s.now(), idx)
+	if r, ok := s.apis[provider].(recorder); ok {
+		r.recorded(t, "updated", idx, prev)
+	}
+	return ids
 }
 
 // FailNext makes the next n data requests to provider (after authentication) fail with f.
