@@ -224,9 +224,13 @@ func errorType(err error) string {
 	return "Failed"
 }
 
-// rootMessage is the innermost cause's message: the child's own error, without the
-// wrappers Temporal puts around it.
+// rootMessage is the child's own error message, without the wrappers Temporal puts
+// around it.
 func rootMessage(err error) string {
+	var app *temporal.ApplicationError
+	if errors.As(err, &app) {
+		return app.Message()
+	}
 	for {
 		next := errors.Unwrap(err)
 		if next == nil {

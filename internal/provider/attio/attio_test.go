@@ -82,6 +82,7 @@ func TestValidate(t *testing.T) {
 		{"tasks page", provider.Spec{Resource: "tasks", PageSize: 501}, "maximum for tasks is 500"},
 		{"entries page", provider.Spec{Resource: "list.sales", PageSize: 501}, "maximum for list.sales is 500"},
 		{"members page", provider.Spec{Resource: "workspace_members", PageSize: 10}, "documents no paging parameter"},
+		{"members plan", provider.Spec{Resource: "workspace_members", PageSize: 1}, ""},
 		{"members filter", provider.Spec{Resource: "workspace_members", Filters: map[string]string{"limit": "5"}}, "allowed: none"},
 		{"strategy", provider.Spec{Resource: "meetings", Strategy: "offset"}, "allowed: cursor"},
 		{"query array", provider.Spec{Resource: "people", Query: []byte(`[1]`)}, "must be a JSON object"},

@@ -56,10 +56,11 @@ func (c *Connector) Validate(spec provider.Spec) (provider.Plan, error) {
 }
 
 // pageSize is the limit to send. An endpoint without paging still gets a page size of 1 in
-// the plan, which the workflow requires and Fetch never sends.
+// the plan, which the workflow requires and Fetch never sends; every page validates its
+// plan again, so that 1 is accepted too.
 func pageSize(spec provider.Spec, sh shape) (int, error) {
 	switch {
-	case sh.maxPage == 0 && spec.PageSize != 0:
+	case sh.maxPage == 0 && spec.PageSize > 1:
 		return 0, provider.Invalid(Name, "page_size", "%s documents no paging parameter (%s); leave page_size empty", spec.Resource, sh.endpoint)
 	case sh.maxPage == 0:
 		return 1, nil
