@@ -3,9 +3,11 @@ package workflows
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"go.temporal.io/api/enums/v1"
+	historypb "go.temporal.io/api/history/v1"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/worker"
 	"go.temporal.io/sdk/workflow"
@@ -67,4 +69,44 @@ func TestReplayCommittedHistory(t *testing.T) {
 		t.Fatalf("committed histories cover %d pages, %d local pages, %d continue-as-new, %d finish, %d checkpoint, %d signals; want at least 3 pages of each kind and one of each",
 			pages, localPages, continued, finished, cancelled, signals)
 	}
+}
+
+// TestReplayAccountHistory replays the committed account export histories: one with a
+// refused resource, and the same account resumed.
+func TestReplayAccountHistory(t *testing.T) {
+	files, err := filepath.Glob(filepath.Join("testdata", "account-history*.json"))
+	if err != nil || len(files) < 2 {
+		t.Fatalf("want the committed account histories in testdata, found %v (%v)", files, err)
+	}
+	for _, f := range files {
+		fh, err := os.Open(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		h, err := client.HistoryFromJSON(fh, client.HistoryJSONOptions{})
+		_ = fh.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := worker.NewWorkflowReplayer()
+		r.RegisterWorkflowWithOptions(Account, workflow.RegisterOptions{Name: AccountWorkflowName})
+		r.RegisterWorkflowWithOptions(Export, workflow.RegisterOptions{Name: WorkflowName})
+		// Children's ids derive from the account's, which the history's events do not hold.
+		opts := worker.ReplayWorkflowHistoryOptions{OriginalExecution: workflow.Execution{ID: accountIDOf(t, h)}}
+		if err := r.ReplayWorkflowHistoryWithOptions(nil, h, opts); err != nil {
+			t.Fatalf("replaying %s: %v", f, err)
+		}
+	}
+}
+
+// accountIDOf is the account workflow id its first child's id starts with.
+func accountIDOf(t *testing.T, h *historypb.History) string {
+	t.Helper()
+	for _, ev := range h.GetEvents() {
+		if a := ev.GetStartChildWorkflowExecutionInitiatedEventAttributes(); a != nil {
+			return a.GetWorkflowId()[:strings.LastIndex(a.GetWorkflowId(), "/")]
+		}
+	}
+	t.Fatal("the account history starts no child")
+	return ""
 }
