@@ -37,6 +37,9 @@ type Case struct {
 	// Breaks lists the broken contracts that apply to this case: with the sandbox breaking
 	// each, a drain must fail with a Contract error within a bounded number of pages.
 	Breaks []sandbox.Contract
+	// OnePage marks an endpoint that documents no paging: everything comes in one page, so
+	// the spec sets no page size (PageSize only sizes the data) and Resume does not apply.
+	OnePage bool
 }
 
 func (c Case) name() string {
@@ -54,7 +57,11 @@ func (c Case) dataset() string {
 }
 
 func (c Case) spec() provider.Spec {
-	return provider.Spec{Resource: c.Resource, Strategy: c.Strategy, PageSize: c.PageSize, Query: c.Query}
+	spec := provider.Spec{Resource: c.Resource, Strategy: c.Strategy, PageSize: c.PageSize, Query: c.Query}
+	if c.OnePage {
+		spec.PageSize = 0
+	}
+	return spec
 }
 
 // Run runs every check on every case of target.
