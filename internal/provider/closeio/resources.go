@@ -75,32 +75,29 @@ var table = []resource{
 	{name: "task", path: "task/", ref: refBase + "tasks/list", kind: kindList, strategies: windowOffset, params: taskParams,
 		ordered: true, since: "date_updated__gte"},
 	// _order_by sorts by name only (last_name,first_name): ties make no stable order, so none is sent.
-	{name: "user", path: "user/", ref: refBase + "users/list", kind: kindList, strategies: offsetOnly, params: join(paging, "_order_by")},
+	list("user/", "users/list", join(paging, "_order_by")...),
 	activityType("note", "notes"), activityType("call", "calls"), activityType("email", "emails"),
 	activityType("emailthread", "email-threads"), activityType("sms", "sms"),
 	activityType("whatsapp_message", "whatsapp-messages", "external_whatsapp_message_id"),
 	activityType("meeting", "meetings", "_fields"), customActivities(), activityType("created", "creations"),
-	activityType("form_submission", "form-submissions", "lead_id__in", "user_id__in", "contact_id__in", "_type__in", "form_id", "form_id__in", "_fields"),
+	activityType("form_submission", "form-submissions", "lead_id__in", "user_id__in", "contact_id__in", "_type__in",
+		"form_id", "form_id__in", "_fields"),
 	activityType("status_change/lead", "lead-status-changes"),
 	activityType("status_change/opportunity", "opportunity-status-changes", "opportunity_id"),
 	activityType("lead_merge", "lead-merges"), activityType("task_completed", "task-completions"),
-	{name: "custom_field_lead", path: "custom_field/lead/", ref: refBase + "custom-fields/custom-fields-lead/list", kind: kindList, strategies: offsetOnly, params: join(paging, "_fields")},
-	{name: "custom_field_contact", path: "custom_field/contact/", ref: refBase + "custom-fields/custom-fields-contact/list", kind: kindList, strategies: offsetOnly, params: join(paging, "_fields")},
-	{name: "custom_field_opportunity", path: "custom_field/opportunity/", ref: refBase + "custom-fields/custom-fields-opportunity/list", kind: kindList, strategies: offsetOnly, params: join(paging, "_fields")},
-	{name: "custom_field_activity", path: "custom_field/activity/", ref: refBase + "custom-fields/custom-fields-activity/list", kind: kindList, strategies: offsetOnly, params: join(paging, "_fields")},
-	{name: "custom_field_custom_object_type", path: "custom_field/custom_object_type/", ref: refBase + "custom-fields/custom-fields-custom-object/list", kind: kindOne, strategies: singleOnly},
-	{name: "custom_field_shared", path: "custom_field/shared/", ref: refBase + "custom-fields/custom-fields-shared/list", kind: kindOne, strategies: singleOnly, params: []string{"_fields"}},
-	{name: "sequence", path: "sequence/", ref: refBase + "sequences/list", kind: kindList, strategies: offsetOnly, params: paging},
-	// type defaults to lead; type__in takes the SavedSearchType enum of the same page.
-	{name: "saved_search", path: "saved_search/", ref: refBase + "smart-views/list", kind: kindList, strategies: offsetOnly,
-		params: join(paging, "type", "type__in"), preset: [2]string{"type__in", strings.Join(savedSearchTypes, ",")}},
-	{name: "email_template", path: "email_template/", ref: refBase + "email-templates/list", kind: kindList, strategies: offsetOnly, params: join(paging, "is_archived", "is_shared")},
-	{name: "sms_template", path: "sms_template/", ref: refBase + "sms-templates/list", kind: kindList, strategies: offsetOnly, params: paging},
-	{name: "pipeline", path: "pipeline/", ref: refBase + "pipelines/list", kind: kindOne, strategies: singleOnly},
-	{name: "status_lead", path: "status/lead/", ref: refBase + "lead-statuses/list", kind: kindOne, strategies: singleOnly},
-	{name: "status_opportunity", path: "status/opportunity/", ref: refBase + "opportunity-statuses/list", kind: kindOne, strategies: singleOnly, params: []string{"_fields"}},
-	{name: "custom_activity", path: "custom_activity/", ref: refBase + "custom-activity-types/list", kind: kindOne, strategies: singleOnly},
-	{name: "custom_object_type", path: "custom_object_type/", ref: refBase + "custom-object-types/list", kind: kindOne, strategies: singleOnly},
+	list("custom_field/lead/", "custom-fields/custom-fields-lead/list", join(paging, "_fields")...),
+	list("custom_field/contact/", "custom-fields/custom-fields-contact/list", join(paging, "_fields")...),
+	list("custom_field/opportunity/", "custom-fields/custom-fields-opportunity/list", join(paging, "_fields")...),
+	list("custom_field/activity/", "custom-fields/custom-fields-activity/list", join(paging, "_fields")...),
+	one("custom_field/custom_object_type/", "custom-fields/custom-fields-custom-object/list"),
+	one("custom_field/shared/", "custom-fields/custom-fields-shared/list", "_fields"),
+	list("sequence/", "sequences/list", paging...),
+	smartViews(),
+	list("email_template/", "email-templates/list", join(paging, "is_archived", "is_shared")...),
+	list("sms_template/", "sms-templates/list", paging...),
+	one("pipeline/", "pipelines/list"), one("status/lead/", "lead-statuses/list"),
+	one("status/opportunity/", "opportunity-statuses/list", "_fields"),
+	one("custom_activity/", "custom-activity-types/list"), one("custom_object_type/", "custom-object-types/list"),
 	// lead_id is required: an account's custom objects are read lead by lead.
 	{name: customObject, path: "custom_object/", ref: refBase + "custom-objects/list", kind: kindByLead, strategies: offsetOnly,
 		params: []string{"lead_id", "custom_object_type_id"}, hidden: true},
@@ -123,6 +120,27 @@ var (
 	savedSearchTypes = []string{"lead", "contact", "opportunity", "call", "email", "sms", "meeting", "note",
 		"whatsapp_message", "custom_activity", "form_submission"}
 )
+
+// list is a row paged by offset only: no order is documented, no date filter.
+func list(path, ref string, params ...string) resource {
+	return resource{name: strings.ReplaceAll(strings.TrimSuffix(path, "/"), "/", "_"), path: path, ref: refBase + ref,
+		kind: kindList, strategies: offsetOnly, params: params}
+}
+
+// one is a row whose reference lists no paging parameter: everything comes in one page.
+func one(path, ref string, params ...string) resource {
+	r := list(path, ref, params...)
+	r.kind, r.strategies = kindOne, singleOnly
+	return r
+}
+
+// smartViews: type defaults to lead; type__in takes the SavedSearchType enum of the same
+// page, so exports ask for every type unless filters choose.
+func smartViews() resource {
+	r := list("saved_search/", "smart-views/list", join(paging, "type", "type__in")...)
+	r.preset = [2]string{"type__in", strings.Join(savedSearchTypes, ",")}
+	return r
+}
 
 // activityType is a per-type activity list: offset paging only, as it documents no
 // _order_by, and so none of its date filters (they need their field as the sort).
