@@ -13,6 +13,7 @@ const (
 	StrategyCursor = "cursor" // follow an opaque next token or URL; strictly serial
 	StrategyOffset = "offset" // limit/offset or _skip/_limit; ranges can run in parallel
 	StrategyWindow = "window" // date_created windows walked in order, restarting at the last seen value
+	StrategySingle = "single" // the endpoint documents no paging: everything comes in one page
 )
 
 // Spec is what an export asks of a provider, fixed for the whole export.

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"slices"
 	"strings"
 	"time"
 
@@ -49,50 +48,33 @@ const (
 	DefaultCursorMaxAge = 20 * time.Second
 )
 
-// kind is how a resource is listed.
-type kind int
-
-const (
-	kindList   kind = iota + 1 // GET /api/v1/{resource}/ with _skip/_limit
-	kindEvent                  // GET /api/v1/event/ with _cursor/_limit
-	kindSearch                 // POST /api/v1/data/search/ with cursor/_limit in the body
-)
-
-type shape struct {
-	kind       kind
-	strategies []string // the first is the default
-}
-
-// Lead and contact windows walk Advanced Filtering (their list endpoints document no
-// filter or order); opportunity and activity windows use their documented list filters.
-var shapes = map[string]shape{
-	"lead":        {kindList, []string{provider.StrategyWindow, provider.StrategyOffset}},
-	"contact":     {kindList, []string{provider.StrategyWindow, provider.StrategyOffset}},
-	"opportunity": {kindList, []string{provider.StrategyWindow, provider.StrategyOffset}},
-	"activity":    {kindList, []string{provider.StrategyWindow, provider.StrategyOffset}},
-	"event":       {kindEvent, []string{provider.StrategyCursor}},
-	"search":      {kindSearch, []string{provider.StrategyCursor}},
-}
-
 // Page size maxima: list endpoints vary and answer 400 above theirs (connectors use 100);
-// events cap _limit at 50; Advanced Filtering takes up to 200.
+// events cap _limit at 50; Advanced Filtering takes up to 200. A custom object page is
+// that many leads, each one more request, so it defaults to fewer.
 const (
 	listLimit   = 100
 	eventLimit  = 50
 	searchLimit = 200
+	leadsPage   = 10
 )
 
 // searched reports whether resource under strategy is walked through Advanced Filtering.
 func searched(resource, strategy string) bool {
-	return (resource == "lead" || resource == "contact") && strategy == provider.StrategyWindow
+	r, _ := rowOf(resource)
+	return r.walk && strategy == provider.StrategyWindow
 }
 
+// maxPage is the largest page_size for resource under strategy; 0 where the endpoint
+// documents no paging.
 func maxPage(resource, strategy string) int {
+	r, _ := rowOf(resource)
 	switch {
-	case resource == "event":
+	case r.kind == kindEvent:
 		return eventLimit
-	case resource == "search" || searched(resource, strategy):
+	case r.kind == kindSearch || searched(resource, strategy):
 		return searchLimit
+	case r.kind == kindOne:
+		return 0
 	}
 	return listLimit
 }
@@ -131,16 +113,6 @@ func (c *Connector) Name() string { return Name }
 
 // Pacer is the credential's pacer, for the worker to share its budget with other workers.
 func (c *Connector) Pacer() *provider.Pacer { return c.pacer }
-
-// Resources lists the resources Validate accepts.
-func Resources() []string {
-	names := make([]string, 0, len(shapes))
-	for r := range shapes {
-		names = append(names, r)
-	}
-	slices.Sort(names)
-	return names
-}
 
 // maxSkip is the largest _skip this connector sends for resource.
 func (c *Connector) maxSkip(resource string) int {

@@ -63,7 +63,22 @@ func TestValidate(t *testing.T) {
 		{"activity on a lead", provider.Spec{Resource: "activity", Filters: f("lead_id", "l", "_type", "Call")}, ""},
 		{"event combination", provider.Spec{Resource: "event", Filters: f("object_type", "lead", "action", "created", "date_updated__lt", "2024-01-01")}, ""},
 		{"search", provider.Spec{Resource: "search", Query: []byte(`{"type":"and","queries":[]}`)}, ""},
-		{"unknown", provider.Spec{Resource: "leads"}, `"leads" is not a close resource; allowed: activity, contact, event, lead, opportunity, search`},
+		{"unknown", provider.Spec{Resource: "leads"}, `"leads" is not a close resource; allowed: activity, activity_call, `},
+		{"unknown names custom objects", provider.Spec{Resource: "leads"}, `, user, or custom_object.<custom object type id>`},
+		{"custom object needs a type", provider.Spec{Resource: "custom_object"}, "not a close resource"},
+		{"custom object type shape", provider.Spec{Resource: "custom_object.co/x"}, "not a close resource"},
+		{"custom object", provider.Spec{Resource: "custom_object.cotype_1"}, ""},
+		{"custom object since", provider.Spec{Resource: "custom_object.cotype_1", Since: since}, "documents no date filter"},
+		{"custom object filters", provider.Spec{Resource: "custom_object.cotype_1", Filters: f("lead_id", "l")}, `"lead_id" is not a filter`},
+		{"one page size", provider.Spec{Resource: "pipeline", PageSize: 10}, "pipeline comes in one page"},
+		{"one page fields", provider.Spec{Resource: "pipeline", Fields: []string{"name"}}, "documents no _fields"},
+		{"list without fields", provider.Spec{Resource: "activity_call", Fields: []string{"note"}}, "documents no _fields"},
+		{"per-type dates", provider.Spec{Resource: "activity_email", Filters: f("date_created__gte", "2024-01-01")}, "documents no _order_by"},
+		{"per-type lead only", provider.Spec{Resource: "activity_sms", Filters: f("user_id", "u")}, "only with lead_id"},
+		{"custom activity type needs lead", provider.Spec{Resource: "activity_custom", Filters: f("custom_activity_type_id", "a")}, "only with lead_id"},
+		{"task window", provider.Spec{Resource: "task", Since: since, Filters: f("is_complete", "false")}, ""},
+		{"user since", provider.Spec{Resource: "user", Since: since}, "leave since unset"},
+		{"user order", provider.Spec{Resource: "user", Filters: f("_order_by", "last_name,first_name")}, `"_order_by" is not a filter`},
 		{"list page size", provider.Spec{Resource: "lead", Strategy: "offset", PageSize: 101}, "maximum for lead is 100"},
 		{"window page size", provider.Spec{Resource: "contact", PageSize: 201}, "maximum for contact is 200"},
 		{"event page size", provider.Spec{Resource: "event", PageSize: 51}, "maximum for event is 50"},
@@ -218,6 +233,18 @@ func TestListRequests(t *testing.T) {
 			"_limit=50&date_updated__gte=" + s + "&lead_id=l&object_type=lead"},
 		{"event cursor", provider.Spec{Resource: "event", Filters: map[string]string{"lead_id": "l", "date_updated__lt": "2024-02-01"}}, provider.Position{Cursor: "n1"},
 			"_cursor=n1&_limit=50&lead_id=l"},
+		{"task window", provider.Spec{Resource: "task", Since: since}, provider.Position{From: "F", Until: "U"},
+			"_limit=100&_order_by=date_created&_skip=0&date_created__gte=F&date_created__lt=U&date_updated__gte=" + s},
+		{"smart views of every type", provider.Spec{Resource: "saved_search"}, provider.Position{Offset: 100},
+			"_limit=100&_skip=100&type__in=lead%2Ccontact%2Copportunity%2Ccall%2Cemail%2Csms%2Cmeeting%2Cnote%2Cwhatsapp_message%2Ccustom_activity%2Cform_submission"},
+		{"smart views of one type", provider.Spec{Resource: "saved_search", Filters: map[string]string{"type": "contact"}}, provider.Position{},
+			"_limit=100&_skip=0&type=contact"},
+		{"users", provider.Spec{Resource: "user", PageSize: 30}, provider.Position{Offset: 60}, "_limit=30&_skip=60"},
+		{"calls on a lead", provider.Spec{Resource: "activity_call", Filters: map[string]string{"lead_id": "l", "user_id": "u"}}, provider.Position{},
+			"_limit=100&_skip=0&lead_id=l&user_id=u"},
+		{"meetings", provider.Spec{Resource: "activity_meeting", Fields: []string{"title"}}, provider.Position{}, "_fields=id%2Ctitle&_limit=100&_skip=0"},
+		{"pipelines", provider.Spec{Resource: "pipeline"}, provider.Position{}, ""},
+		{"opportunity statuses", provider.Spec{Resource: "status_opportunity", Fields: []string{"label"}}, provider.Position{}, "_fields=id%2Clabel"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -226,7 +253,7 @@ func TestListRequests(t *testing.T) {
 					t.Errorf("query\n got %s\nwant %s", r.URL.RawQuery, tc.want)
 				}
 				for k := range r.URL.Query() {
-					if !slices.Contains(documented[tc.spec.Resource], k) {
+					if !slices.Contains(rowFor(tc.spec.Resource).params, k) {
 						t.Errorf("%s is not documented for %s", k, tc.spec.Resource)
 					}
 				}

@@ -17,17 +17,21 @@ func (c *Connector) Fetch(ctx context.Context, req provider.Request) (provider.P
 	if c.urlErr != nil {
 		return provider.Page{}, fatal(plan.Resource, "CLOSE_BASE_URL: %v", c.urlErr)
 	}
-	switch sh := shapes[plan.Resource]; {
+	switch r := rowFor(plan.Resource); {
 	case searched(plan.Resource, plan.Strategy):
 		return c.fetchWalk(ctx, plan, req.Position)
-	case sh.kind == kindList && plan.Strategy == provider.StrategyWindow:
+	case r.kind == kindList && plan.Strategy == provider.StrategyWindow:
 		return c.fetchWindow(ctx, plan, req.Position)
-	case sh.kind == kindList && plan.Strategy == provider.StrategyOffset:
+	case r.kind == kindList && plan.Strategy == provider.StrategyOffset:
 		return c.fetchOffset(ctx, plan, req.Position)
-	case sh.kind == kindEvent:
+	case r.kind == kindEvent:
 		return c.fetchEvent(ctx, plan, req.Position)
-	case sh.kind == kindSearch:
+	case r.kind == kindSearch:
 		return c.fetchSearch(ctx, plan, req.Position)
+	case r.kind == kindOne:
+		return c.fetchOne(ctx, plan)
+	case r.kind == kindByLead:
+		return c.fetchByLead(ctx, plan, req.Position)
 	}
 	return provider.Page{}, fatal(plan.Resource, "strategy %q is not supported", plan.Strategy)
 }

@@ -25,13 +25,13 @@ func (c *Connector) fetchOffset(ctx context.Context, plan provider.Plan, pos pro
 	if pos.End > 0 {
 		size = min(size, pos.End-pos.Offset)
 	}
-	// https://developer.close.com/api/resources/{leads,contacts,opportunities,activities}/list:
-	// listQuery's parameters and the filters Validate held to the resource's list.
+	// The row's reference (resources.go): listQuery's parameters and the filters Validate
+	// held to the resource's documented list.
 	q := listQuery(plan, size, pos.Offset)
 	for k, v := range plan.Filters {
 		q.Set(k, v)
 	}
-	resp, err := c.list(ctx, plan.Resource, q)
+	resp, err := c.list(ctx, plan.Resource, plan.Resource, q)
 	if err != nil {
 		return provider.Page{}, err
 	}
@@ -56,8 +56,8 @@ func (c *Connector) fetchWindow(ctx context.Context, plan provider.Plan, pos pro
 		return provider.Page{}, fatal(plan.Resource, "%d records share date_created %s, more than Close's max _skip of %d for %s: no window can step past them",
 			pos.Offset, pos.From, limit, plan.Resource)
 	}
-	// https://developer.close.com/api/resources/{opportunities,activities}/list: listQuery's
-	// parameters, the documented filters, and the window as date_created__gte/__lt.
+	// The row's reference (opportunities, activities, tasks): listQuery's parameters, the
+	// documented filters, and the window as date_created__gte/__lt.
 	q := listQuery(plan, plan.PageSize, pos.Offset)
 	for k, v := range plan.Filters {
 		if k != "date_created__gte" && k != "date_created__lt" { // Start folded them into the window
@@ -71,7 +71,7 @@ func (c *Connector) fetchWindow(ctx context.Context, plan provider.Plan, pos pro
 	for k, v := range window {
 		q.Set(k, v)
 	}
-	resp, err := c.list(ctx, plan.Resource, q)
+	resp, err := c.list(ctx, plan.Resource, plan.Resource, q)
 	if err != nil {
 		return provider.Page{}, err
 	}
@@ -103,11 +103,11 @@ func (c *Connector) checkUpdated(plan provider.Plan, at provider.Position, recs 
 	return err
 }
 
-// sorted reports whether the list endpoint documents _order_by (opportunity, activity).
-func sorted(resource string) bool { return resource == "opportunity" || resource == "activity" }
+// sorted reports whether the list documents _order_by=date_created (opportunity, activity, task).
+func sorted(resource string) bool { return rowFor(resource).ordered }
 
 // listQuery is what every list request repeats, each documented for the resource: _limit,
-// _skip, _fields, and where the reference lists them (opportunities, activities)
+// _skip, _fields, and where the reference lists them (opportunities, activities, tasks)
 // _order_by=date_created, for stable _skip pages, and since as its date filter.
 func listQuery(plan provider.Plan, limit, skip int) url.Values {
 	q := url.Values{}
@@ -118,6 +118,10 @@ func listQuery(plan provider.Plan, limit, skip int) url.Values {
 	}
 	if sorted(plan.Resource) {
 		q.Set("_order_by", "date_created")
+	}
+	// A documented default the export widens (smart views: every type, not only lead).
+	if p := rowFor(plan.Resource).preset; p[0] != "" && !hasAny(plan.Filters, p[0], strings.TrimSuffix(p[0], "__in")) {
+		q.Set(p[0], p[1])
 	}
 	// An activity window starts at since instead (Start).
 	if key := sinceFilter(plan); key != "" && !plan.Since.IsZero() && (key != "date_created__gte" || plan.Strategy != provider.StrategyWindow) {
@@ -138,9 +142,10 @@ func sinceValues(plan provider.Plan) map[string]string {
 	return out
 }
 
-func (c *Connector) list(ctx context.Context, resource string, q url.Values) (listResponse, error) {
+// list gets a page of the list of row from, for an export of resource.
+func (c *Connector) list(ctx context.Context, resource, from string, q url.Values) (listResponse, error) {
 	var resp listResponse
-	err := c.do(ctx, resource, http.MethodGet, c.endpoint("/api/v1/"+resource+"/", q), nil, &resp)
+	err := c.do(ctx, resource, http.MethodGet, c.endpoint("/api/v1/"+rowFor(from).path, q), nil, &resp)
 	var pe *provider.Error
 	if err != nil && errors.As(err, &pe) && pe.Status == http.StatusBadRequest && strings.Contains(strings.ToLower(pe.Message), "skip") {
 		pe.Message += " (Close's max _skip: set CLOSE_MAX_SKIP lower, or use strategy window)"

@@ -207,6 +207,8 @@ func TestSince(t *testing.T) {
 		{"opportunity", "offset", "date_updated"},
 		{"activity", "window", "date_created"},
 		{"activity", "offset", "date_created"},
+		{"task", "window", "date_updated"},
+		{"task", "offset", "date_updated"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.resource+"/"+tc.strategy, func(t *testing.T) {

@@ -17,6 +17,7 @@ type closeAPI struct {
 	s     *Server
 	org   string
 	users []string
+	names []string // table names in Resources order
 }
 
 const (
@@ -26,10 +27,6 @@ const (
 	slots62       = 62 * 62 * 62 * 62
 )
 
-var closePrefix = map[string]string{
-	"lead": "lead", "contact": "cont", "opportunity": "oppo", "activity": "acti", "event": "ev",
-}
-
 func newCloseAPI(s *Server) *closeAPI {
 	c := &closeAPI{s: s}
 	org := saltOf(s.opts.Seed, "close/org")
@@ -38,30 +35,40 @@ func newCloseAPI(s *Server) *closeAPI {
 		u := mix(org + uint64(10+k))
 		c.users = append(c.users, "user_"+encode62(u, 9)+encode62(mix(u), 9)+encode62(mix(u+1), 4))
 	}
-	tie := s.opts.CloseTieRun
-	for _, name := range c.resources() {
-		t := s.newTable(Close, name, time.Millisecond)
-		prefix := closePrefix[name]
-		if name == "event" {
-			// Events keep 30 days of history, newest first.
-			t.start, t.maxAge = t.end.Add(-30*24*time.Hour), 0
-			t.createdAt = t.linear()
-			t.idAt = func(i int, _ time.Time) string { return closeID(prefix, t.h(i, hID)%slots62, t, i) }
-		} else {
-			c.blocks(t, tie)
-			t.idAt = func(i int, _ time.Time) string {
-				if p := i % (2 * tie); p < tie {
-					return closeID(prefix, tieSlot(p, tie, t.h(i, hID)), t, i)
-				}
-				return closeID(prefix, t.h(i, hID)%slots62, t, i)
-			}
-		}
-		t.batchID = func(i, pos, n int, _ time.Time) string {
-			return closeID(prefix, tieSlot(pos, n, t.h(i, hID)), t, i)
+	for _, l := range closeLists {
+		t := s.newTable(Close, closeTableName(l.path), time.Millisecond)
+		t.base = s.closeSize(l)
+		c.layout(t, l.prefix)
+		if l.path == "custom_object_type" {
+			t.idAt = func(i int, _ time.Time) string { return closeTypeID(i) }
 		}
 		s.addTable(t)
+		c.names = append(c.names, t.name)
 	}
+	c.objectTables()
 	return c
+}
+
+// layout gives t its timestamps and ids. Events keep 30 days of history, newest first;
+// everything else comes in runs of tied date_created values (bulk imports).
+func (c *closeAPI) layout(t *table, prefix string) {
+	tie := c.s.opts.CloseTieRun
+	if t.name == "event" {
+		t.start, t.maxAge = t.end.Add(-30*24*time.Hour), 0
+		t.createdAt = t.linear()
+		t.idAt = func(i int, _ time.Time) string { return closeID(prefix, t.h(i, hID)%slots62, t, i) }
+	} else {
+		c.blocks(t, tie)
+		t.idAt = func(i int, _ time.Time) string {
+			if p := i % (2 * tie); p < tie {
+				return closeID(prefix, tieSlot(p, tie, t.h(i, hID)), t, i)
+			}
+			return closeID(prefix, t.h(i, hID)%slots62, t, i)
+		}
+	}
+	t.batchID = func(i, pos, n int, _ time.Time) string {
+		return closeID(prefix, tieSlot(pos, n, t.h(i, hID)), t, i)
+	}
 }
 
 // blocks lays records out in blocks of 2*tie: the first tie records of a block share one
@@ -97,9 +104,7 @@ func closeID(prefix string, slot uint64, t *table, i int) string {
 	return prefix + "_" + encode62(slot, 4) + encode62(t.h(i, hID2), 9) + encode62(t.h(i, hE), 9)
 }
 
-func (c *closeAPI) resources() []string {
-	return []string{"lead", "contact", "opportunity", "activity", "event"}
-}
+func (c *closeAPI) resources() []string { return c.names }
 
 // newestFirst: lists default to -date_created (ties by id descending), as do events.
 func (c *closeAPI) newestFirst(*table) bool { return true }
@@ -177,6 +182,8 @@ func (c *closeAPI) record(t *table, i int) obj {
 			{"organization_id", c.org}, {"object_type", object}, {"object_id", lead}, {"lead_id", lead},
 			{"action", action}, {"user_id", user}, {"request_id", "req_" + encode62(h(hE), 9)},
 			{"changed_fields", changed}, {"meta", obj{{"request_method", "POST"}, {"request_path", "/api/v1/" + object + "/"}}}}
+	default:
+		o = append(o, c.fields(t, i, m, h, user)...)
 	}
 	return append(o, kv{"date_created", ct(m.created)}, kv{"date_updated", ct(m.updated)})
 }
@@ -189,8 +196,9 @@ func (c *closeAPI) idOf(rec map[string]json.RawMessage) string {
 
 func (c *closeAPI) serve(w http.ResponseWriter, r *http.Request) {
 	rest := strings.TrimPrefix(r.URL.Path, "/api/v1/")
-	name, slash := strings.CutSuffix(rest, "/")
-	t := c.s.table(Close, name)
+	path, slash := strings.CutSuffix(rest, "/")
+	l, listed := closeListAt(path)
+	typeID, byID := strings.CutPrefix(path, "custom_object_type/")
 	switch {
 	case rest == "data/search/":
 		if r.Method != http.MethodPost {
@@ -201,7 +209,7 @@ func (c *closeAPI) serve(w http.ResponseWriter, r *http.Request) {
 		defer c.s.mu.RUnlock()
 		c.search(w, r)
 		return
-	case t == nil:
+	case !listed && path != "custom_object" && !(byID && typeID != "" && !strings.Contains(typeID, "/")):
 		closeError(w, http.StatusNotFound, "Not found: "+r.URL.Path)
 		return
 	case !slash:
@@ -216,11 +224,19 @@ func (c *closeAPI) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	c.s.mu.RLock()
 	defer c.s.mu.RUnlock()
-	if name == "event" {
+	t := c.s.table(Close, closeTableName(path))
+	switch {
+	case path == "custom_object":
+		c.customObjects(w, r)
+	case !listed:
+		c.customObjectType(w, typeID)
+	case path == "event":
 		c.events(w, r, t)
-		return
+	case l.onePage:
+		c.onePage(w, r, t)
+	default:
+		c.list(w, r, t)
 	}
-	c.list(w, r, t)
 }
 
 // list is offset paging: _skip/_limit/_fields everywhere, and the filters and _order_by

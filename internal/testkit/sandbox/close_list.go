@@ -27,6 +27,18 @@ func (c *closeAPI) listFilters(w http.ResponseWriter, q url.Values, v *view) boo
 			return false
 		}
 		preds = append(preds, dp...)
+	case "task":
+		if _, ok := c.orderBy(w, q, v); !ok {
+			return false
+		}
+		preds = c.equal(t, q, false, "lead_id", "organization_id", "assigned_to", "is_complete", "_type")
+		dp, ok := c.dates(w, q, v, "date_created", "date_updated")
+		if !ok {
+			return false
+		}
+		preds = append(preds, dp...)
+	case "saved_search":
+		preds = append(preds, c.savedSearchTypes(t, q))
 	case "activity":
 		sorted, ok := c.orderBy(w, q, v)
 		if !ok {
@@ -55,6 +67,18 @@ func (c *closeAPI) listFilters(w http.ResponseWriter, q url.Values, v *view) boo
 	}
 	v.pred = all(preds)
 	return true
+}
+
+// savedSearchTypes: smart views list only lead ones unless type or type__in asks for others.
+func (c *closeAPI) savedSearchTypes(t *table, q url.Values) func(int) bool {
+	types := []string{"lead"}
+	if q.Has("type") {
+		types = []string{q.Get("type")}
+	}
+	if q.Has("type__in") {
+		types = strings.Split(q.Get("type__in"), ",")
+	}
+	return func(i int) bool { return slices.Contains(types, fmt.Sprint(c.record(t, i).get("type"))) }
 }
 
 // activityFilters: _type, user_id and contact_id "can only be used for listing activities on

@@ -64,7 +64,7 @@ func closeRows() []documented {
 		return documented{Endpoint: Endpoint{Provider: Close, Method: method, Path: path,
 			Ref: "https://developer.close.com/api/resources/" + ref, Query: query, Body: body}, unimplemented: todo}
 	}
-	return []documented{
+	return append([]documented{
 		// No _order_by, no date filters, no query (deprecated 2022-02-14).
 		row("GET", "/api/v1/lead/", "leads/list", closePaging, nil, nil),
 		row("GET", "/api/v1/contact/", "contacts/list", join(closePaging, []string{"lead_id"}), nil, nil),
@@ -79,7 +79,7 @@ func closeRows() []documented {
 		// Body fields as third-party sources show them; no query parameters are documented.
 		row("POST", "/api/v1/data/search/", "advanced-filtering/search", []string{},
 			[]string{"query", "sort", "cursor", "_limit", "_fields", "results_limit", "include_counts"}, nil),
-	}
+	}, closeAccountRows()...)
 }
 
 // Attio meetings' participants, sort, ends_from, starts_before and timezone come from a

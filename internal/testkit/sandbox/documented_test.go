@@ -170,7 +170,7 @@ func TestEndpointsListTheTables(t *testing.T) {
 	}
 	for _, p := range []string{Clio, Close, Clever} {
 		for _, r := range s.Resources(p) {
-			path := map[string]string{Clio: "/api/v4/" + r + ".json", Close: "/api/v1/" + r + "/", Clever: "/v3.1/" + r}[p]
+			path := map[string]string{Clio: "/api/v4/" + r + ".json", Close: closePath(r), Clever: "/v3.1/" + r}[p]
 			if _, ok := rows[p+" GET "+path]; !ok {
 				t.Errorf("no row for %s %s", p, path)
 			}
