@@ -38,19 +38,6 @@ type Config struct {
 	RatePerSecond float64 `envconfig:"RATE" default:"0.8" desc:"Clio requests a second per token (documented budget: 50 a minute)"`
 }
 
-// defaultFields replace Clio's own default (id,etag), which is almost never what an export
-// wants. Clio answers 400 to any field it does not know, so these are kept to fields every
-// account has; ask for more (first_name, primary_phone_number, client{id,name}, …) with fields.
-var defaultFields = map[string][]string{
-	"contacts":         {"id", "etag", "name", "type", "primary_email_address", "created_at", "updated_at"},
-	"matters":          {"id", "etag", "display_number", "description", "status", "created_at", "updated_at"},
-	"activities":       {"id", "etag", "type", "date", "quantity", "price", "total", "note", "created_at", "updated_at"},
-	"tasks":            {"id", "etag", "name", "description", "status", "priority", "due_at", "completed_at", "created_at", "updated_at"},
-	"calendar_entries": {"id", "etag", "summary", "description", "start_at", "end_at", "all_day", "location", "created_at", "updated_at"},
-	"bills":            {"id", "etag", "number", "state", "issued_at", "due_at", "total", "balance", "created_at", "updated_at"},
-	"users":            {"id", "etag", "name", "first_name", "last_name", "email", "enabled", "created_at", "updated_at"},
-}
-
 // Connector pages through Clio. It is safe for concurrent use.
 type Connector struct {
 	cfg    Config
@@ -79,16 +66,6 @@ func (c *Connector) Name() string { return Name }
 // Pacer is the credential's pacer, for the worker to share its budget with other workers.
 func (c *Connector) Pacer() *provider.Pacer { return c.pacer }
 
-// Resources lists the resources Validate accepts.
-func Resources() []string {
-	names := make([]string, 0, len(defaultFields))
-	for r := range defaultFields {
-		names = append(names, r)
-	}
-	slices.Sort(names)
-	return names
-}
-
 // Validate checks spec without touching the network and fills in defaults.
 func (c *Connector) Validate(spec provider.Spec) (provider.Plan, error) {
 	if c.urlErr != nil {
@@ -97,14 +74,14 @@ func (c *Connector) Validate(spec provider.Spec) (provider.Plan, error) {
 	if !c.token.Configured() {
 		return provider.Plan{}, &provider.Error{Provider: Name, Resource: spec.Resource, Message: "CLIO_TOKEN is not set in the worker's environment"}
 	}
-	fields, ok := defaultFields[spec.Resource]
+	row, ok := lookup(spec.Resource)
 	if !ok {
 		return provider.Plan{}, provider.Invalid(Name, "resource", "%q is not a %s resource; allowed: %s", spec.Resource, Name, strings.Join(Resources(), ", "))
 	}
 	plan := provider.Plan{Spec: spec}
 	switch spec.Strategy {
 	case "":
-		plan.Strategy = provider.StrategyCursor
+		plan.Strategy = row.strategy()
 	case provider.StrategyCursor, provider.StrategyOffset:
 	default:
 		return provider.Plan{}, provider.Invalid(Name, "strategy", "%q is not available for %s; allowed: cursor, offset", spec.Strategy, spec.Resource)
@@ -118,6 +95,7 @@ func (c *Connector) Validate(spec provider.Spec) (provider.Plan, error) {
 	if len(spec.Query) > 0 {
 		return provider.Plan{}, provider.Invalid(Name, "query", "clio takes no query body; use filters (query parameters such as updated_since)")
 	}
+	fields := row.defaultFields()
 	if len(spec.Fields) > 0 {
 		fields = spec.Fields
 	}
@@ -125,7 +103,7 @@ func (c *Connector) Validate(spec provider.Spec) (provider.Plan, error) {
 	if plan.Fields, err = withID(fields); err != nil {
 		return provider.Plan{}, err
 	}
-	if err := checkFilters(plan); err != nil {
+	if err := checkFilters(row, plan); err != nil {
 		return provider.Plan{}, err
 	}
 	plan.Fields = withBounded(plan)
@@ -141,7 +119,7 @@ func withID(fields []string) ([]string, error) {
 	out := make([]string, 0, len(fields)+1)
 	for _, f := range fields {
 		if f == "" || strings.ContainsAny(f, " \t\n&=") {
-			return nil, provider.Invalid(Name, "fields", "%q is not a Clio field name", f)
+			return nil, provider.Invalid(Name, "fields", "%q is not a Clio field name (%s)", f, refFields)
 		}
 		out = append(out, f)
 	}

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -61,6 +62,12 @@ func TestValidate(t *testing.T) {
 		{"undocumented filter", provider.Spec{Resource: "users", Filters: map[string]string{"status": "x"}}, "allowed: created_since, enabled, ids"},
 		{"order in cursor", provider.Spec{Resource: "contacts", Filters: map[string]string{"order": "name(asc)"}}, "strategy offset"},
 		{"calendar entries have no order", provider.Spec{Resource: "calendar_entries", Strategy: "offset", Filters: map[string]string{"order": "id(desc)"}}, `"order" is not a parameter`},
+		{"relationships have no order", provider.Spec{Resource: "relationships", Filters: map[string]string{"order": "id(asc)"}}, `"order" is not a parameter GET /api/v4/relationships.json documents`},
+		{"ids as documented", provider.Spec{Resource: "bank_transactions", Filters: map[string]string{"ids[]": "5", "bank_account_id": "2"}}, ""},
+		{"ids undocumented", provider.Spec{Resource: "bank_transactions", Filters: map[string]string{"ids": "5"}}, `"ids" is not a parameter`},
+		{"note type is the resource's", provider.Spec{Resource: "matter_notes", Filters: map[string]string{"type": "Contact"}}, "type: resource matter_notes always sends type=Matter"},
+		{"folder scope is fixed", provider.Spec{Resource: "folders", Filters: map[string]string{"scope": "children"}}, "always sends scope=descendants"},
+		{"no trust requests index", provider.Spec{Resource: "trust_requests"}, `"trust_requests" is not a clio resource`},
 		{"since twice", provider.Spec{Resource: "contacts", Since: time.Now(), Filters: map[string]string{"updated_since": "2024-01-01"}}, "not both"},
 		{"bad field", provider.Spec{Resource: "contacts", Fields: []string{"name", ""}}, "fields"},
 	}
@@ -98,14 +105,30 @@ func TestValidateDefaults(t *testing.T) {
 	if strings.Join(p.Fields, ",") != "id,status,created_at,updated_at" {
 		t.Fatalf("fields %v", p.Fields)
 	}
+	// Without a documented order the default is offset paging.
+	p = plan(t, c, provider.Spec{Resource: "calendar_entries"})
+	if p.Strategy != provider.StrategyOffset || p.MaxParallel != 8 {
+		t.Fatalf("plan %+v", p)
+	}
+	// Every documented field by default; custom field values whole, nested resources bare.
+	p = plan(t, c, provider.Spec{Resource: "matters"})
+	if !slices.Contains(p.Fields, "custom_field_values{id,etag,field_name,created_at,updated_at,field_type,field_required,"+
+		"field_displayed,field_display_order,value,soft_deleted,custom_field,picklist_option,matter,contact}") ||
+		!slices.Contains(p.Fields, "client") || !slices.Contains(p.Fields, "matter_stage_updated_at") || len(p.Fields) != 44 {
+		t.Fatalf("matters fields %v", p.Fields)
+	}
+	if p = plan(t, c, provider.Spec{Resource: "documents"}); slices.Contains(p.Fields, "document_versions") {
+		t.Fatal("documents ask for document_versions, which API 4.0.6 removed")
+	}
 	_, err := New(Config{}, nil).Validate(provider.Spec{Resource: "contacts"})
 	if err == nil || !strings.Contains(err.Error(), "CLIO_TOKEN is not set in the worker's environment") {
 		t.Fatalf("got %v", err)
 	}
 }
 
-// TestRequests pins the query of each first request: order only where the resource's
-// reference lists it (calendar_entries does not; its default is id(asc)).
+// TestRequests pins the path and query of each first request: order only where the
+// resource's reference lists it (not calendar_entries or relationships), and the
+// parameter a row fixes (notes' type, folders' and documents' scope).
 func TestRequests(t *testing.T) {
 	since := time.Date(2024, 1, 2, 3, 4, 5, 0, time.UTC)
 	cases := []struct {
@@ -115,21 +138,27 @@ func TestRequests(t *testing.T) {
 		want string
 	}{
 		{"cursor", provider.Spec{Resource: "contacts", Fields: []string{"name"}, Since: since}, provider.Position{},
-			"fields=id%2Cname%2Cupdated_at&limit=200&order=id%28asc%29&updated_since=2024-01-02T03%3A04%3A05Z"},
-		{"cursor without order", provider.Spec{Resource: "calendar_entries", Fields: []string{"summary"}, Filters: map[string]string{"matter_id": "7"}}, provider.Position{},
-			"fields=id%2Csummary&limit=200&matter_id=7"},
+			"/contacts.json?fields=id%2Cname%2Cupdated_at&limit=200&order=id%28asc%29&updated_since=2024-01-02T03%3A04%3A05Z"},
+		{"cursor without order", provider.Spec{Resource: "calendar_entries", Strategy: "cursor", Fields: []string{"summary"}, Filters: map[string]string{"matter_id": "7"}}, provider.Position{},
+			"/calendar_entries.json?fields=id%2Csummary&limit=200&matter_id=7"},
+		{"contact notes", provider.Spec{Resource: "contact_notes", Fields: []string{"subject"}, Filters: map[string]string{"contact_id": "9"}}, provider.Position{},
+			"/notes.json?contact_id=9&fields=id%2Csubject&limit=200&order=id%28asc%29&type=Contact"},
+		{"folders", provider.Spec{Resource: "folders", Strategy: "offset", Fields: []string{"name"}}, provider.Position{Offset: 200},
+			"/folders.json?fields=id%2Cname&limit=200&offset=200&order=id%28asc%29&scope=descendants"},
+		{"relationships by offset", provider.Spec{Resource: "relationships", Fields: []string{"description"}}, provider.Position{},
+			"/relationships.json?fields=id%2Cdescription&limit=200&offset=0"},
 		{"offset", provider.Spec{Resource: "bills", Strategy: "offset", Fields: []string{"state"}, PageSize: 50}, provider.Position{Offset: 100},
-			"fields=id%2Cstate&limit=50&offset=100&order=id%28asc%29"},
+			"/bills.json?fields=id%2Cstate&limit=50&offset=100&order=id%28asc%29"},
 		{"offset own order", provider.Spec{Resource: "users", Strategy: "offset", Fields: []string{"name"}, Filters: map[string]string{"order": "name(asc)"}}, provider.Position{},
-			"fields=id%2Cname&limit=200&offset=0&order=name%28asc%29"},
+			"/users.json?fields=id%2Cname&limit=200&offset=0&order=name%28asc%29"},
 		{"offset without order", provider.Spec{Resource: "calendar_entries", Strategy: "offset", Fields: []string{"summary"}}, provider.Position{},
-			"fields=id%2Csummary&limit=200&offset=0"},
+			"/calendar_entries.json?fields=id%2Csummary&limit=200&offset=0"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			c, _ := serve(t, func(w http.ResponseWriter, r *http.Request) {
-				if r.URL.RawQuery != tc.want {
-					t.Errorf("query\n got %s\nwant %s", r.URL.RawQuery, tc.want)
+				if got := strings.TrimPrefix(r.URL.Path, "/api/v4") + "?" + r.URL.RawQuery; got != tc.want {
+					t.Errorf("request\n got %s\nwant %s", got, tc.want)
 				}
 				fmt.Fprint(w, `{"data":[],"meta":{"paging":{}}}`)
 			})

@@ -19,23 +19,54 @@ var (
 	cursorBreaks = []sandbox.Contract{sandbox.ContractIgnoreWindow, sandbox.ContractRepeatCursor, sandbox.ContractHasMoreForever, sandbox.ContractUnsorted}
 	// offsetBreaks: offset paging ignores next links and asks for its own order.
 	offsetBreaks = []sandbox.Contract{sandbox.ContractIgnoreWindow}
+	// unorderedBreaks: no order is sent where none is documented, so nothing can be served
+	// out of it.
+	unorderedBreaks = cursorBreaks[:3]
 )
+
+// cases are every catalog resource under both strategies.
+var cases = []conformance.Case{
+	{Resource: "contacts", Strategy: "cursor", PageSize: 7, Breaks: cursorBreaks},
+	{Resource: "contacts", Strategy: "offset", PageSize: 7, Breaks: offsetBreaks},
+	{Resource: "matters", Strategy: "cursor", PageSize: 5, Breaks: cursorBreaks},
+	{Resource: "matters", Strategy: "offset", PageSize: 5, Breaks: offsetBreaks},
+	{Resource: "activities", Strategy: "cursor", PageSize: 5, Breaks: cursorBreaks},
+	{Resource: "activities", Strategy: "offset", PageSize: 5, Breaks: offsetBreaks},
+	{Resource: "tasks", Strategy: "cursor", PageSize: 6, Breaks: cursorBreaks},
+	{Resource: "tasks", Strategy: "offset", PageSize: 6, Breaks: offsetBreaks},
+	{Resource: "calendar_entries", Strategy: "cursor", PageSize: 6, Breaks: unorderedBreaks},
+	{Resource: "calendar_entries", Strategy: "offset", PageSize: 6, Breaks: offsetBreaks},
+	{Resource: "communications", Strategy: "cursor", PageSize: 5, Breaks: cursorBreaks},
+	{Resource: "communications", Strategy: "offset", PageSize: 5, Breaks: offsetBreaks},
+	{Resource: "matter_notes", Strategy: "cursor", PageSize: 6, Breaks: cursorBreaks},
+	{Resource: "matter_notes", Strategy: "offset", PageSize: 6, Breaks: offsetBreaks},
+	{Resource: "contact_notes", Strategy: "cursor", PageSize: 7, Breaks: cursorBreaks},
+	{Resource: "contact_notes", Strategy: "offset", PageSize: 7, Breaks: offsetBreaks},
+	{Resource: "documents", Strategy: "cursor", PageSize: 5, Breaks: cursorBreaks},
+	{Resource: "documents", Strategy: "offset", PageSize: 5, Breaks: offsetBreaks},
+	{Resource: "folders", Strategy: "cursor", PageSize: 6, Breaks: cursorBreaks},
+	{Resource: "folders", Strategy: "offset", PageSize: 6, Breaks: offsetBreaks},
+	{Resource: "bills", Strategy: "cursor", PageSize: 5, Breaks: cursorBreaks},
+	{Resource: "bills", Strategy: "offset", PageSize: 5, Breaks: offsetBreaks},
+	{Resource: "bank_accounts", Strategy: "cursor", PageSize: 6, Breaks: cursorBreaks},
+	{Resource: "bank_accounts", Strategy: "offset", PageSize: 6, Breaks: offsetBreaks},
+	{Resource: "bank_transactions", Strategy: "cursor", PageSize: 7, Breaks: cursorBreaks},
+	{Resource: "bank_transactions", Strategy: "offset", PageSize: 7, Breaks: offsetBreaks},
+	{Resource: "users", Strategy: "cursor", PageSize: 5, Breaks: cursorBreaks},
+	{Resource: "users", Strategy: "offset", PageSize: 5, Breaks: offsetBreaks},
+	{Resource: "custom_fields", Strategy: "cursor", PageSize: 6, Breaks: cursorBreaks},
+	{Resource: "custom_fields", Strategy: "offset", PageSize: 6, Breaks: offsetBreaks},
+	{Resource: "practice_areas", Strategy: "cursor", PageSize: 5, Breaks: cursorBreaks},
+	{Resource: "practice_areas", Strategy: "offset", PageSize: 5, Breaks: offsetBreaks},
+	{Resource: "relationships", Strategy: "cursor", PageSize: 6, Breaks: unorderedBreaks},
+	{Resource: "relationships", Strategy: "offset", PageSize: 6, Breaks: offsetBreaks},
+}
 
 func TestConformance(t *testing.T) {
 	conformance.Run(t, conformance.Target{
 		Provider: clio.Name,
 		New:      newClio,
 		AuthText: "invalid access token",
-		Cases: []conformance.Case{
-			{Resource: "contacts", Strategy: "cursor", PageSize: 7, Breaks: cursorBreaks},
-			{Resource: "contacts", Strategy: "offset", PageSize: 7, Breaks: offsetBreaks},
-			{Resource: "matters", Strategy: "cursor", PageSize: 5, Breaks: cursorBreaks},
-			{Resource: "matters", Strategy: "offset", PageSize: 5, Breaks: offsetBreaks},
-			{Resource: "activities", Strategy: "cursor", PageSize: 5, Breaks: cursorBreaks},
-			{Resource: "activities", Strategy: "offset", PageSize: 5, Breaks: offsetBreaks},
-			// No order is sent here (none is documented), so nothing can be served out of it.
-			{Resource: "calendar_entries", Strategy: "cursor", PageSize: 6, Breaks: cursorBreaks[:3]},
-			{Resource: "calendar_entries", Strategy: "offset", PageSize: 6, Breaks: offsetBreaks},
-		},
+		Cases:    cases,
 	})
 }

@@ -12,12 +12,15 @@ func (c *Connector) Count(ctx context.Context, plan provider.Plan) (int, bool, e
 	if c.urlErr != nil {
 		return 0, false, fatal(plan.Resource, "CLIO_BASE_URL: %v", c.urlErr)
 	}
-	// https://docs.developers.clio.com/api-reference/ (the resource's index action): the
-	// export's filters and since, one record of only its id.
+	row, ok := lookup(plan.Resource)
+	if !ok {
+		return 0, false, fatal(plan.Resource, "not a clio resource")
+	}
+	// The row's reference: the export's filters and since, one record of only its id.
 	plan.PageSize, plan.Fields = 1, []string{"id"}
-	q := c.query(plan)
+	q := c.query(row, plan)
 	q.Del("order")
-	resp, err := c.get(ctx, plan.Resource, c.listURL(plan.Resource, q))
+	resp, err := c.get(ctx, plan.Resource, c.listURL(row, q))
 	if err != nil {
 		return 0, false, err
 	}

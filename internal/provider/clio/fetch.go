@@ -16,34 +16,41 @@ func (c *Connector) Fetch(ctx context.Context, req provider.Request) (provider.P
 	if c.urlErr != nil {
 		return provider.Page{}, fatal(req.Plan.Resource, "CLIO_BASE_URL: %v", c.urlErr)
 	}
+	row, ok := lookup(req.Plan.Resource)
+	if !ok {
+		return provider.Page{}, fatal(req.Plan.Resource, "not a clio resource; allowed: %s", strings.Join(Resources(), ", "))
+	}
 	switch req.Plan.Strategy {
 	case provider.StrategyCursor:
-		return c.fetchCursor(ctx, req.Plan, req.Position)
+		return c.fetchCursor(ctx, row, req.Plan, req.Position)
 	case provider.StrategyOffset:
-		return c.fetchOffset(ctx, req.Plan, req.Position)
+		return c.fetchOffset(ctx, row, req.Plan, req.Position)
 	}
 	return provider.Page{}, fatal(req.Plan.Resource, "strategy %q is not supported", req.Plan.Strategy)
 }
 
 // fetchCursor asks for the first page without offset (with order=id(asc) where the
-// reference lists order; calendar_entries does not, and its documented default is
-// id(asc)), then follows meta.paging.next verbatim. Only a page without next is the last.
-func (c *Connector) fetchCursor(ctx context.Context, plan provider.Plan, pos provider.Position) (provider.Page, error) {
+// reference lists order), then follows meta.paging.next verbatim. Only a page without next
+// is the last. Without a documented order the paging guide's cursor rule cannot be met:
+// next links are taken to be offset links, so a resource past Clio's offset cap fails.
+func (c *Connector) fetchCursor(ctx context.Context, row resource, plan provider.Plan, pos provider.Position) (provider.Page, error) {
 	target := pos.Cursor
 	if target == "" {
-		// https://docs.developers.clio.com/api-reference/ (the resource's index action) and
-		// https://docs.developers.clio.com/api-docs/paging: fields, limit, filters, order.
-		q := c.query(plan)
-		if ordered(plan.Resource) {
+		// The row's reference (fields, limit, its filters, order) and refPaging (order=id(asc)).
+		q := c.query(row, plan)
+		if row.ordered() {
 			q.Set("order", "id(asc)")
 		}
-		target = c.listURL(plan.Resource, q)
+		target = c.listURL(row, q)
 	} else if err := c.sameOrigin(plan.Resource, target); err != nil {
 		return provider.Page{}, err
 	}
 	resp, err := c.get(ctx, plan.Resource, target)
 	if err != nil {
 		return provider.Page{}, err
+	}
+	if n := total(resp); !row.ordered() && n > OffsetCap {
+		return provider.Page{}, overCap(row, n)
 	}
 	last, err := checkPage(plan, pos, resp.Data, true)
 	if err != nil {
@@ -64,7 +71,7 @@ func (c *Connector) fetchCursor(ctx context.Context, plan provider.Plan, pos pro
 
 // fetchOffset pages with offset, never asking for a record at or past OffsetCap or pos.End.
 // Without meta.records it assumes no total and ends on a short page.
-func (c *Connector) fetchOffset(ctx context.Context, plan provider.Plan, pos provider.Position) (provider.Page, error) {
+func (c *Connector) fetchOffset(ctx context.Context, row resource, plan provider.Plan, pos provider.Position) (provider.Page, error) {
 	end := OffsetCap
 	if pos.End > 0 && pos.End < end {
 		end = pos.End
@@ -73,22 +80,21 @@ func (c *Connector) fetchOffset(ctx context.Context, plan provider.Plan, pos pro
 		return provider.Page{Next: pos, Done: true, Total: -1}, nil
 	}
 	limit := min(plan.PageSize, end-pos.Offset)
-	// https://docs.developers.clio.com/api-docs/paging (offset) and the resource's index
-	// action in https://docs.developers.clio.com/api-reference/ (fields, limit, filters, order).
-	q := c.query(plan)
+	// refPaging (offset) and the row's reference (fields, limit, its filters, order).
+	q := c.query(row, plan)
 	q.Set("limit", strconv.Itoa(limit))
 	q.Set("offset", strconv.Itoa(pos.Offset))
 	byID := q.Get("order") == ""
-	if byID && ordered(plan.Resource) {
+	if byID && row.ordered() {
 		q.Set("order", "id(asc)") // a stable order, so parallel ranges neither overlap nor miss
 	}
-	resp, err := c.get(ctx, plan.Resource, c.listURL(plan.Resource, q))
+	resp, err := c.get(ctx, plan.Resource, c.listURL(row, q))
 	if err != nil {
 		return provider.Page{}, err
 	}
 	records := total(resp)
 	if records > OffsetCap {
-		return provider.Page{}, fatal(plan.Resource, "the resource has %d records; offset paging reaches only the first %d: use strategy cursor", records, OffsetCap)
+		return provider.Page{}, overCap(row, records)
 	}
 	last, err := checkPage(plan, pos, resp.Data, byID)
 	if err != nil {
@@ -100,9 +106,21 @@ func (c *Connector) fetchOffset(ctx context.Context, plan provider.Plan, pos pro
 	return page, nil
 }
 
-// query holds what every request of the export repeats: limit, fields, filters, since.
-func (c *Connector) query(plan provider.Plan) url.Values {
+// overCap refuses a resource offset paging cannot cover, before Clio's 422 would.
+func overCap(row resource, n int) error {
+	if row.ordered() {
+		return fatal(row.name, "the resource has %d records; offset paging reaches only the first %d: use strategy cursor", n, OffsetCap)
+	}
+	return fatal(row.name, "the resource has %d records; Clio documents no order for it, so it pages by offset, which reaches only the first %d: narrow the export with filters (created_since, updated_since)", n, OffsetCap)
+}
+
+// query holds what every request of the export repeats: the row's fixed parameter, limit,
+// fields, filters, since.
+func (c *Connector) query(row resource, plan provider.Plan) url.Values {
 	q := url.Values{}
+	if k, v := row.fixed[0], row.fixed[1]; k != "" {
+		q.Set(k, v)
+	}
 	for k, v := range plan.Filters {
 		q.Set(k, v)
 	}
@@ -114,9 +132,9 @@ func (c *Connector) query(plan provider.Plan) url.Values {
 	return q
 }
 
-func (c *Connector) listURL(resource string, q url.Values) string {
+func (c *Connector) listURL(row resource, q url.Values) string {
 	u := *c.base
-	u.Path = strings.TrimRight(u.Path, "/") + apiPath + "/" + resource + ".json"
+	u.Path = strings.TrimRight(u.Path, "/") + apiPath + "/" + row.path + ".json"
 	u.RawQuery = q.Encode()
 	return u.String()
 }

@@ -99,3 +99,35 @@ func TestCountMatchesExport(t *testing.T) {
 		t.Fatalf("count without meta.records: ok %v err %v", ok, err)
 	}
 }
+
+// TestUnorderedPastOffsetCap: relationships document no order, so neither strategy can
+// reach past record 10,000; both fail at once, clearly, instead of stopping there silently.
+func TestUnorderedPastOffsetCap(t *testing.T) {
+	for _, strategy := range []string{"cursor", "offset"} {
+		t.Run(strategy, func(t *testing.T) {
+			opts := sandbox.Options{Seed: 3, Sizes: map[string]int{"clio/relationships": clio.OffsetCap + 1}}
+			sb, conn, plan := optsPlan(t, opts, provider.Spec{Resource: "relationships", Strategy: strategy})
+			_, err := conn.Fetch(context.Background(), provider.Request{Plan: plan, Position: conn.Start(plan)})
+			pe := conformance.AsError(t, err)
+			if pe.Retryable || !strings.Contains(pe.Message, "10001 records; Clio documents no order") {
+				t.Fatalf("got %v", err)
+			}
+			if n := sb.Stats().Providers[clio.Name].Requests; n != 1 {
+				t.Fatalf("%d requests", n)
+			}
+		})
+	}
+}
+
+// TestNotesByType: matter and contact notes come from one endpoint, each whole.
+func TestNotesByType(t *testing.T) {
+	opts := sandbox.Options{Seed: 3, Sizes: map[string]int{"clio/matter_notes": 31, "clio/contact_notes": 17}}
+	for name, n := range map[string]int{"matter_notes": 31, "contact_notes": 17} {
+		sb, conn, plan := optsPlan(t, opts, provider.Spec{Resource: name, PageSize: 10})
+		res := conformance.Drain(t, conn, plan, conn.Start(plan))
+		conformance.AssertExactly(t, sb, clio.Name, name, res.Records)
+		if len(res.Records) != n {
+			t.Fatalf("%s: %d records", name, len(res.Records))
+		}
+	}
+}

@@ -3,7 +3,6 @@ package sandbox
 import (
 	"encoding/json"
 	"fmt"
-	"math"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -11,9 +10,14 @@ import (
 	"time"
 )
 
-// Clio Manage API v4: GET /api/v4/{resource}.json, bearer token, fields selection,
+// Clio Manage API v4: GET /api/v4/{action}.json, bearer token, fields selection,
 // offset paging capped at 10,000 records, cursor paging with an absolute meta.paging.next.
-type clio struct{ s *Server }
+type clio struct {
+	s       *Server
+	names   []string               // tables, in clioActions order
+	actions map[string]*clioAction // by table name
+	byPath  map[string]*clioAction
+}
 
 const (
 	clioMaxLimit  = 200
@@ -22,75 +26,48 @@ const (
 	clioTime      = "2006-01-02T15:04:05-07:00"
 )
 
-var clioFields = map[string][]string{
-	"contacts":   {"id", "etag", "name", "type", "primary_email_address", "created_at", "updated_at"},
-	"matters":    {"id", "etag", "display_number", "description", "status", "created_at", "updated_at"},
-	"activities": {"id", "etag", "type", "date", "quantity", "price", "total", "note", "created_at", "updated_at"},
-	"calendar_entries": {"id", "etag", "summary", "description", "location", "start_at", "end_at", "all_day",
-		"created_at", "updated_at"},
-}
-
 func newClio(s *Server) *clio {
-	for _, name := range clioResources {
-		t := s.newTable(Clio, name, time.Second)
-		first := int64(10_000_000 + t.salt%1_000_000)
-		// base + 5i + (0..4): strictly increasing, and inserted records continue the sequence.
-		t.idAt = func(i int, _ time.Time) string {
-			return strconv.FormatInt(first+5*int64(i)+int64(t.h(i, hID)%5), 10)
+	c := &clio{s: s, actions: map[string]*clioAction{}, byPath: map[string]*clioAction{}}
+	for _, a := range clioActions {
+		c.byPath[a.path] = a
+		names := a.tableNames()
+		first := int64(10_000_000 + saltOf(s.opts.Seed, Clio+"/"+a.path)%1_000_000)
+		for k, name := range names {
+			c.addTable(name, first, k, len(names))
+			c.actions[name] = a
+			c.names = append(c.names, name)
 		}
-		s.addTable(t)
 	}
-	return &clio{s}
+	return c
 }
 
-var clioResources = []string{"contacts", "matters", "activities", "calendar_entries"}
+// addTable gives table k of an action's n tables ids first + 5(n·i + k) + (0..4): strictly
+// increasing, inserted records continue the sequence, and tables sharing one action (matter
+// and contact notes) never share an id.
+func (c *clio) addTable(name string, first int64, k, n int) {
+	t := c.s.newTable(Clio, name, time.Second)
+	t.idAt = func(i int, _ time.Time) string {
+		return strconv.FormatInt(first+5*int64(n*i+k)+int64(t.h(i, hID)%5), 10)
+	}
+	c.s.addTable(t)
+}
 
-func (c *clio) resources() []string { return clioResources }
+func (c *clio) resources() []string { return c.names }
 
 func (c *clio) newestFirst(*table) bool { return false }
 
 func (c *clio) credential(r *http.Request) string { return bearer(r) }
 
+// record is every documented field of the record, in the reference's order.
 func (c *clio) record(t *table, i int) obj {
 	m := t.meta(i)
-	id, _ := strconv.ParseInt(m.id, 10, 64)
-	h := func(k uint64) uint64 { return t.h(i, k) }
-	// The etag changes whenever the record does; Clio sends it as a quoted string.
-	etag := fmt.Sprintf("%q", fmt.Sprintf("%016x", mix(t.salt^uint64(id)^uint64(m.updated.Unix()))))
-	o := obj{{"id", id}, {"etag", etag}}
-	switch t.name {
-	case "contacts":
-		first, last := personName(h(hA))
-		if h(hB)%4 == 0 {
-			co := companyName(h(hC))
-			o = append(o, kv{"name", co}, kv{"type", "Company"},
-				kv{"primary_email_address", "info@" + strings.ToLower(strings.Fields(co)[0]) + ".example.com"})
-		} else {
-			o = append(o, kv{"name", first + " " + last}, kv{"type", "Person"},
-				kv{"primary_email_address", emailOf(first, last, h(hC))})
-		}
-	case "matters":
-		_, last := personName(h(hA))
-		o = append(o, kv{"display_number", fmt.Sprintf("%05d-%s", i+1, last)},
-			kv{"description", last + " - " + pick(topics, h(hB))},
-			kv{"status", pick([]string{"Open", "Pending", "Closed"}, h(hC))})
-	case "activities":
-		typ, qty, price := "TimeEntry", float64(1+h(hA)%32)/4, float64(150+h(hB)%350)
-		if h(hC)%5 == 0 {
-			typ, qty, price = "ExpenseEntry", float64(1+h(hA)%3), float64(h(hB)%20000)/100
-		}
-		o = append(o, kv{"type", typ}, kv{"date", m.created.Format(time.DateOnly)},
-			kv{"quantity", qty}, kv{"price", price}, kv{"total", math.Round(qty*price*100) / 100},
-			kv{"note", pick(topics, h(hD))})
-	case "calendar_entries":
-		start := m.created.Add(time.Duration(1+h(hA)%(21*24)) * time.Hour).Truncate(time.Hour)
-		_, last := personName(h(hB))
-		o = append(o, kv{"summary", title(pick(topics, h(hC)))}, kv{"description", "With " + last},
-			kv{"location", pick([]string{"Office", "Courthouse", "Video call"}, h(hD))},
-			kv{"start_at", start.Format(clioTime)}, kv{"end_at", start.Add(time.Hour).Format(clioTime)},
-			kv{"all_day", false})
+	r := clioRecord{t: t, i: i, m: m, special: clioSpecial(t, i, m)}
+	schema := c.actions[t.name].schema
+	o := make(obj, 0, len(schema))
+	for _, f := range schema {
+		o = append(o, kv{f.name, r.value(f)})
 	}
-	return append(o, kv{"created_at", m.created.Format(clioTime)}, kv{"updated_at", m.updated.Format(clioTime)})
+	return o
 }
 
 func (c *clio) idOf(rec map[string]json.RawMessage) string {

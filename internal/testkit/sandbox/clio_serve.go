@@ -5,19 +5,19 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"slices"
 	"sort"
 	"strconv"
 	"strings"
 	"time"
 )
 
-// serve is an index action: fields, limit, updated_since/created_since, then cursor paging
-// (order=id(asc), no offset) or limited offset paging.
+// serve is an index action: fields, limit, the required filter that picks the table,
+// updated_since/created_since, scope, then cursor paging (order=id(asc), no offset) or
+// limited offset paging.
 func (c *clio) serve(w http.ResponseWriter, r *http.Request) {
-	name, ok := strings.CutSuffix(strings.TrimPrefix(r.URL.Path, "/api/v4/"), ".json")
-	t := c.s.table(Clio, name)
-	if !ok || t == nil {
+	path, ok := strings.CutSuffix(strings.TrimPrefix(r.URL.Path, "/api/v4/"), ".json")
+	a := c.byPath[path]
+	if !ok || a == nil {
 		clioError(w, http.StatusNotFound, "NotFound", "no route matches "+r.URL.Path)
 		return
 	}
@@ -26,43 +26,46 @@ func (c *clio) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	q := r.URL.Query()
-	fields, ok := clioFieldList(w, q, name)
+	t, ok := c.selected(w, q, a)
 	if !ok {
 		return
 	}
-	limit := clioMaxLimit
-	if q.Has("limit") {
-		n, err := strconv.Atoi(q.Get("limit"))
-		if err != nil || n < 1 || n > clioMaxLimit {
-			clioError(w, http.StatusBadRequest, "ArgumentError", fmt.Sprintf("limit must be an integer between 1 and %d", clioMaxLimit))
-			return
-		}
-		limit = n
+	sels, ok := c.fieldList(w, q, a)
+	if !ok {
+		return
+	}
+	limit, ok := clioLimit(w, q, a)
+	if !ok {
+		return
 	}
 	c.s.mu.RLock()
 	defer c.s.mu.RUnlock()
 	v, ok := c.window(w, q, t)
-	if !ok {
+	if !ok || !c.scope(w, q, a, &v) {
 		return
 	}
+	c.answer(w, r, q, &v, sels, limit)
+}
+
+func (c *clio) answer(w http.ResponseWriter, r *http.Request, q url.Values, v *view, sels []clioSel, limit int) {
 	_, hasOffset := q["offset"]
 	cursorMode := !hasOffset && q.Get("order") == "id(asc)"
 	if q.Has("page_token") && !cursorMode {
 		clioError(w, http.StatusBadRequest, "ArgumentError", "page_token requires order=id(asc) and no offset")
 		return
 	}
-	total := c.total(&v, q)
+	total := c.total(v, q)
 	page := c.offsetPage
 	if cursorMode {
 		page = c.cursorPage
 	}
-	idx, paging, ok := page(w, r, q, &v, limit, total)
+	idx, paging, ok := page(w, r, q, v, limit, total)
 	if !ok {
 		return
 	}
 	data := make([]obj, len(idx))
 	for k, i := range idx {
-		data[k] = c.record(t, i).pick(fields)
+		data[k] = clioPick(c.record(v.t, i), sels)
 	}
 	meta := obj{{"paging", paging}}
 	if !c.s.opts.ClioOmitTotal {
@@ -71,19 +74,64 @@ func (c *clio) serve(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, obj{{"data", data}, {"meta", meta}})
 }
 
-func clioFieldList(w http.ResponseWriter, q url.Values, name string) ([]string, bool) {
-	f := q.Get("fields")
-	if f == "" {
-		return []string{"id", "etag"}, true
+// selected is the action's table, chosen by its required filter where it has one.
+func (c *clio) selected(w http.ResponseWriter, q url.Values, a *clioAction) (*table, bool) {
+	if a.by == "" {
+		return c.s.table(Clio, a.path), true
 	}
-	fields := strings.Split(f, ",")
-	for _, k := range fields {
-		if !slices.Contains(clioFields[name], k) {
-			clioError(w, http.StatusBadRequest, "InvalidFields", fmt.Sprintf("invalid field %q for %s", k, name))
-			return nil, false
+	var allowed []string
+	for _, s := range a.tables {
+		if q.Get(a.by) == s.value {
+			return c.s.table(Clio, s.table), true
 		}
+		allowed = append(allowed, s.value)
 	}
-	return fields, true
+	clioError(w, http.StatusBadRequest, "ArgumentError",
+		fmt.Sprintf("%s is required: one of %s", a.by, strings.Join(allowed, ", ")))
+	return nil, false
+}
+
+func clioLimit(w http.ResponseWriter, q url.Values, a *clioAction) (int, bool) {
+	most := clioMaxLimit
+	if a.maxLimit > 0 {
+		most = a.maxLimit
+	}
+	if !q.Has("limit") {
+		return most, true
+	}
+	n, err := strconv.Atoi(q.Get("limit"))
+	if err != nil || n < 1 || n > most {
+		clioError(w, http.StatusBadRequest, "ArgumentError", fmt.Sprintf("limit must be an integer between 1 and %d", most))
+		return 0, false
+	}
+	return n, true
+}
+
+// scope: children (the default) of the root folder, or all its descendants. The sandbox
+// puts one record in four directly in the root folder.
+func (c *clio) scope(w http.ResponseWriter, q url.Values, a *clioAction, v *view) bool {
+	if !a.scoped {
+		return true
+	}
+	switch q.Get("scope") {
+	case "descendants":
+		return true
+	case "", "children":
+		t := v.t
+		also(v, func(i int) bool { return t.h(i, hE)%4 == 0 })
+		return true
+	}
+	clioError(w, http.StatusBadRequest, "ArgumentError", "scope must be children or descendants")
+	return false
+}
+
+// also narrows v's predicate by p.
+func also(v *view, p func(int) bool) {
+	if prev := v.pred; prev != nil {
+		v.pred = func(i int) bool { return prev(i) && p(i) }
+		return
+	}
+	v.pred = p
 }
 
 // window applies updated_since (a predicate) and created_since (an index range: index order
@@ -104,7 +152,7 @@ func (c *clio) window(w http.ResponseWriter, q url.Values, t *table) (view, bool
 		case p == "created_since":
 			v.lo, v.hi = createdRange(t, "gte", at, v.lo, v.hi)
 		default:
-			v.pred = func(i int) bool { return !t.meta(i).updated.Before(at) }
+			also(&v, func(i int) bool { return !t.meta(i).updated.Before(at) })
 		}
 	}
 	return v, true
@@ -114,7 +162,7 @@ func (c *clio) total(v *view, q url.Values) int {
 	if v.pred == nil {
 		return v.count()
 	}
-	key := fmt.Sprintf("count:%d:%d:%s", v.lo, v.hi, q.Get("updated_since"))
+	key := fmt.Sprintf("count:%d:%d:%s:%s", v.lo, v.hi, q.Get("updated_since"), q.Get("scope"))
 	return v.t.cached(key, func() any { return v.count() }).(int)
 }
 

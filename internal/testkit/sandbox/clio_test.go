@@ -149,7 +149,7 @@ func TestClioFieldsLimitAndErrors(t *testing.T) {
 		}
 	}
 	var e clioErr
-	get(t, ts.URL+"/api/v4/bills.json", clioAuth).decode(t, 404, &e)
+	get(t, ts.URL+"/api/v4/webhooks.json", clioAuth).decode(t, 404, &e)
 	get(t, ts.URL+"/api/v4/contacts.json", bearerAuth("wrong")).decode(t, 401, &e)
 	if e.Error.Type == "" {
 		t.Error("401 must use Clio's error shape")

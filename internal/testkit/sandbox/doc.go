@@ -14,12 +14,20 @@
 //   - Data: generated from (Seed, provider, resource, index), timestamps spread over the five
 //     years before 2025-01-01 (earlier only if Options.Now is), created non-decreasing with
 //     index; inserted records are stored, generated ones never are.
-//   - Clio: 400 ArgumentError for a bad limit/order/offset/updated_since/created_since/
-//     page_token; both since filters keep records at or after the time. Nested fields
-//     (matter{id}) are unknown fields. Cursor paging needs order=id(asc) and no offset, as the
-//     paging guide says; anything else is offset paging, which also returns paging.next/previous
-//     (never past record 10,000). Calendar entries document no order, so they never reach
-//     cursor paging. etag is a quoted string. meta.records holds the total unless ClioOmitTotal.
+//   - Clio: the index actions in clioActions, each record with every field its reference's
+//     response schema documents. 400 ArgumentError for a bad limit/order/offset/
+//     updated_since/created_since/page_token/scope; both since filters keep records at or
+//     after the time. Notes need type (Matter or Contact), which picks one of two tables
+//     sharing one id space. Folders and documents without scope=descendants hold only the
+//     root folder's children (one record in four). A nested resource carries its default
+//     fields, id and etag (null for one in four, 0-2 items in a list); nested fields other
+//     than those are the sandbox's 400, except custom_field_values, modelled whole; a second
+//     level of braces is a 400. Plain objects the schema does not detail are {}. Cursor
+//     paging needs order=id(asc) and no offset, as the paging guide says; anything else is
+//     offset paging, which also returns paging.next/previous (never past record 10,000).
+//     Actions that document no order (calendar entries, relationships) never reach cursor
+//     paging. etag is a quoted string; calendar entry ids are strings, as the schema says.
+//     meta.records holds the total unless ClioOmitTotal.
 //   - Attio: record filters on created_at, record_id and name only, entry filters on
 //     created_at only; $and/$or and other attributes are 400s. sorts: created_at only. A
 //     meetings cursor used with a different limit is a 400; generated meetings link no

@@ -11,35 +11,75 @@ import "slices"
 // (https://docs.developers.clio.com/api-docs/paging); it is taken as documented.
 var clioPaging = []string{"fields", "limit", "page_token", "order", "updated_since", "created_since", "offset"}
 
-// clioOther is, per resource, the other filters Clio's spec lists; the sandbox refuses them.
+// clioUnordered are the index actions whose reference lists no order parameter (every
+// other one does): order is dropped there.
+var clioUnordered = []string{"calendar_entries", "relationships"}
+
+// clioImplemented is, per index action, the other filters the sandbox implements: the
+// required type of notes, and the scope of documents and folders.
+var clioImplemented = map[string][]string{"notes": {"type"}, "documents": {"scope"}, "folders": {"scope"}}
+
+// clioOther is, per index action, the other filters the reference lists, named as it names
+// them (ids[]); the sandbox refuses them.
 var clioOther = map[string][]string{
-	"contacts": {"client_only", "clio_connect_only", "custom_field_ids", "custom_field_values", "email_only",
-		"exclude_ids", "ids", "initial", "query", "shared_resource_id", "type"},
-	"matters": {"billable", "client_id", "close_date", "custom_field_ids", "custom_field_values", "grant_id",
-		"group_id", "ids", "notification_event_subscriber_user_id", "open_date", "originating_attorney_id",
-		"pending_date", "practice_area_id", "query", "responsible_attorney_id", "responsible_staff_id", "status",
-		"subscriber_user_id"},
-	"activities": {"activity_description_id", "calendar_entry_id", "communication_id", "contact_note_id",
-		"end_date", "expense_category_id", "flat_rate", "grant_id", "ids", "matter_id", "matter_note_id",
-		"only_unaccounted_for", "query", "start_date", "status", "task_id", "type", "user_id"},
-	"calendar_entries": {"calendar_id", "expanded", "external_property_name", "external_property_value", "from",
-		"has_court_rule", "ids", "is_all_day", "matter_id", "owner_entries_across_all_users", "query", "source",
-		"to", "visible"},
+	"contacts": {
+		"client_only", "clio_connect_only", "custom_field_ids[]", "custom_field_values", "email_only",
+		"exclude_ids[]", "ids[]", "initial", "query", "shared_resource_id", "type"},
+	"matters": {
+		"billable", "client_id", "close_date[]", "custom_field_ids[]", "custom_field_values",
+		"grant_id", "group_id", "ids[]", "notification_event_subscriber_user_id", "open_date[]",
+		"originating_attorney_id", "pending_date[]", "practice_area_id", "query",
+		"responsible_attorney_id", "responsible_staff_id", "status", "subscriber_user_id"},
+	"activities": {
+		"activity_description_id", "calendar_entry_id", "communication_id", "contact_note_id",
+		"end_date", "expense_category_id", "flat_rate", "grant_id", "ids[]", "matter_id",
+		"matter_note_id", "only_unaccounted_for", "query", "start_date", "status", "task_id", "type",
+		"user_id"},
+	"tasks": {
+		"assignee_id", "assignee_type", "assigner_id", "cascading_source_id", "client_id", "complete",
+		"due_at_from", "due_at_present", "due_at_to", "ids[]", "matter_id", "permission", "priority",
+		"query", "responsible_attorney_id", "status", "statuses[]", "statute_of_limitations",
+		"task_type_id", "time_entries_present"},
+	"calendar_entries": {
+		"calendar_id", "expanded", "external_property_name", "external_property_value", "from",
+		"has_court_rule", "ids[]", "is_all_day", "matter_id", "owner_entries_across_all_users", "query",
+		"source", "to", "visible"},
+	"communications": {
+		"contact_id", "date", "external_property_name", "external_property_value",
+		"having_time_entries", "ids[]", "matter_id", "query", "received_at", "received_before",
+		"received_since", "type", "user_id"},
+	"notes": {"contact_id", "has_time_entries", "ids[]", "matter_id", "query"},
+	"documents": {
+		"contact_id", "document_category_id", "external_property_name", "external_property_value",
+		"ids[]", "include_deleted", "matter_id", "parent_id", "query", "show_uncompleted"},
+	"folders": {
+		"contact_id", "document_category_id", "external_property_name", "external_property_value",
+		"ids[]", "include_deleted", "matter_id", "parent_id", "query"},
+	"bills": {
+		"client_id", "currency_id", "custom_field_values", "due_after", "due_at", "due_before", "ids[]",
+		"issued_after", "issued_before", "last_sent_end_date", "last_sent_start_date", "matter_id",
+		"originating_attorney_id", "overdue_only", "query", "responsible_attorney_id", "state",
+		"status", "type"},
+	"bank_accounts":     {"ids[]", "show_empty_accounts", "type", "user_id"},
+	"bank_transactions": {"bank_account_id", "client_id", "ids[]", "matter_id", "type"},
+	"users":             {"enabled", "ids[]", "include_co_counsel", "name", "pending_setup", "role", "subscription_type"},
+	"custom_fields":     {"deleted", "field_type", "ids[]", "parent_type", "query", "visible_and_required"},
+	"practice_areas":    {"code", "ids[]", "matter_id", "name"},
+	"relationships":     {"contact_id", "ids[]", "matter_id"},
 }
 
-func clioRows(resources []string) []documented {
+// clioRows: one row per index action, with its anchor on the reference page.
+func clioRows() []documented {
 	var out []documented
-	for _, name := range resources {
+	for _, a := range clioActions {
 		paging := clioPaging
-		if name == "calendar_entries" {
-			// The spec lists no order here (every other index action has one): ignored.
+		if slices.Contains(clioUnordered, a.path) {
 			paging = without(clioPaging, "order")
 		}
 		out = append(out, documented{Endpoint: Endpoint{
-			Provider: Clio, Method: "GET", Path: "/api/v4/" + name + ".json",
-			Ref:   "https://docs.developers.clio.com/api-reference/",
-			Query: append(append([]string(nil), paging...), clioOther[name]...),
-		}, unimplemented: clioOther[name]})
+			Provider: Clio, Method: "GET", Path: "/api/v4/" + a.path + ".json", Ref: clioRef + "#tag/" + a.ref,
+			Query: join(paging, clioImplemented[a.path], clioOther[a.path]),
+		}, unimplemented: clioOther[a.path]})
 	}
 	return out
 }

@@ -219,7 +219,7 @@ func New(opts Options) *Server {
 	s.prefixes = []prefixRoute{
 		{"/api/v4/", Clio}, {"/api/v1/", Close}, {"/v2/", Attio}, {"/v3.0/", Clever}, {"/v3.1/", Clever},
 	}
-	s.documented = join(clioRows(s.Resources(Clio)), closeRows(), attioRows(), cleverRows(s.Resources(Clever)))
+	s.documented = join(clioRows(), closeRows(), attioRows(), cleverRows(s.Resources(Clever)))
 	return s
 }
 

@@ -175,6 +175,6 @@ func TestAdminEndpoints(t *testing.T) {
 		t.Errorf("stats %+v", st.Providers[Attio])
 	}
 	call(t, "POST", ts.URL+"/_sandbox/fail?provider=attio&fault=meteor", nil, nil).contains(t, 400, "fault")
-	call(t, "POST", ts.URL+"/_sandbox/insert?provider=clio&resource=bills", nil, nil).contains(t, 400, "unknown")
+	call(t, "POST", ts.URL+"/_sandbox/insert?provider=clio&resource=webhooks", nil, nil).contains(t, 400, "unknown")
 	get(t, ts.URL+"/_sandbox/insert?provider=clio&resource=matters", nil).contains(t, 405, "POST")
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"net/http"
+	"strconv"
 )
 
 // view is an ordered, filtered window onto a table: positions [lo, hi) of index order (or of
@@ -144,22 +145,87 @@ type obj []kv
 
 func (o obj) MarshalJSON() ([]byte, error) {
 	var b bytes.Buffer
+	if err := o.appendTo(&b); err != nil {
+		return nil, err
+	}
+	return b.Bytes(), nil
+}
+
+// appendTo writes o without an encoder per value: nested objects are not re-validated at
+// every level, which made records with many nested resources slow to render.
+func (o obj) appendTo(b *bytes.Buffer) error {
 	b.WriteByte('{')
 	for n, f := range o {
 		if n > 0 {
 			b.WriteByte(',')
 		}
-		k, _ := marshal(f.k)
-		b.Write(k)
-		b.WriteByte(':')
-		v, err := marshal(f.v)
-		if err != nil {
-			return nil, err
+		if err := appendJSON(b, f.k); err != nil {
+			return err
 		}
-		b.Write(v)
+		b.WriteByte(':')
+		if err := appendJSON(b, f.v); err != nil {
+			return err
+		}
 	}
 	b.WriteByte('}')
-	return b.Bytes(), nil
+	return nil
+}
+
+// appendJSON writes v as marshal would, taking a short path for the common kinds.
+func appendJSON(b *bytes.Buffer, v any) error {
+	switch x := v.(type) {
+	case nil:
+		b.WriteString("null")
+	case bool:
+		b.WriteString(strconv.FormatBool(x))
+	case int:
+		b.WriteString(strconv.Itoa(x))
+	case int64:
+		b.WriteString(strconv.FormatInt(x, 10))
+	case string:
+		if !plainASCII(x) {
+			return appendMarshaled(b, v)
+		}
+		b.WriteByte('"')
+		b.WriteString(x)
+		b.WriteByte('"')
+	case obj:
+		return x.appendTo(b)
+	case []obj:
+		if x == nil {
+			b.WriteString("null")
+			return nil
+		}
+		b.WriteByte('[')
+		for n, e := range x {
+			if n > 0 {
+				b.WriteByte(',')
+			}
+			if err := e.appendTo(b); err != nil {
+				return err
+			}
+		}
+		b.WriteByte(']')
+	default:
+		return appendMarshaled(b, v)
+	}
+	return nil
+}
+
+func appendMarshaled(b *bytes.Buffer, v any) error {
+	raw, err := marshal(v)
+	b.Write(raw)
+	return err
+}
+
+// plainASCII reports whether JSON writes s as is between quotes.
+func plainASCII(s string) bool {
+	for k := 0; k < len(s); k++ {
+		if c := s[k]; c < 0x20 || c > 0x7e || c == '"' || c == '\\' {
+			return false
+		}
+	}
+	return true
 }
 
 // pick keeps the named fields, in the record's own order.
