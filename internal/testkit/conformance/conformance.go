@@ -68,6 +68,10 @@ func (c Case) spec() provider.Spec {
 // Run runs every check on every case of target.
 func Run(t *testing.T, target Target) {
 	t.Helper()
+	t.Run("catalog", func(t *testing.T) {
+		t.Parallel()
+		checkCatalog(t, target)
+	})
 	for _, c := range target.Cases {
 		t.Run(c.name(), func(t *testing.T) {
 			t.Parallel()
