@@ -38,7 +38,11 @@ func shareBudgets(ctx context.Context, c client.Client, o Options, log *slog.Log
 			}
 			last[b] = n
 			o.Share(b.Provider, b.Credential, n)
-			log.Info("sharing rate budget", "provider", b.Provider, "credential", b.Credential, "workers", n, "requests_per_second", b.Rate/float64(max(n, 1)))
+			attrs := []any{"provider", b.Provider, "workers", n, "requests_per_second", b.Rate / float64(max(n, 1))}
+			if b.Credential != "" {
+				attrs = append(attrs, "credential", b.Credential)
+			}
+			log.Info("sharing rate budget", attrs...)
 		}
 		select {
 		case <-ctx.Done():
