@@ -23,14 +23,11 @@ func CredentialVar(tokenVar, name string) string {
 	return tokenVar + "_" + strings.ToUpper(strings.ReplaceAll(name, "-", "_"))
 }
 
-// CredentialsDir holds one file per credential, <dir>/<provider>/<name> (a mounted
-// Secret per account); the files are re-read when they change.
-const CredentialsDirVar = "PAGEWISE_CREDENTIALS_DIR"
-
 // NamedToken finds credential name of provider: CredentialVar in the environment (with
-// _FILE for a file), else <PAGEWISE_CREDENTIALS_DIR>/<provider>/<name>. It returns the
-// token or the file holding it, as a connector's Config takes them.
-func NamedToken(provider, tokenVar, name string, lookup func(string) (string, bool)) (value, file string, err error) {
+// _FILE for a file), else the file <dir>/<provider>/<name> (PAGEWISE_CREDENTIALS_DIR, a
+// mounted Secret per provider, re-read when it changes). It returns the token or the file
+// holding it, as a connector's Config takes them.
+func NamedToken(provider, tokenVar, name, dir string, lookup func(string) (string, bool)) (value, file string, err error) {
 	if !ValidCredential(name) {
 		return "", "", Invalid(provider, "credential", "%q is not a credential name: use 1 to 40 lower-case letters, digits, '_' or '-' (not \"file\")", name)
 	}
@@ -41,19 +38,19 @@ func NamedToken(provider, tokenVar, name string, lookup func(string) (string, bo
 	if f, ok := lookup(v + "_FILE"); ok && f != "" {
 		return "", f, nil
 	}
-	if dir, ok := lookup(CredentialsDirVar); ok && dir != "" {
+	if dir != "" {
 		f := filepath.Join(dir, provider, name)
 		if _, err := os.Stat(f); err == nil {
 			return "", f, nil
 		}
 	}
-	return "", "", &Error{Provider: provider, Message: fmt.Sprintf("credential %q is not configured on this worker: set %s (or %s_FILE), or put its token in $%s/%s/%s",
-		name, v, v, CredentialsDirVar, provider, name)}
+	return "", "", &Error{Provider: provider, Message: fmt.Sprintf("credential %q is not configured on this worker: set %s (or %s_FILE), or put its token in $PAGEWISE_CREDENTIALS_DIR/%s/%s",
+		name, v, v, provider, name)}
 }
 
 // NamedCredentials lists the credentials of provider the worker's environment holds,
 // from the variables with tokenVar's prefix and the files in the credentials directory.
-func NamedCredentials(provider, tokenVar string, environ []string, lookup func(string) (string, bool)) []string {
+func NamedCredentials(provider, tokenVar, dir string, environ []string) []string {
 	seen := map[string]bool{}
 	for _, kv := range environ {
 		k, _, _ := strings.Cut(kv, "=")
@@ -67,7 +64,7 @@ func NamedCredentials(provider, tokenVar string, environ []string, lookup func(s
 			seen[name] = true
 		}
 	}
-	if dir, ok := lookup(CredentialsDirVar); ok && dir != "" {
+	if dir != "" {
 		entries, _ := os.ReadDir(filepath.Join(dir, provider))
 		for _, e := range entries {
 			if !e.IsDir() && ValidCredential(e.Name()) {

@@ -34,9 +34,9 @@ func TestNamedCredentials(t *testing.T) {
 	}
 	lookup, environ := envOf(map[string]string{
 		"CLOSE_API_KEY": "key-default", "CLOSE_API_KEY_ACME": "key-acme", "CLOSE_API_KEY_FILE": "/nope",
-		"CLIO_TOKEN_EU_FIRM_FILE": filepath.Join(dir, "close", "beta"), provider.CredentialsDirVar: dir,
+		"CLIO_TOKEN_EU_FIRM_FILE": filepath.Join(dir, "close", "beta"),
 	})
-	r := NewWithEnv(Config{Close: closeio.Config{RatePerSecond: 18}, Clio: clio.Config{RatePerSecond: 0.8}}, nil, lookup, environ)
+	r := NewWithEnv(Config{Close: closeio.Config{RatePerSecond: 18}, Clio: clio.Config{RatePerSecond: 0.8}, CredentialsDir: dir}, nil, lookup, environ)
 	def, _ := r.Get("close", "")
 	acme, err := r.Get("close", "acme")
 	if err != nil {

@@ -24,6 +24,8 @@ type Config struct {
 	Attio  attio.Config   `envconfig:"ATTIO"`
 	Close  closeio.Config `envconfig:"CLOSE"`
 	Clever clever.Config  `envconfig:"CLEVER"`
+	// CredentialsDir holds named credentials' tokens as <dir>/<provider>/<name>.
+	CredentialsDir string `envconfig:"PAGEWISE_CREDENTIALS_DIR" desc:"folder of named credentials' tokens, one file each: <provider>/<name> (a mounted Secret per provider)"`
 }
 
 // Registry finds a connector by provider and credential name. Connectors are built once,
@@ -33,6 +35,7 @@ type Registry struct {
 	kinds   map[string]kind
 	lookup  func(string) (string, bool)
 	environ []string
+	dir     string // PAGEWISE_CREDENTIALS_DIR
 
 	mu    *sync.Mutex
 	named map[string]provider.Connector // provider + "/" + credential
@@ -75,7 +78,7 @@ func NewWithEnv(cfg Config, client *http.Client, lookup func(string) (string, bo
 			return closeio.New(c, client)
 		}},
 	}
-	r := Registry{byName: map[string]provider.Connector{}, kinds: kinds, lookup: lookup, environ: environ,
+	r := Registry{byName: map[string]provider.Connector{}, kinds: kinds, lookup: lookup, environ: environ, dir: cfg.CredentialsDir,
 		mu: &sync.Mutex{}, named: map[string]provider.Connector{}}
 	r.byName[attio.Name] = attio.New(cfg.Attio, client)
 	r.byName[clever.Name] = clever.New(cfg.Clever, client)
@@ -100,7 +103,7 @@ func (r Registry) Get(name, credential string) (provider.Connector, error) {
 		return c, nil
 	}
 	k := r.kinds[name]
-	tok, file, err := provider.NamedToken(name, k.tokenVar, credential, r.lookup)
+	tok, file, err := provider.NamedToken(name, k.tokenVar, credential, r.dir, r.lookup)
 	if err != nil {
 		return nil, err
 	}
@@ -123,7 +126,7 @@ func (r Registry) Budgets() []Budget {
 	for _, name := range r.Names() {
 		k := r.kinds[name]
 		out = append(out, Budget{Provider: name, Rate: k.rate})
-		for _, cred := range provider.NamedCredentials(name, k.tokenVar, r.environ, r.lookup) {
+		for _, cred := range provider.NamedCredentials(name, k.tokenVar, r.dir, r.environ) {
 			out = append(out, Budget{Provider: name, Credential: cred, Rate: k.rate})
 		}
 	}
