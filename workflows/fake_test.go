@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/pagewise/pagewise/internal/provider"
@@ -11,6 +12,7 @@ import (
 
 // fakeConnector serves records 1..n by offset; failAt makes the page at that offset fail.
 type fakeConnector struct {
+	mu     sync.Mutex // parallel pages call it from several goroutines
 	n      int
 	failAt int
 	fail   *provider.Error
@@ -35,13 +37,17 @@ func (f *fakeConnector) Validate(spec provider.Spec) (provider.Plan, error) {
 		spec.PageSize = 10
 	}
 	spec.Strategy = provider.StrategyOffset
+	f.mu.Lock()
 	f.since = spec.Since
+	f.mu.Unlock()
 	return provider.Plan{Spec: spec, MaxParallel: 4}, nil
 }
 
 func (f *fakeConnector) Start(provider.Plan) provider.Position { return provider.Position{} }
 
 func (f *fakeConnector) Fetch(_ context.Context, req provider.Request) (provider.Page, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
 	off := req.Position.Offset
 	f.offsets = append(f.offsets, off)
 	if f.fail != nil && off == f.failAt && (f.failures == 0 || f.failed < f.failures) {

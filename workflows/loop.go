@@ -24,6 +24,7 @@ type pageLoop struct {
 	limit  int
 	clock  taskClock
 	handed map[int]bool // partitions whose current page goes to the queue
+	rb     *rebalancer  // nil: partitions keep the bounds they were planned with
 	sel    workflow.Selector
 	// pending counts pages in flight and waits between attempts; ready holds partitions
 	// whose page just ended and may go on.
@@ -45,6 +46,9 @@ func newPageLoop(ctx workflow.Context, x *exporter) *pageLoop {
 	l.holds = pageHoldsOn(ctx)
 	l.actx = x.pageOptions(ctx, l.holds)
 	l.lctx = localPageOptions(ctx, pageTimeout)
+	if x.rebalancing(ctx) {
+		l.rb = &rebalancer{x: x}
+	}
 	return l
 }
 
@@ -70,6 +74,7 @@ func (x *exporter) pageOptions(ctx workflow.Context, holds bool) workflow.Contex
 
 func (l *pageLoop) run() error {
 	for {
+		l.rebalanceIdle()
 		for i := range l.x.st.Partitions {
 			if !l.x.st.Partitions[i].Done && !l.x.paused {
 				l.launch(i)
@@ -104,6 +109,21 @@ func (l *pageLoop) goOn() {
 		}
 	}
 	l.ready = l.ready[:0]
+}
+
+// rebalanceIdle cuts partitions for free slots while nothing is in flight: when a run
+// starts, and after a pause.
+func (l *pageLoop) rebalanceIdle() {
+	if l.rb == nil || l.endOfRun() {
+		return
+	}
+	var idle []int
+	for i, p := range l.x.st.Partitions {
+		if !p.Done {
+			idle = append(idle, i)
+		}
+	}
+	l.rb.rebalance(l.ctx, idle...)
 }
 
 func (l *pageLoop) endOfRun() bool {
@@ -145,6 +165,9 @@ func (l *pageLoop) launch(i int) {
 		l.ready = append(l.ready, i)
 		if !l.x.st.Planned {
 			l.ready = append(l.ready, l.x.plan(res.Total)...)
+		}
+		if l.rb != nil {
+			l.ready = append(l.ready, l.rb.rebalance(l.ctx, i)...)
 		}
 	})
 }
