@@ -63,15 +63,35 @@ func (e *env) budget(ctx context.Context, o options) ([]row, error) {
 		{provider: "attio", resource: "people", strategy: "offset", records: o.budgetRecords},
 		{provider: "close", resource: "lead", strategy: "window", records: o.budgetRecords},
 	}
+	return e.budgetRows(ctx, o, "budget", specs, 0)
+}
+
+// skewCrowd is the part of the sandbox's time range the skewed section's records are
+// created in: a tenth of it, in the middle.
+const skewCrowd = 0.1
+
+// skewed is the budget section on data crowded into a tenth of its time range, where
+// equal spans of time hold very different numbers of records: rebalancing's test.
+func (e *env) skewed(ctx context.Context, o options) ([]row, error) {
+	specs := []spec{
+		{provider: "close", resource: "lead", strategy: "window", records: o.budgetRecords},
+		{provider: "close", resource: "activity", strategy: "window", records: o.budgetRecords},
+	}
+	return e.budgetRows(ctx, o, "skewed", specs, skewCrowd)
+}
+
+// budgetRows runs each spec in parallel against a sandbox holding the budget, with its
+// records crowded into crowd of the time range (0: spread evenly).
+func (e *env) budgetRows(ctx context.Context, o options, section string, specs []spec, crowd float64) ([]row, error) {
 	var rows []row
 	for _, s := range specs {
-		s.section, s.pageSize, s.parallelism, s.gzip = "budget", o.pageSize, budgetParallel, defaultGzip
+		s.section, s.pageSize, s.parallelism, s.gzip = section, o.pageSize, budgetParallel, defaultGzip
 		s.latency, s.budget, s.rate = budgetLatency, budgetPerSecond, budgetRate
-		sb, url, stop, err := serveSandbox(sandbox.Options{Records: s.records, Seed: 1, Latency: s.latency, Budget: s.budget})
+		sb, url, stop, err := serveSandbox(sandbox.Options{Records: s.records, Seed: 1, Latency: s.latency, Budget: s.budget, Crowd: crowd})
 		if err != nil {
 			return nil, err
 		}
-		progress("budget: %s %s ×%d, %d records, budget %g/s, rate %g/s…", s.export(), s.strategy, s.parallelism, s.records, s.budget, s.rate)
+		progress("%s: %s %s ×%d, %d records, budget %g/s, rate %g/s…", section, s.export(), s.strategy, s.parallelism, s.records, s.budget, s.rate)
 		r, err := e.durable(ctx, s, url)
 		stop()
 		if err != nil {
