@@ -19,7 +19,9 @@ type pageLoop struct {
 	ctx    workflow.Context
 	actx   workflow.Context // the page queue
 	lctx   workflow.Context // local pages
+	bctx   workflow.Context // local batches of pages
 	local  bool
+	batch  bool // local pages come in batches (pageBatches)
 	holds  bool // a failing page waits and is retried by the workflow (pageHolds)
 	limit  int
 	clock  taskClock
@@ -46,6 +48,11 @@ func newPageLoop(ctx workflow.Context, x *exporter) *pageLoop {
 	l.holds = pageHoldsOn(ctx)
 	l.actx = x.pageOptions(ctx, l.holds)
 	l.lctx = localPageOptions(ctx, pageTimeout)
+	if l.local && pageBatchesOn(ctx) {
+		l.batch = true
+		// A batch starts no page after localTaskTime; its last may take a page's time.
+		l.bctx = localPageOptions(ctx, pageTimeout+localTaskTime)
+	}
 	if x.rebalancing(ctx) {
 		l.rb = &rebalancer{x: x}
 	}
@@ -139,8 +146,12 @@ func (l *pageLoop) launch(i int) {
 	in := activities.PageInput{
 		Resolved: l.x.st.Resolved, Partition: p.ID, Seq: p.Pages + 1, Position: p.Position, Fetched: l.x.fetched(),
 	}
-	l.pending++
 	isLocal := l.local && !l.handed[i]
+	if isLocal && l.batch {
+		l.launchBatch(i, in)
+		return
+	}
+	l.pending++
 	var f workflow.Future
 	if isLocal {
 		f = workflow.ExecuteLocalActivity(l.lctx, a.FetchPage, in)
