@@ -8,8 +8,8 @@
 //   - skewed: the budget section's Close windows on records crowded into a tenth of the
 //     time range, where equal spans of time are far from equal work;
 //   - efficiency: bytes per record and worker CPU at PAGEWISE_GZIP_LEVEL 1, 6 and 9;
-//   - scale (--scale only): 10,000 against 1,000,000 records: throughput, runs, the
-//     longest run's history and the worker's peak RSS.
+//   - scale (--scale only): 10,000 against 1,000,000 records (and 10,000,000 with
+//     --huge): throughput, runs, the longest run's history and the worker's peak RSS.
 //
 // Every durable row runs the worker binary as its own process, so its CPU time and peak
 // RSS are the worker's alone. Progress goes to stderr, the table to stdout.
@@ -28,6 +28,10 @@ import (
 	"time"
 )
 
+// hugeRecords is the --huge row: worker memory, history and the manifest must not grow
+// with it (the manifest, about 26 MB, goes to the bucket in parts).
+const hugeRecords = 10_000_000
+
 type options struct {
 	records       int
 	budgetRecords int
@@ -43,13 +47,14 @@ var sectionNames = []string{"serial", "budget", "skewed", "efficiency", "scale"}
 func main() {
 	var o options
 	var lat, scaleRecs, only string
-	var scale bool
+	var scale, huge bool
 	flag.IntVar(&o.records, "records", 20_000, "records of the serial and gzip exports")
 	flag.IntVar(&o.budgetRecords, "budget-records", 20_000, "records of the budget exports (Clio's stops at its offset cap, 10,000)")
 	flag.IntVar(&o.pageSize, "page-size", 100, "records per page")
 	flag.StringVar(&lat, "latency", "0ms,20ms,100ms", "sandbox latencies of the serial section, comma-separated")
 	flag.BoolVar(&scale, "scale", false, "add the scale section (a million records: several minutes)")
 	flag.StringVar(&scaleRecs, "scale-records", "10000,1000000", "record counts of the scale section, comma-separated")
+	flag.BoolVar(&huge, "huge", false, "add a 10,000,000-record row to the scale section (about 20 minutes on 2 cores)")
 	flag.StringVar(&only, "only", "", "run only these sections, comma-separated: "+strings.Join(sectionNames, ", "))
 	flag.BoolVar(&o.markdown, "markdown", false, "print the table as Markdown")
 	flag.Parse()
@@ -61,7 +66,10 @@ func main() {
 		badFlag("--scale-records: %v", err)
 	}
 	o.sections = []string{"serial", "budget", "skewed", "efficiency"}
-	if scale {
+	if huge {
+		o.scaleRecords = append(o.scaleRecords, hugeRecords)
+	}
+	if scale || huge {
 		o.sections = append(o.sections, "scale")
 	}
 	if only != "" {
