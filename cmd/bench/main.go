@@ -35,6 +35,7 @@ const hugeRecords = 10_000_000
 type options struct {
 	records       int
 	budgetRecords int
+	budgetSeconds int
 	scaleRecords  []int
 	pageSize      int
 	latencies     []time.Duration
@@ -49,7 +50,8 @@ func main() {
 	var lat, scaleRecs, only string
 	var scale, huge bool
 	flag.IntVar(&o.records, "records", 20_000, "records of the serial and gzip exports")
-	flag.IntVar(&o.budgetRecords, "budget-records", 20_000, "records of the budget exports (Clio's stops at its offset cap, 10,000)")
+	flag.IntVar(&o.budgetSeconds, "budget-seconds", 60, "size the budget and skewed exports to take this long at the budget; 0 uses --budget-records")
+	flag.IntVar(&o.budgetRecords, "budget-records", 20_000, "records of the budget exports with --budget-seconds 0 (Clio's stops at its offset cap, 10,000)")
 	flag.IntVar(&o.pageSize, "page-size", 100, "records per page")
 	flag.StringVar(&lat, "latency", "0ms,20ms,100ms", "sandbox latencies of the serial section, comma-separated")
 	flag.BoolVar(&scale, "scale", false, "add the scale section (a million records: several minutes)")

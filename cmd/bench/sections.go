@@ -58,12 +58,28 @@ func (e *env) serial(ctx context.Context, o options) ([]row, error) {
 // each provider's parallel strategy against a sandbox that answers 429 past the budget.
 func (e *env) budget(ctx context.Context, o options) ([]row, error) {
 	specs := []spec{
-		// Clio refuses offsets past 10,000, so its offset export stops there.
-		{provider: "clio", resource: "contacts", strategy: "offset", records: min(o.budgetRecords, clio.OffsetCap)},
-		{provider: "attio", resource: "people", strategy: "offset", records: o.budgetRecords},
-		{provider: "close", resource: "lead", strategy: "window", records: o.budgetRecords},
+		{provider: "clio", resource: "contacts", strategy: "offset"},
+		{provider: "attio", resource: "people", strategy: "offset"},
+		{provider: "close", resource: "lead", strategy: "window"},
 	}
 	return e.budgetRows(ctx, o, "budget", specs, 0)
+}
+
+// budgetSize is how many records a budget export of provider pages, and how many a page:
+// enough for --budget-seconds at the budget. Clio refuses offsets past 10,000, so its
+// pages shrink instead.
+func budgetSize(o options, provider string) (records, pageSize int) {
+	records, pageSize = o.budgetRecords, o.pageSize
+	if o.budgetSeconds > 0 {
+		records = o.budgetSeconds * budgetPerSecond * pageSize
+	}
+	if provider == "clio" && records > clio.OffsetCap {
+		records = clio.OffsetCap
+		if o.budgetSeconds > 0 {
+			pageSize = (records + o.budgetSeconds*budgetPerSecond - 1) / (o.budgetSeconds * budgetPerSecond)
+		}
+	}
+	return records, pageSize
 }
 
 // skewCrowd is the part of the sandbox's time range the skewed section's records are
@@ -74,8 +90,8 @@ const skewCrowd = 0.1
 // equal spans of time hold very different numbers of records: rebalancing's test.
 func (e *env) skewed(ctx context.Context, o options) ([]row, error) {
 	specs := []spec{
-		{provider: "close", resource: "lead", strategy: "window", records: o.budgetRecords},
-		{provider: "close", resource: "activity", strategy: "window", records: o.budgetRecords},
+		{provider: "close", resource: "lead", strategy: "window"},
+		{provider: "close", resource: "activity", strategy: "window"},
 	}
 	return e.budgetRows(ctx, o, "skewed", specs, skewCrowd)
 }
@@ -85,8 +101,9 @@ func (e *env) skewed(ctx context.Context, o options) ([]row, error) {
 func (e *env) budgetRows(ctx context.Context, o options, section string, specs []spec, crowd float64) ([]row, error) {
 	var rows []row
 	for _, s := range specs {
-		s.section, s.pageSize, s.parallelism, s.gzip = section, o.pageSize, budgetParallel, defaultGzip
+		s.section, s.parallelism, s.gzip = section, budgetParallel, defaultGzip
 		s.latency, s.budget, s.rate = budgetLatency, budgetPerSecond, budgetRate
+		s.records, s.pageSize = budgetSize(o, s.provider)
 		sb, url, stop, err := serveSandbox(sandbox.Options{Records: s.records, Seed: 1, Latency: s.latency, Budget: s.budget, Crowd: crowd})
 		if err != nil {
 			return nil, err
