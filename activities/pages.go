@@ -36,10 +36,11 @@ type PagesResult struct {
 }
 
 // FetchPages fetches a batch of pages, writing each while the next is fetched: a serial
-// chain's pages cannot be fetched at once, but storage can keep up beside them. Keys are
-// the ones FetchPage gives, so a batch retried after a crash overwrites what it wrote. A
-// failure on the first page fails the batch; a later one ends it early, keeping the
-// pages before.
+// chain's pages cannot be fetched at once, but storage can keep up beside them, and the
+// partition's stream (see ahead.go) fetches on while the workflow records the batch. Keys
+// are the ones FetchPage gives, so a batch retried after a crash overwrites what it
+// wrote. A failure on the first page fails the batch; a later one ends it early, keeping
+// the pages before.
 func (a *Activities) FetchPages(ctx context.Context, in PagesInput) (res PagesResult, err error) {
 	resource := in.Plan.Resource
 	span := tracing.PageSpan(ctx)
@@ -67,14 +68,28 @@ func (a *Activities) FetchPages(ctx context.Context, in PagesInput) (res PagesRe
 	return res, nil
 }
 
-// fetchBatch fetches the batch's pages and hands each with records to w.
+// fetchBatch takes the batch's pages from the partition's stream and hands each with
+// records to w. A stream that can go on is kept for the next batch.
 func (a *Activities) fetchBatch(ctx context.Context, conn provider.Connector, in PagesInput, w *pageWriter, started time.Time) (PagesResult, error) {
 	res := PagesResult{Next: in.Position}
 	at := in.PageInput
+	s := a.streams.take(streamKey(at), at.Position)
+	if s == nil {
+		s = a.startStream(ctx, conn, at)
+	}
+	keep := false
+	defer func() {
+		if !keep {
+			s.cancel()
+		}
+	}()
 	for !w.failed.Load() {
-		done := a.Metrics.PageStarted(in.Provider, in.Plan.Resource)
-		page, err := a.fetch(ctx, conn, at)
-		done(err)
+		page, ok, err := s.page(ctx, at)
+		if !ok && err == nil { // the stream ended before this page: start another here
+			s.cancel()
+			s = a.startStream(ctx, conn, at)
+			continue
+		}
 		// A cancelled batch reports nothing: what it wrote is overwritten or, on a resume,
 		// deleted as written after the run's last record.
 		if err != nil && (res.Fetched == 0 || ctx.Err() != nil) {
@@ -101,6 +116,10 @@ func (a *Activities) fetchBatch(ctx context.Context, conn provider.Connector, in
 		if page.Done || res.Fetched >= in.MaxPages || time.Since(started) >= in.MaxTime {
 			break
 		}
+	}
+	if !res.Done && !w.failed.Load() {
+		s.next, keep = res.Next, true
+		a.streams.put(s)
 	}
 	return res, nil
 }

@@ -3,6 +3,8 @@ package activities
 import (
 	"context"
 	"errors"
+	"maps"
+	"sync"
 	"testing"
 	"time"
 
@@ -142,5 +144,56 @@ func TestFetchPagesFailsWhenAWriteFails(t *testing.T) {
 	var appErr *temporal.ApplicationError
 	if !errors.As(err, &appErr) || appErr.Type() != ErrStorage {
 		t.Fatalf("error = %v, want a %s: the batch's pages are not all stored", err, ErrStorage)
+	}
+}
+
+// countedConnector counts how often each offset is fetched.
+type countedConnector struct {
+	listConnector
+	mu    sync.Mutex
+	times map[int]int
+}
+
+func (c *countedConnector) Fetch(ctx context.Context, req provider.Request) (provider.Page, error) {
+	c.mu.Lock()
+	c.times[req.Position.Offset]++
+	c.mu.Unlock()
+	return c.listConnector.Fetch(ctx, req)
+}
+
+func (c *countedConnector) fetches() map[int]int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return maps.Clone(c.times)
+}
+
+// Pages fetched past a batch's end are the next batch's, when it goes on from there: each
+// page is asked for once. A batch elsewhere (a partition paged again from its start)
+// fetches for itself.
+func TestNextBatchTakesThePagesFetchedAhead(t *testing.T) {
+	conn := &countedConnector{listConnector: listConnector{n: 45}, times: map[int]int{}}
+	a := &Activities{Providers: oneProvider{conn}, Store: storagetest.NewMemory()}
+	claimed(t, a, onceBase, "")
+	ctx := context.Background()
+	first, err := a.FetchPages(ctx, batchInput(1, provider.Position{}, 2))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rest, err := a.FetchPages(ctx, batchInput(3, first.Next, 100))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if first.Records+rest.Records != 45 || !rest.Done {
+		t.Fatalf("batches of %d and %d records, want 45 in all", first.Records, rest.Records)
+	}
+	if got := conn.fetches(); !maps.Equal(got, map[int]int{0: 1, 10: 1, 20: 1, 30: 1, 40: 1}) {
+		t.Fatalf("fetches by offset %v, want each page once", got)
+	}
+	again, err := a.FetchPages(ctx, batchInput(1, provider.Position{}, 1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again.Records != 10 || again.Next.Offset != 10 || conn.fetches()[0] != 2 {
+		t.Fatalf("a batch from the start got %+v after %d fetches of offset 0, want its own fetch of the first page", again, conn.fetches()[0])
 	}
 }
