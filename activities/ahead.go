@@ -127,3 +127,21 @@ func (s *stream) page(ctx context.Context, at PageInput) (provider.Page, bool, e
 		return provider.Page{}, false, ctx.Err()
 	}
 }
+
+// StopStream stops the stream of in's partition, if this worker has one: the workflow
+// asks when it will start no batch soon (paused), so that no page is fetched for it
+// meanwhile. It reports whether there was one.
+func (a *Activities) StopStream(_ context.Context, in PageInput) (bool, error) {
+	return a.streams.stop(streamKey(in)), nil
+}
+
+func (ss *streams) stop(key string) bool {
+	ss.mu.Lock()
+	defer ss.mu.Unlock()
+	s := ss.m[key]
+	delete(ss.m, key)
+	if s != nil {
+		s.cancel()
+	}
+	return s != nil
+}

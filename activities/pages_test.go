@@ -197,3 +197,41 @@ func TestNextBatchTakesThePagesFetchedAhead(t *testing.T) {
 		t.Fatalf("a batch from the start got %+v after %d fetches of offset 0, want its own fetch of the first page", again, conn.fetches()[0])
 	}
 }
+
+// A paused export's stream is stopped: its producer ends and fetches nothing more.
+func TestStopStreamEndsTheFetchingAhead(t *testing.T) {
+	conn := &countedConnector{listConnector: listConnector{n: 450}, times: map[int]int{}}
+	a := &Activities{Providers: oneProvider{conn}, Store: storagetest.NewMemory()}
+	claimed(t, a, onceBase, "")
+	ctx := context.Background()
+	in := batchInput(1, provider.Position{}, 2)
+	res, err := a.FetchPages(ctx, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := a.streams.m[streamKey(in.PageInput)]
+	if s == nil || s.next != res.Next {
+		t.Fatalf("no stream kept at %+v after a batch that did not end the partition", res.Next)
+	}
+	if stopped, _ := a.StopStream(ctx, in.PageInput); !stopped {
+		t.Fatal("StopStream found no stream")
+	}
+	ended := make(chan struct{})
+	go func() {
+		for f := range s.pages { // drained until the producer closes it
+			_ = f
+		}
+		close(ended)
+	}()
+	select {
+	case <-ended:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the stream still fetches after StopStream")
+	}
+	if stopped, _ := a.StopStream(ctx, in.PageInput); stopped {
+		t.Fatal("a second StopStream found a stream")
+	}
+	if fetched := len(conn.fetches()); fetched > 2+lookahead+1 {
+		t.Fatalf("%d pages fetched, more than the batch's 2 and %d ahead", fetched, lookahead+1)
+	}
+}

@@ -62,3 +62,17 @@ func (x *exporter) applyBatch(i int, res activities.PagesResult) {
 }
 
 func (c *taskClock) addBatch(took time.Duration, pages int) { c.took += took; c.pages += pages }
+
+// stopStream stops partition i's pages being fetched ahead on this worker while the
+// export is paused: a paused export asks the API for nothing.
+func (l *pageLoop) stopStream(i int) {
+	p := l.x.st.Partitions[i]
+	if p.Done {
+		return
+	}
+	in := activities.PageInput{Resolved: l.x.st.Resolved, Partition: p.ID, Seq: p.Pages + 1, Position: p.Position}
+	ctx := localPageOptions(l.ctx, time.Minute)
+	if err := workflow.ExecuteLocalActivity(ctx, a.StopStream, in).Get(l.ctx, nil); err != nil {
+		workflow.GetLogger(l.ctx).Warn("could not stop pages fetched ahead", "export_id", l.x.st.ExportID, "error", err)
+	}
+}

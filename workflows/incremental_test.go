@@ -124,8 +124,9 @@ func TestPauseStopsPagesUntilResume(t *testing.T) {
 			t.Fatalf("a page ran %v into the pause", gap)
 		}
 	}
-	if late != 1 || len(fetchedAt) != 2 || whilePaused.Pages != localTaskPages {
-		t.Fatalf("%d batches before the pause (progress said %d pages), %d after the resume; want one of %d pages each side",
+	// Before the pause: a batch, then the stop of the pages its stream fetches ahead.
+	if late != 1 || len(fetchedAt) != 3 || whilePaused.Pages != localTaskPages {
+		t.Fatalf("%d local activities before the pause (progress said %d pages), %d after the resume; want a batch of %d pages and a stream stopped, then a batch",
 			len(fetchedAt)-late, whilePaused.Pages, late, localTaskPages)
 	}
 }

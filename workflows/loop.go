@@ -111,8 +111,11 @@ func (l *pageLoop) goOn() {
 				l.err = err
 			}
 		}
-		if l.launchable(i) {
+		switch {
+		case l.launchable(i):
 			l.launch(i)
+		case l.batch && l.x.paused:
+			l.stopStream(i)
 		}
 	}
 	l.ready = l.ready[:0]
