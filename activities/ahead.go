@@ -89,7 +89,7 @@ func (a *Activities) startStream(ctx context.Context, conn provider.Connector, i
 		defer cancel()
 		idle := time.NewTimer(streamIdle)
 		defer idle.Stop()
-		for at := in; ; {
+		for at := in; ctx.Err() == nil; {
 			done := a.Metrics.PageStarted(in.Provider, in.Plan.Resource)
 			page, err := a.fetch(ctx, conn, at)
 			done(err)
