@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"slices"
 	"strings"
 	"testing"
@@ -233,11 +234,14 @@ type vanishingStore struct {
 	page string
 }
 
-func (s vanishingStore) Put(ctx context.Context, key string, body []byte, ct string, meta map[string]string) error {
+func (s vanishingStore) Upload(ctx context.Context, key, ct string, write func(io.Writer) error) error {
+	if err := s.Memory.Upload(ctx, key, ct, write); err != nil {
+		return err
+	}
 	if strings.HasSuffix(key, manifestName+stagedSuffix) {
 		_ = s.Delete(ctx, []string{s.page})
 	}
-	return s.Memory.Put(ctx, key, body, ct, meta)
+	return nil
 }
 
 // TestFailedVerificationLeavesNoManifest: the manifest is verified under a staged name

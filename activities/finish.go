@@ -1,10 +1,10 @@
 package activities
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"strconv"
 	"sync"
 	"time"
@@ -46,7 +46,8 @@ type FinishResult struct {
 // Finish walks the export's objects a listing page at a time, checks them against the
 // workflow's own counts, writes the manifest, then re-reads it against a fresh listing.
 // Any disagreement fails the export loudly instead of leaving a manifest that claims more
-// than is there. Of everything Finish reads, only the manifest's text is held whole.
+// than is there. Nothing Finish reads or writes is held whole: the manifest goes to the
+// bucket in parts as it is written.
 func (a *Activities) Finish(ctx context.Context, in FinishInput) (_ FinishResult, err error) {
 	defer a.logFailure(ctx, "export could not finish", &err, "export_id", in.Export.ID, "provider", in.Export.Provider,
 		"resource", in.Export.Spec.Resource, "workflow_id", in.WorkflowID)
@@ -69,10 +70,40 @@ func (a *Activities) Finish(ctx context.Context, in FinishInput) (_ FinishResult
 	if m.ProviderCount, err = a.reconciled(ctx, in, m.Records); err != nil {
 		return FinishResult{}, err
 	}
-	var body bytes.Buffer
-	w, err := newManifestWriter(&body, m, in.Base)
+	staged := in.Base + "/" + manifestName + stagedSuffix
+	// The manifest streams to the bucket as the listing is walked; it is kept only if the
+	// bucket agrees with the workflow's counts.
+	var inner error // the walk's own failure, as opposed to the upload's
+	err = a.Store.Upload(ctx, staged, "application/json", func(out io.Writer) error {
+		inner = a.writeManifest(ctx, out, m, in)
+		return inner
+	})
+	switch {
+	case inner != nil:
+		return FinishResult{}, a.unpublish(ctx, in.Base, inner)
+	case err != nil:
+		return FinishResult{}, storageError(err)
+	}
+	key, err := a.publish(ctx, in.Base)
 	if err != nil {
 		return FinishResult{}, err
+	}
+	// Written only after a verified manifest: a failed export never advances it.
+	if err := a.writeWatermark(ctx, in.Export, in.Watermark, key); err != nil {
+		return FinishResult{}, err
+	}
+	a.logger().InfoContext(ctx, "export finished", "export_id", in.Export.ID, "provider", in.Export.Provider,
+		"resource", in.Export.Spec.Resource, "pages", m.Pages, "records", m.Records, "bytes", m.Bytes,
+		"manifest", a.Store.Location(key))
+	return FinishResult{ManifestKey: key, Location: a.Store.Location(key), Pages: m.Pages, Records: m.Records, Bytes: m.Bytes}, nil
+}
+
+// writeManifest writes m to out with every page object as a walk of the listing finds
+// it, and fails unless the objects agree with the workflow's counts.
+func (a *Activities) writeManifest(ctx context.Context, out io.Writer, m Manifest, in FinishInput) error {
+	w, err := newManifestWriter(out, m)
+	if err != nil {
+		return err
 	}
 	t := newTally(in.Partitions)
 	var failed error // describing an object failed, as opposed to listing
@@ -95,26 +126,17 @@ func (a *Activities) Finish(ctx context.Context, in FinishInput) (_ FinishResult
 	})
 	switch {
 	case failed != nil:
-		return FinishResult{}, failed
+		return failed
 	case walked != nil:
-		return FinishResult{}, storageError(walked)
+		return storageError(walked)
 	}
 	if err := t.check(); err != nil {
-		return FinishResult{}, a.unpublish(ctx, in.Base, verificationFailed(in.Base, err))
+		return verificationFailed(in.Base, err)
 	}
-	w.close()
-	key, err := a.publish(ctx, in.Base, body.Bytes())
-	if err != nil {
-		return FinishResult{}, err
+	if err := w.close(); err != nil {
+		return storageError(err)
 	}
-	// Written only after a verified manifest: a failed export never advances it.
-	if err := a.writeWatermark(ctx, in.Export, in.Watermark, key); err != nil {
-		return FinishResult{}, err
-	}
-	a.logger().InfoContext(ctx, "export finished", "export_id", in.Export.ID, "provider", in.Export.Provider,
-		"resource", in.Export.Spec.Resource, "pages", m.Pages, "records", m.Records, "bytes", m.Bytes,
-		"manifest", a.Store.Location(key))
-	return FinishResult{ManifestKey: key, Location: a.Store.Location(key), Pages: m.Pages, Records: m.Records, Bytes: m.Bytes}, nil
+	return nil
 }
 
 // ReconcileFail is the FinishInput.Reconcile policy that fails an export whose count the
@@ -143,18 +165,15 @@ func (a *Activities) reconciled(ctx context.Context, in FinishInput, exported in
 // the export is complete and verified, so its presence always means both.
 const stagedSuffix = ".staged"
 
-// publish writes the manifest under a staged name, verifies it against the bucket, and
-// only then writes manifest.json. A failed verification leaves no manifest of either name.
-func (a *Activities) publish(ctx context.Context, base string, body []byte) (string, error) {
+// publish verifies the staged manifest against the bucket and only then copies it to
+// manifest.json, in the bucket. A failed verification leaves no manifest of either name.
+func (a *Activities) publish(ctx context.Context, base string) (string, error) {
 	key := base + "/" + manifestName
 	staged := key + stagedSuffix
-	if err := a.Store.Put(ctx, staged, body, "application/json", nil); err != nil {
-		return "", storageError(err)
-	}
 	if err := a.verify(ctx, staged, base); err != nil {
 		return "", a.unpublish(ctx, base, err)
 	}
-	if err := a.Store.Put(ctx, key, body, "application/json", nil); err != nil {
+	if err := a.Store.Copy(ctx, staged, key); err != nil {
 		return "", storageError(err)
 	}
 	// A checkpoint left by a stopped run that was resumed or reset no longer says anything.

@@ -1,12 +1,12 @@
 package activities
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"strings"
 	"time"
 )
 
@@ -59,16 +59,17 @@ type PageObject struct {
 }
 
 // manifestWriter writes a manifest one page object at a time, byte for byte what
-// json.MarshalIndent(m, "", "  ") would, without a slice of every object.
+// json.MarshalIndent(m, "", "  ") would, to a stream: neither a slice of every object nor
+// the text is ever held whole.
 type manifestWriter struct {
-	buf *bytes.Buffer
-	enc *json.Encoder
-	n   int
+	out  *bufio.Writer
+	enc  *json.Encoder
+	line bytes.Buffer // one object's text, before its trailing newline is cut
+	n    int
 }
 
-// newManifestWriter writes every field of head; Objects follow with add. It sizes buf
-// for head.Pages objects under base once, so the text is never copied to grow.
-func newManifestWriter(buf *bytes.Buffer, head Manifest, base string) (*manifestWriter, error) {
+// newManifestWriter writes every field of head; Objects follow with add.
+func newManifestWriter(out io.Writer, head Manifest) (*manifestWriter, error) {
 	head.Objects = []PageObject{}
 	b, err := json.MarshalIndent(head, "", "  ")
 	if err != nil {
@@ -78,35 +79,32 @@ func newManifestWriter(buf *bytes.Buffer, head Manifest, base string) (*manifest
 	if !ok {
 		return nil, errors.New("manifest: objects must be its last field")
 	}
-	// A page object with the widest numbers a page has, plus its separator.
-	widest, err := json.MarshalIndent(PageObject{Key: PageKey(base, 999, 99_999_999), Partition: 999,
-		Seq: 99_999_999, Records: 999_999, Bytes: 999_999_999, SHA256: strings.Repeat("0", 64)}, "    ", "  ")
-	if err != nil {
-		return nil, err
-	}
-	buf.Grow(len(b) + head.Pages*(len(widest)+6) + 8)
-	buf.Write(b)
-	buf.WriteByte('[')
-	enc := json.NewEncoder(buf)
-	enc.SetIndent("    ", "  ")
-	return &manifestWriter{buf: buf, enc: enc}, nil
+	w := &manifestWriter{out: bufio.NewWriterSize(out, 64<<10)}
+	w.enc = json.NewEncoder(&w.line)
+	w.enc.SetIndent("    ", "  ")
+	_, _ = w.out.Write(b) // a bufio.Writer keeps its first error for Flush to return
+	_ = w.out.WriteByte('[')
+	return w, nil
 }
 
 func (w *manifestWriter) add(o PageObject) {
 	if w.n > 0 {
-		w.buf.WriteByte(',')
+		_ = w.out.WriteByte(',')
 	}
-	w.buf.WriteString("\n    ")
-	_ = w.enc.Encode(o)             // a PageObject always encodes; bytes.Buffer never fails
-	w.buf.Truncate(w.buf.Len() - 1) // Encode's newline
+	_, _ = w.out.WriteString("\n    ")
+	w.line.Reset()
+	_ = w.enc.Encode(o) // a PageObject always encodes; bytes.Buffer never fails
+	_, _ = w.out.Write(w.line.Bytes()[:w.line.Len()-1])
 	w.n++
 }
 
-func (w *manifestWriter) close() {
+// close ends the manifest and returns the first error writing it met.
+func (w *manifestWriter) close() error {
 	if w.n > 0 {
-		w.buf.WriteString("\n  ")
+		_, _ = w.out.WriteString("\n  ")
 	}
-	w.buf.WriteString("]\n}")
+	_, _ = w.out.WriteString("]\n}")
+	return w.out.Flush()
 }
 
 // manifestReader decodes a manifest's objects one at a time; every other field it keeps

@@ -60,22 +60,52 @@ func (a *Activities) FetchPage(ctx context.Context, in PageInput) (res PageResul
 	defer func() { span(in.Provider, resource, res.Records, err) }()
 	defer a.logFailure(ctx, "page failed", &err, "export_id", in.ExportID, "provider", in.Provider,
 		"resource", resource, "partition", in.Partition, "seq", in.Seq)
+	conn, ctx, err := a.begin(ctx, in)
+	if err != nil {
+		return PageResult{}, err
+	}
+	started := time.Now()
+	page, err := a.fetch(ctx, conn, in)
+	if err != nil {
+		return PageResult{}, err
+	}
+	res = PageResult{Next: page.Next, Done: page.Done, Records: len(page.Records), Total: page.Total}
+	if len(page.Records) > 0 {
+		if res.Key, res.Bytes, err = a.write(ctx, in, page.Records); err != nil {
+			return PageResult{}, err
+		}
+	}
+	res.Took = time.Since(started)
+	a.logger().DebugContext(ctx, "page written", "export_id", in.ExportID, "provider", in.Provider,
+		"resource", resource, "partition", in.Partition, "seq", in.Seq, "records", res.Records,
+		"bytes", res.Bytes, "done", res.Done, "elapsed_ms", res.Took.Milliseconds())
+	return res, nil
+}
+
+// begin checks what a page activity was handed and returns the connector, with the
+// worker's bounds on provider answers (and its metrics) in ctx.
+func (a *Activities) begin(ctx context.Context, in PageInput) (provider.Connector, context.Context, error) {
 	conn, err := a.Providers.Get(in.Provider, in.Credential)
 	if err != nil {
-		return PageResult{}, asInvalid(err)
+		return nil, ctx, asInvalid(err)
 	}
 	// The plan crossed workflow history: only one the connector itself accepts is sent.
 	if _, err := conn.Validate(in.Plan.Spec); err != nil {
-		return PageResult{}, asInvalid(err)
+		return nil, ctx, asInvalid(err)
 	}
 	if err := a.checkOwner(ctx, in.Base, ""); err != nil {
-		return PageResult{}, err
+		return nil, ctx, err
 	}
-	ctx = a.limited(ctx, resource)
+	ctx = a.limited(ctx, in.Plan.Resource)
 	if a.Metrics != nil {
 		ctx = provider.WithObserver(ctx, a.Metrics.Response)
 	}
-	started := time.Now()
+	return conn, ctx, nil
+}
+
+// fetch gets the page at in.Position and checks that it moves forward.
+func (a *Activities) fetch(ctx context.Context, conn provider.Connector, in PageInput) (provider.Page, error) {
+	resource := in.Plan.Resource
 	page, err := conn.Fetch(ctx, provider.Request{Plan: in.Plan, Position: in.Position})
 	if err != nil {
 		var pe *provider.Error
@@ -85,35 +115,32 @@ func (a *Activities) FetchPage(ctx context.Context, in PageInput) (res PageResul
 		if errors.As(err, &pe) && pe.Credentials && in.Fetched {
 			a.Metrics.CredentialWait(in.Provider, resource, true)
 		}
-		return PageResult{}, atPosition(toTemporal(err), in)
+		return provider.Page{}, atPosition(toTemporal(err), in)
 	}
 	if in.Position.Stride > 1 && !page.Done {
 		page.Next = provider.NextInStride(in.Position, page.Next, in.Plan.PageSize)
 	}
 	// Every page must move forward; an API that loops would otherwise never end.
 	if page, err = provider.Advance(in.Provider, resource, in.Position, page); err != nil {
-		return PageResult{}, atPosition(toTemporal(err), in)
+		return provider.Page{}, atPosition(toTemporal(err), in)
 	}
 	a.Metrics.CredentialWait(in.Provider, resource, false)
-	res = PageResult{Next: page.Next, Done: page.Done, Records: len(page.Records), Total: page.Total}
-	if len(page.Records) > 0 {
-		body, sum, err := a.encode(page.Records)
-		if err != nil {
-			return PageResult{}, err
-		}
-		key := PageKey(in.Base, in.Partition, in.Seq)
-		meta := map[string]string{metaRecords: strconv.Itoa(len(page.Records)), metaSHA256: sum}
-		if err := a.Store.Put(ctx, key, body, "application/x-ndjson", meta); err != nil {
-			return PageResult{}, storageError(err)
-		}
-		res.Key, res.Bytes = key, int64(len(body))
-		a.Metrics.PageWritten(in.Provider, resource, res.Records, res.Bytes)
+	return page, nil
+}
+
+// write stores records as page in.Seq of in.Partition and returns its key and size.
+func (a *Activities) write(ctx context.Context, in PageInput, records []json.RawMessage) (string, int64, error) {
+	body, sum, err := a.encode(records)
+	if err != nil {
+		return "", 0, err
 	}
-	res.Took = time.Since(started)
-	a.logger().DebugContext(ctx, "page written", "export_id", in.ExportID, "provider", in.Provider,
-		"resource", resource, "partition", in.Partition, "seq", in.Seq, "records", res.Records,
-		"bytes", res.Bytes, "done", res.Done, "elapsed_ms", res.Took.Milliseconds())
-	return res, nil
+	key := PageKey(in.Base, in.Partition, in.Seq)
+	meta := map[string]string{metaRecords: strconv.Itoa(len(records)), metaSHA256: sum}
+	if err := a.Store.Put(ctx, key, body, "application/x-ndjson", meta); err != nil {
+		return "", 0, storageError(err)
+	}
+	a.Metrics.PageWritten(in.Provider, in.Plan.Resource, len(records), int64(len(body)))
+	return key, int64(len(body)), nil
 }
 
 // keepAlive heartbeats until stop is called, so a worker crash is noticed within the

@@ -163,12 +163,12 @@ func TestContinueAsNewCarriesPositionAndTotals(t *testing.T) {
 }
 
 func TestContinueAsNewWhenServerSuggests(t *testing.T) {
-	h := newHarness(t, 100)
+	h := newHarness(t, 2_000)
 	h.env.SetContinueAsNewSuggested(true)
 	h.env.ExecuteWorkflow(Export, input())
 	next := continuedInput(t, h.env.GetWorkflowError())
-	if got := next.State.Partitions[0].Pages; got != 1 {
-		t.Fatalf("continued after %d pages, want 1 (as soon as suggested)", got)
+	if got := next.State.Partitions[0].Pages; got != localTaskPages {
+		t.Fatalf("continued after %d pages, want %d (as soon as suggested: after the first batch)", got, localTaskPages)
 	}
 }
 
@@ -206,7 +206,7 @@ func TestInvalidInputFailsBeforeAnyPage(t *testing.T) {
 }
 
 func TestProgressQueryReportsPositionAndCounts(t *testing.T) {
-	h := newHarness(t, 50)
+	h := newHarness(t, 1_050) // a batch of 100 pages, then one of 5
 	var seen []Progress
 	h.onPage(func() {
 		v, err := h.env.QueryWorkflow(QueryProgress)
@@ -235,12 +235,12 @@ func TestProgressQueryReportsPositionAndCounts(t *testing.T) {
 	if err := v.Get(&last); err != nil {
 		t.Fatal(err)
 	}
-	if last.Phase != PhaseDone || last.Records != 50 || last.Pages != 5 || last.Total != 50 {
+	if last.Phase != PhaseDone || last.Records != 1_050 || last.Pages != 105 || last.Total != 1_050 {
 		t.Fatalf("final progress = %+v", last)
 	}
-	mid := seen[1] // the listener runs before the workflow applies the page it reports
-	if mid.Phase != PhaseExporting || mid.Records != 10 || mid.Position.Offset != 10 {
-		t.Fatalf("progress after the second page = %+v, want 10 records at offset 10", mid)
+	mid := seen[1] // the listener runs before the workflow applies the batch it reports
+	if mid.Phase != PhaseExporting || mid.Records != 1_000 || mid.Position.Offset != 1_000 {
+		t.Fatalf("progress after the first batch = %+v, want 1000 records at offset 1000", mid)
 	}
 }
 
@@ -257,7 +257,7 @@ func continuedInput(t *testing.T, err error) ExportInput {
 	return next
 }
 
-// onPage calls f after every page, fetched as an activity or a local activity.
+// onPage calls f after every page fetched as an activity, and every local batch of pages.
 func (h *harness) onPage(f func()) {
 	h.env.SetOnActivityCompletedListener(func(info *activity.Info, _ converter.EncodedValue, _ error) {
 		if info.ActivityType.Name == "FetchPage" {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/pagewise/pagewise/internal/provider"
@@ -12,6 +13,7 @@ import (
 
 // fakeConnector serves records 1..n by offset; failAt makes the page at that offset fail.
 type fakeConnector struct {
+	mu     sync.Mutex // parallel pages call it from several goroutines
 	n      int
 	failAt int
 	fail   *provider.Error
@@ -40,13 +42,17 @@ func (f *fakeConnector) Validate(spec provider.Spec) (provider.Plan, error) {
 		spec.PageSize = 10
 	}
 	spec.Strategy = provider.StrategyOffset
+	f.mu.Lock()
 	f.since = spec.Since
+	f.mu.Unlock()
 	return provider.Plan{Spec: spec, MaxParallel: 4}, nil
 }
 
 func (f *fakeConnector) Start(provider.Plan) provider.Position { return provider.Position{} }
 
 func (f *fakeConnector) Fetch(_ context.Context, req provider.Request) (provider.Page, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
 	off := req.Position.Offset
 	f.offsets = append(f.offsets, off)
 	failing := f.failResource == "" || f.failResource == req.Plan.Resource

@@ -85,7 +85,7 @@ func TestFailedRunDoesNotAdvanceWatermark(t *testing.T) {
 }
 
 func TestPauseStopsPagesUntilResume(t *testing.T) {
-	h := newHarness(t, 50)
+	h := newHarness(t, 1_050) // two batches: 100 pages, then 5
 	var fetchedAt []time.Time
 	h.onPage(func() {
 		fetchedAt = append(fetchedAt, h.env.Now())
@@ -111,8 +111,8 @@ func TestPauseStopsPagesUntilResume(t *testing.T) {
 	if !whilePaused.Paused || whilePaused.Phase != PhaseExporting {
 		t.Fatalf("progress while paused = %+v, want paused", whilePaused)
 	}
-	if res.Records != 50 {
-		t.Fatalf("records = %d after resume, want 50", res.Records)
+	if res.Records != 1_050 {
+		t.Fatalf("records = %d after resume, want 1050", res.Records)
 	}
 	// Pages ran before the pause arrived and after the resume, none in the hour between.
 	start, late := fetchedAt[0], 0
@@ -124,7 +124,9 @@ func TestPauseStopsPagesUntilResume(t *testing.T) {
 			t.Fatalf("a page ran %v into the pause", gap)
 		}
 	}
-	if late == 0 || whilePaused.Pages >= 5 || whilePaused.Pages+late != len(fetchedAt) {
-		t.Fatalf("%d pages before the pause (progress said %d), %d after the resume", len(fetchedAt)-late, whilePaused.Pages, late)
+	// Before the pause: a batch, then the stop of the pages its stream fetches ahead.
+	if late != 1 || len(fetchedAt) != 3 || whilePaused.Pages != localTaskPages {
+		t.Fatalf("%d local activities before the pause (progress said %d pages), %d after the resume; want a batch of %d pages and a stream stopped, then a batch",
+			len(fetchedAt)-late, whilePaused.Pages, late, localTaskPages)
 	}
 }

@@ -5,6 +5,7 @@ import (
 
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/converter"
+	"go.temporal.io/sdk/workflow"
 
 	"github.com/pagewise/pagewise/internal/provider"
 )
@@ -30,8 +31,25 @@ func (h *harness) countPages() *pageCounts {
 	return c
 }
 
-func TestSerialExportFetchesPagesLocally(t *testing.T) {
+func TestSerialExportFetchesPagesInLocalBatches(t *testing.T) {
 	h := newHarness(t, 1_005)
+	c := h.countPages()
+	h.env.ExecuteWorkflow(Export, input())
+	var res ExportResult
+	if err := h.env.GetWorkflowResult(&res); err != nil {
+		t.Fatal(err)
+	}
+	if res.Records != 1_005 || res.Pages != 101 || c.local != 2 || c.queued != 0 {
+		t.Fatalf("%d records in %d pages from %d local batches and %d queued pages; want 1005 in 101 from 2 local batches (100 pages, then 1)",
+			res.Records, res.Pages, c.local, c.queued)
+	}
+	assertExact(t, h.storedIDs(t), 1_005)
+}
+
+// Runs that began before batches replay as they ran: one local activity a page.
+func TestSerialExportBeforeBatchesFetchesPageByPage(t *testing.T) {
+	h := newHarness(t, 1_005)
+	h.env.OnGetVersion(pageBatchesChange, workflow.DefaultVersion, pageBatchesVersion).Return(workflow.DefaultVersion)
 	c := h.countPages()
 	h.env.ExecuteWorkflow(Export, input())
 	var res ExportResult
@@ -58,23 +76,37 @@ func TestParallelExportFetchesPagesFromThePageQueue(t *testing.T) {
 	}
 }
 
-// A page that fails locally moves to the page queue, retries there until it succeeds, and
-// the export carries on locally and ends exact.
+// A page that fails in a local batch moves to the page queue, retries there until it
+// succeeds, and the export carries on in local batches and ends exact. The batch keeps the
+// pages before the failure, whether the failing page is its first or a later one.
 func TestPageFailingLocallyIsHandedToThePageQueue(t *testing.T) {
-	h := newHarness(t, 50)
-	h.conn.failAt, h.conn.failures = 20, 5 // one local attempt, then four on the queue: under its attempts
-	h.conn.fail = &provider.Error{Provider: "fake", Resource: "items", Status: 503, Message: "unavailable", Retryable: true}
-	c := h.countPages()
-	h.env.ExecuteWorkflow(Export, input())
-	var res ExportResult
-	if err := h.env.GetWorkflowResult(&res); err != nil {
-		t.Fatal(err)
+	for _, c := range []struct {
+		name                       string
+		failAt, local, localFailed int
+	}{
+		{"mid-batch", 20, 2, 0}, // pages 0 and 10 kept, the batch ends early
+		{"first page", 0, 2, 1}, // the batch fails as a whole
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			h := newHarness(t, 50)
+			h.conn.failAt, h.conn.failures = c.failAt, 5 // one local attempt, then four on the queue: under its attempts
+			h.conn.fail = &provider.Error{Provider: "fake", Resource: "items", Status: 503, Message: "unavailable", Retryable: true}
+			n := h.countPages()
+			h.env.ExecuteWorkflow(Export, input())
+			var res ExportResult
+			if err := h.env.GetWorkflowResult(&res); err != nil {
+				t.Fatal(err)
+			}
+			if res.Records != 50 || n.queued != 1 || n.localFailed != c.localFailed || n.local != c.local || h.conn.failed != h.conn.failures {
+				t.Fatalf("%d records; %d local batches (%d failed), %d queued pages, %d failures; want 50, %d batches (%d failed), then the page queued until its %d failures were over",
+					res.Records, n.local, n.localFailed, n.queued, h.conn.failed, c.local, c.localFailed, h.conn.failures)
+			}
+			assertExact(t, h.storedIDs(t), 50)
+			if got := len(h.conn.offsets); got != 5+h.conn.failures {
+				t.Fatalf("%d pages fetched, want the 5 pages once and the failing one %d times", got, h.conn.failures)
+			}
+		})
 	}
-	if res.Records != 50 || c.queued != 1 || c.localFailed != 1 || c.local != 5 || h.conn.failed != h.conn.failures {
-		t.Fatalf("%d records; %d local pages (%d failed), %d queued, %d failures; want 50, one local failure, then the page queued until its %d failures were over",
-			res.Records, c.local, c.localFailed, c.queued, h.conn.failed, h.conn.failures)
-	}
-	assertExact(t, h.storedIDs(t), 50)
 }
 
 func assertExact(t *testing.T, ids []int, n int) {

@@ -19,11 +19,14 @@ type pageLoop struct {
 	ctx    workflow.Context
 	actx   workflow.Context // the page queue
 	lctx   workflow.Context // local pages
+	bctx   workflow.Context // local batches of pages
 	local  bool
+	batch  bool // local pages come in batches (pageBatches)
 	holds  bool // a failing page waits and is retried by the workflow (pageHolds)
 	limit  int
 	clock  taskClock
 	handed map[int]bool // partitions whose current page goes to the queue
+	rb     *rebalancer  // nil: partitions keep the bounds they were planned with
 	sel    workflow.Selector
 	// pending counts pages in flight and waits between attempts; ready holds partitions
 	// whose page just ended and may go on.
@@ -45,6 +48,14 @@ func newPageLoop(ctx workflow.Context, x *exporter) *pageLoop {
 	l.holds = pageHoldsOn(ctx)
 	l.actx = x.pageOptions(ctx, l.holds)
 	l.lctx = localPageOptions(ctx, pageTimeout)
+	if l.local && pageBatchesOn(ctx) {
+		l.batch = true
+		// A batch starts no page after localTaskTime; its last may take a page's time.
+		l.bctx = localPageOptions(ctx, pageTimeout+localTaskTime)
+	}
+	if x.rebalancing(ctx) {
+		l.rb = &rebalancer{x: x}
+	}
 	return l
 }
 
@@ -70,6 +81,7 @@ func (x *exporter) pageOptions(ctx workflow.Context, holds bool) workflow.Contex
 
 func (l *pageLoop) run() error {
 	for {
+		l.rebalanceIdle()
 		for i := range l.x.st.Partitions {
 			if !l.x.st.Partitions[i].Done && !l.x.paused {
 				l.launch(i)
@@ -99,11 +111,29 @@ func (l *pageLoop) goOn() {
 				l.err = err
 			}
 		}
-		if l.launchable(i) {
+		switch {
+		case l.launchable(i):
 			l.launch(i)
+		case l.batch && l.x.paused:
+			l.stopStream(i)
 		}
 	}
 	l.ready = l.ready[:0]
+}
+
+// rebalanceIdle cuts partitions for free slots while nothing is in flight: when a run
+// starts, and after a pause.
+func (l *pageLoop) rebalanceIdle() {
+	if l.rb == nil || l.endOfRun() {
+		return
+	}
+	var idle []int
+	for i, p := range l.x.st.Partitions {
+		if !p.Done {
+			idle = append(idle, i)
+		}
+	}
+	l.rb.rebalance(l.ctx, idle...)
 }
 
 func (l *pageLoop) endOfRun() bool {
@@ -119,8 +149,12 @@ func (l *pageLoop) launch(i int) {
 	in := activities.PageInput{
 		Resolved: l.x.st.Resolved, Partition: p.ID, Seq: p.Pages + 1, Position: p.Position, Fetched: l.x.fetched(),
 	}
-	l.pending++
 	isLocal := l.local && !l.handed[i]
+	if isLocal && l.batch {
+		l.launchBatch(i, in)
+		return
+	}
+	l.pending++
 	var f workflow.Future
 	if isLocal {
 		f = workflow.ExecuteLocalActivity(l.lctx, a.FetchPage, in)
@@ -145,6 +179,9 @@ func (l *pageLoop) launch(i int) {
 		l.ready = append(l.ready, i)
 		if !l.x.st.Planned {
 			l.ready = append(l.ready, l.x.plan(res.Total)...)
+		}
+		if l.rb != nil {
+			l.ready = append(l.ready, l.rb.rebalance(l.ctx, i)...)
 		}
 	})
 }

@@ -67,8 +67,9 @@ func TestParallelOffsetExportIsExact(t *testing.T) {
 	in.PagesPerRun = 40 // continue-as-new with four partitions in flight
 	h.env.ExecuteWorkflow(Export, in)
 	next := continuedInput(t, h.env.GetWorkflowError())
-	if len(next.State.Partitions) != 4 || !next.State.Planned {
-		t.Fatalf("carried %d partitions (planned %v), want 4", len(next.State.Partitions), next.State.Planned)
+	// Four planned; a partition that ends early may have freed a slot for a cut.
+	if len(next.State.Partitions) < 4 || !next.State.Planned {
+		t.Fatalf("carried %d partitions (planned %v), want at least 4", len(next.State.Partitions), next.State.Planned)
 	}
 	h2 := newHarness(t, 1_003)
 	h2.store = h.store

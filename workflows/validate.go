@@ -22,9 +22,9 @@ const (
 	MaxPagesPerRun      = 2_000  // about 12,000 history events a run at most
 	MaxPageSize         = 10_000 // the largest page any provider serves (Clever)
 	MaxHeartbeatSeconds = 3_600
-	// maxPartitions bounds a continued run's state; splitting never makes more than
-	// MaxParallelism partitions.
-	maxPartitions = MaxParallelism
+	// maxPartitions bounds a continued run's state (about 400 bytes a partition):
+	// planning makes at most MaxParallelism partitions, and rebalancing cuts no more.
+	maxPartitions = 128
 )
 
 // inputChecks versions the checks below and the collision-free export id: runs that began

@@ -68,14 +68,17 @@ func (e *env) durable(ctx context.Context, s spec, sandboxURL string) (row, erro
 	r.elapsed = time.Since(started)
 	r.pages, r.records, r.bytes, r.runs = res.Pages, res.Records, res.Bytes, res.Runs
 
-	runs, events, err := e.history(ctx, in.ExportID, firstRun)
+	runIDs, events, err := e.history(ctx, in.ExportID, firstRun)
 	if err != nil {
 		return row{}, err
 	}
-	if runs != res.Runs {
-		progress("  warning: followed %d runs, the result says %d", runs, res.Runs)
+	if len(runIDs) != res.Runs {
+		progress("  warning: followed %d runs, the result says %d", len(runIDs), res.Runs)
 	}
 	r.maxEvents = events
+	if r.phases, err = e.phases(ctx, in.ExportID, runIDs); err != nil {
+		return row{}, err
+	}
 	u, err := w.stop()
 	if err != nil {
 		return row{}, err
@@ -83,6 +86,9 @@ func (e *env) durable(ctx context.Context, s spec, sandboxURL string) (row, erro
 	r.usage = &u
 	progress("  %s records in %.1f s (%.0f/s), %d runs; worker CPU %.1f s, peak RSS %d MB",
 		group(r.records), r.elapsed.Seconds(), r.recordsPerSec(), r.runs, u.cpu.Seconds(), u.rssKB/1024)
+	ph := r.phases
+	progress("  prepare %.2f s, first page %.2f s, pages %.2f s, finish and verify %.2f s",
+		ph.prepare.Seconds(), ph.first.Seconds(), ph.pages.Seconds(), ph.finish.Seconds())
 	return r, nil
 }
 
@@ -114,12 +120,13 @@ func (e *env) export(ctx context.Context, w *workerProc, queue string, in workfl
 }
 
 // history follows the chain of runs from the first, as e2e's history-bound test does, and
-// returns how many there were and the longest history among them.
-func (e *env) history(ctx context.Context, workflowID, runID string) (runs int, longest int64, err error) {
-	for ; runID != ""; runs++ {
+// returns their ids and the longest history among them.
+func (e *env) history(ctx context.Context, workflowID, runID string) (runs []string, longest int64, err error) {
+	for runID != "" {
+		runs = append(runs, runID)
 		desc, err := e.client.DescribeWorkflowExecution(ctx, workflowID, runID)
 		if err != nil {
-			return 0, 0, err
+			return nil, 0, err
 		}
 		info := desc.GetWorkflowExecutionInfo()
 		longest = max(longest, info.GetHistoryLength())
@@ -127,11 +134,11 @@ func (e *env) history(ctx context.Context, workflowID, runID string) (runs int, 
 		switch info.GetStatus() {
 		case enumspb.WORKFLOW_EXECUTION_STATUS_CONTINUED_AS_NEW:
 			if runID, err = e.nextRun(ctx, workflowID, info.GetExecution().GetRunId()); err != nil {
-				return 0, 0, err
+				return nil, 0, err
 			}
 		case enumspb.WORKFLOW_EXECUTION_STATUS_COMPLETED:
 		default:
-			return 0, 0, fmt.Errorf("run %d of %s ended %v", runs+1, workflowID, info.GetStatus())
+			return nil, 0, fmt.Errorf("run %d of %s ended %v", len(runs), workflowID, info.GetStatus())
 		}
 	}
 	return runs, longest, nil

@@ -5,9 +5,11 @@
 //     durable export, at several sandbox latencies: what durability costs per page;
 //   - budget: parallel exports of Clio, Attio and Close against a sandbox that answers 429
 //     past 20 requests a second, with the worker told 20: how near the ceiling they get;
+//   - skewed: the budget section's Close windows on records crowded into a tenth of the
+//     time range, where equal spans of time are far from equal work;
 //   - efficiency: bytes per record and worker CPU at PAGEWISE_GZIP_LEVEL 1, 6 and 9;
-//   - scale (--scale only): 10,000 against 1,000,000 records: throughput, runs, the
-//     longest run's history and the worker's peak RSS.
+//   - scale (--scale only): 10,000 against 1,000,000 records (and 10,000,000 with
+//     --huge): throughput, runs, the longest run's history and the worker's peak RSS.
 //
 // Every durable row runs the worker binary as its own process, so its CPU time and peak
 // RSS are the worker's alone. Progress goes to stderr, the table to stdout.
@@ -26,9 +28,14 @@ import (
 	"time"
 )
 
+// hugeRecords is the --huge row: worker memory, history and the manifest must not grow
+// with it (the manifest, about 26 MB, goes to the bucket in parts).
+const hugeRecords = 10_000_000
+
 type options struct {
 	records       int
 	budgetRecords int
+	budgetSeconds int
 	scaleRecords  []int
 	pageSize      int
 	latencies     []time.Duration
@@ -36,18 +43,20 @@ type options struct {
 	markdown      bool
 }
 
-var sectionNames = []string{"serial", "budget", "efficiency", "scale"}
+var sectionNames = []string{"serial", "budget", "skewed", "efficiency", "scale"}
 
 func main() {
 	var o options
 	var lat, scaleRecs, only string
-	var scale bool
+	var scale, huge bool
 	flag.IntVar(&o.records, "records", 20_000, "records of the serial and gzip exports")
-	flag.IntVar(&o.budgetRecords, "budget-records", 20_000, "records of the budget exports (Clio's stops at its offset cap, 10,000)")
+	flag.IntVar(&o.budgetSeconds, "budget-seconds", 60, "size the budget and skewed exports to take this long at the budget; 0 uses --budget-records")
+	flag.IntVar(&o.budgetRecords, "budget-records", 20_000, "records of the budget exports with --budget-seconds 0 (Clio's stops at its offset cap, 10,000)")
 	flag.IntVar(&o.pageSize, "page-size", 100, "records per page")
 	flag.StringVar(&lat, "latency", "0ms,20ms,100ms", "sandbox latencies of the serial section, comma-separated")
 	flag.BoolVar(&scale, "scale", false, "add the scale section (a million records: several minutes)")
 	flag.StringVar(&scaleRecs, "scale-records", "10000,1000000", "record counts of the scale section, comma-separated")
+	flag.BoolVar(&huge, "huge", false, "add a 10,000,000-record row to the scale section (about 20 minutes on 2 cores)")
 	flag.StringVar(&only, "only", "", "run only these sections, comma-separated: "+strings.Join(sectionNames, ", "))
 	flag.BoolVar(&o.markdown, "markdown", false, "print the table as Markdown")
 	flag.Parse()
@@ -58,8 +67,11 @@ func main() {
 	if o.scaleRecords, err = parseList(scaleRecs, strconv.Atoi); err != nil {
 		badFlag("--scale-records: %v", err)
 	}
-	o.sections = []string{"serial", "budget", "efficiency"}
-	if scale {
+	o.sections = []string{"serial", "budget", "skewed", "efficiency"}
+	if huge {
+		o.scaleRecords = append(o.scaleRecords, hugeRecords)
+	}
+	if scale || huge {
 		o.sections = append(o.sections, "scale")
 	}
 	if only != "" {
@@ -87,7 +99,7 @@ func run(ctx context.Context, o options) error {
 	}
 	defer env.close()
 	sections := map[string]func(context.Context, options) ([]row, error){
-		"serial": env.serial, "budget": env.budget, "efficiency": env.efficiency, "scale": env.scale,
+		"serial": env.serial, "budget": env.budget, "skewed": env.skewed, "efficiency": env.efficiency, "scale": env.scale,
 	}
 	var rows []row
 	for _, name := range sectionNames {

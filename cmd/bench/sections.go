@@ -58,20 +58,57 @@ func (e *env) serial(ctx context.Context, o options) ([]row, error) {
 // each provider's parallel strategy against a sandbox that answers 429 past the budget.
 func (e *env) budget(ctx context.Context, o options) ([]row, error) {
 	specs := []spec{
-		// Clio refuses offsets past 10,000, so its offset export stops there.
-		{provider: "clio", resource: "contacts", strategy: "offset", records: min(o.budgetRecords, clio.OffsetCap)},
-		{provider: "attio", resource: "people", strategy: "offset", records: o.budgetRecords},
-		{provider: "close", resource: "lead", strategy: "window", records: o.budgetRecords},
+		{provider: "clio", resource: "contacts", strategy: "offset"},
+		{provider: "attio", resource: "people", strategy: "offset"},
+		{provider: "close", resource: "lead", strategy: "window"},
 	}
+	return e.budgetRows(ctx, o, "budget", specs, 0)
+}
+
+// budgetSize is how many records a budget export of provider pages, and how many a page:
+// enough for --budget-seconds at the budget. Clio refuses offsets past 10,000, so its
+// pages shrink instead.
+func budgetSize(o options, provider string) (records, pageSize int) {
+	records, pageSize = o.budgetRecords, o.pageSize
+	if o.budgetSeconds > 0 {
+		records = o.budgetSeconds * budgetPerSecond * pageSize
+	}
+	if provider == "clio" && records > clio.OffsetCap {
+		records = clio.OffsetCap
+		if o.budgetSeconds > 0 {
+			pageSize = (records + o.budgetSeconds*budgetPerSecond - 1) / (o.budgetSeconds * budgetPerSecond)
+		}
+	}
+	return records, pageSize
+}
+
+// skewCrowd is the part of the sandbox's time range the skewed section's records are
+// created in: a tenth of it, in the middle.
+const skewCrowd = 0.1
+
+// skewed is the budget section on data crowded into a tenth of its time range, where
+// equal spans of time hold very different numbers of records: rebalancing's test.
+func (e *env) skewed(ctx context.Context, o options) ([]row, error) {
+	specs := []spec{
+		{provider: "close", resource: "lead", strategy: "window"},
+		{provider: "close", resource: "activity", strategy: "window"},
+	}
+	return e.budgetRows(ctx, o, "skewed", specs, skewCrowd)
+}
+
+// budgetRows runs each spec in parallel against a sandbox holding the budget, with its
+// records crowded into crowd of the time range (0: spread evenly).
+func (e *env) budgetRows(ctx context.Context, o options, section string, specs []spec, crowd float64) ([]row, error) {
 	var rows []row
 	for _, s := range specs {
-		s.section, s.pageSize, s.parallelism, s.gzip = "budget", o.pageSize, budgetParallel, defaultGzip
+		s.section, s.parallelism, s.gzip = section, budgetParallel, defaultGzip
 		s.latency, s.budget, s.rate = budgetLatency, budgetPerSecond, budgetRate
-		sb, url, stop, err := serveSandbox(sandbox.Options{Records: s.records, Seed: 1, Latency: s.latency, Budget: s.budget})
+		s.records, s.pageSize = budgetSize(o, s.provider)
+		sb, url, stop, err := serveSandbox(sandbox.Options{Records: s.records, Seed: 1, Latency: s.latency, Budget: s.budget, Crowd: crowd})
 		if err != nil {
 			return nil, err
 		}
-		progress("budget: %s %s ×%d, %d records, budget %g/s, rate %g/s…", s.export(), s.strategy, s.parallelism, s.records, s.budget, s.rate)
+		progress("%s: %s %s ×%d, %d records, budget %g/s, rate %g/s…", section, s.export(), s.strategy, s.parallelism, s.records, s.budget, s.rate)
 		r, err := e.durable(ctx, s, url)
 		stop()
 		if err != nil {

@@ -23,6 +23,7 @@ type row struct {
 	requests, limited int64   // sandbox Stats: requests and 429s
 	peak              int     // most requests the sandbox saw in one second
 
+	phases    phases // durable rows: where the time went
 	usage     *usage // worker process; nil for the in-process plain loop
 	rssOf     *usage // scale: the smallest export's worker, for the RSS ratio
 	runs      int
@@ -32,23 +33,31 @@ type row struct {
 func (r row) recordsPerSec() float64 { return float64(r.records) / r.elapsed.Seconds() }
 func (r row) pagesPerSec() float64   { return float64(r.pages) / r.elapsed.Seconds() }
 
+// floor is the least time a serial export of these pages can take: one request after
+// another, each waiting the sandbox's latency.
+func (r row) floor() time.Duration { return time.Duration(r.pages) * r.latency }
+
 // columns are the table's; the first leftCols are text, the rest numbers.
 var columns = []string{"section", "export", "path", "strategy", "latency", "records", "pages", "seconds",
-	"records/s", "pages/s", "% of plain", "overhead ms/page", "budget req/s", "% of ceiling", "429s", "429 %",
+	"prepare s", "first page s", "pages s", "finish s", "records/s", "pages/s", "% of plain", "% of floor", "overhead ms/page", "budget req/s", "% of ceiling", "429s", "429 %",
 	"peak req/s", "gzip", "bytes/record", "CPU s/100k rec", "peak RSS MB", "RSS ×", "runs", "max events/run"}
 
 const leftCols = 4
 
 func (r row) cells() []string {
 	c := []string{r.section, r.export, r.path, r.strategy, fmt.Sprintf("%d ms", r.latency.Milliseconds()),
-		group(r.records), group(int64(r.pages)), fmt.Sprintf("%.1f", r.elapsed.Seconds()),
-		group(int64(r.recordsPerSec())), fmt.Sprintf("%.1f", r.pagesPerSec())}
-	ratio, overhead := "", ""
+		group(r.records), group(int64(r.pages)), fmt.Sprintf("%.1f", r.elapsed.Seconds())}
+	c = append(c, r.phaseCells()...)
+	c = append(c, group(int64(r.recordsPerSec())), fmt.Sprintf("%.1f", r.pagesPerSec()))
+	ratio, floor, overhead := "", "", ""
 	if b := r.baseline; b != nil {
 		ratio = fmt.Sprintf("%.0f%%", 100*r.recordsPerSec()/b.recordsPerSec())
 		overhead = fmt.Sprintf("%.1f", (r.elapsed-b.elapsed).Seconds()*1000/float64(max(r.pages, 1)))
 	}
-	c = append(c, ratio, overhead)
+	if r.section == "serial" && r.latency > 0 {
+		floor = fmt.Sprintf("%.0f%%", 100*r.floor().Seconds()/r.elapsed.Seconds())
+	}
+	c = append(c, ratio, floor, overhead)
 	budget, ceiling, limited, share, peak := "", "", "", "", ""
 	if r.budget > 0 {
 		budget = fmt.Sprintf("%g", r.budget)
@@ -73,6 +82,19 @@ func (r row) cells() []string {
 		runs, events = strconv.Itoa(r.runs), group(r.maxEvents)
 	}
 	return append(c, cpu, rss, rssRatio, runs, events)
+}
+
+// phaseCells are the durable rows' phases, blank for the plain loop.
+func (r row) phaseCells() []string {
+	p := r.phases
+	if r.usage == nil {
+		return []string{"", "", "", ""}
+	}
+	var out []string
+	for _, d := range []time.Duration{p.prepare, p.first, p.pages, p.finish} {
+		out = append(out, fmt.Sprintf("%.2f", d.Seconds()))
+	}
+	return out
 }
 
 // printTable writes rows aligned for a terminal, or as a Markdown table for the README.

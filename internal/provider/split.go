@@ -118,3 +118,51 @@ func bounded(start *Position, p Position) *Position {
 	s.End, s.Until = p.End, p.Until
 	return &s
 }
+
+// Remaining is how much of a partition at p is left, in the unit Resplit cuts it by:
+// records of an offset range, nanoseconds of a window. It is zero when Resplit cannot cut
+// it in two: an unbounded or interleaved chain, a page or less, a window without both
+// bounds or under two milliseconds.
+func Remaining(strategy string, p Position, pageSize int) float64 {
+	switch strategy {
+	case StrategyOffset:
+		if p.End > 0 && p.Stride <= 1 && p.End-p.Offset > pageSize {
+			return float64(p.End - p.Offset)
+		}
+	case StrategyWindow:
+		if span := windowSpan(p); span >= 2*time.Millisecond {
+			return float64(span)
+		}
+	}
+	return 0
+}
+
+// Resplit cuts a partition between two of its pages into up to n chains, as Split cuts
+// the first: the first chain goes on from where the partition is, and the rest start
+// fresh at their bounds. What is left of an offset range is cut into page-aligned ranges;
+// a window into equal spans of time from the last record seen. A chain nothing can cut
+// stays one.
+func Resplit(strategy string, c Chain, pageSize, n int) []Chain {
+	switch {
+	case n <= 1 || Remaining(strategy, c.Position, pageSize) == 0:
+		return []Chain{c}
+	case strategy == StrategyOffset:
+		chains := splitOffset(c, c.Position.End, pageSize, n)
+		// The first range only ends sooner: it keeps what the connector and Advance noted.
+		end := chains[0].Position.End
+		chains[0].Position = c.Position
+		chains[0].Position.End = end
+		return chains
+	}
+	return splitWindow(c, min(n, int(windowSpan(c.Position)/time.Millisecond)))
+}
+
+// windowSpan is how long p's window is; zero without both bounds.
+func windowSpan(p Position) time.Duration {
+	from, err1 := time.Parse(time.RFC3339Nano, p.From)
+	until, err2 := time.Parse(time.RFC3339Nano, p.Until)
+	if err1 != nil || err2 != nil || !until.After(from) {
+		return 0
+	}
+	return until.Sub(from)
+}

@@ -34,8 +34,9 @@ const maxIdleConnsPerHost = 100
 
 // S3 is a Store on an S3-compatible server.
 type S3 struct {
-	client *s3.Client
-	bucket string
+	client   *s3.Client
+	bucket   string
+	partSize int // Upload's part size; 0 is MinPart
 }
 
 // NewS3 builds the client. Checksums are computed only when an operation requires them:

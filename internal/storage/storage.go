@@ -21,6 +21,12 @@ type Store interface {
 	Get(ctx context.Context, key string) ([]byte, error)
 	// Open streams an object, for ones too large to hold whole (a big export's manifest).
 	Open(ctx context.Context, key string) (io.ReadCloser, error)
+	// Upload writes an object too large to hold whole: write gets a writer whose bytes go
+	// to the store a part at a time. The object appears only if write returns nil, and
+	// write's error is returned as it is; otherwise key keeps what it held.
+	Upload(ctx context.Context, key, contentType string, write func(io.Writer) error) error
+	// Copy copies the object at src to dst, in the store, without reading it here.
+	Copy(ctx context.Context, src, dst string) error
 	Head(ctx context.Context, key string) (Object, error)
 	// List returns every object under prefix, in key order.
 	List(ctx context.Context, prefix string) ([]Object, error)

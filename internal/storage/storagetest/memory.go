@@ -56,6 +56,27 @@ func (m *Memory) Open(ctx context.Context, key string) (io.ReadCloser, error) {
 	return io.NopCloser(bytes.NewReader(body)), nil
 }
 
+// Upload collects what write writes and stores it once write returns nil.
+func (m *Memory) Upload(ctx context.Context, key, contentType string, write func(io.Writer) error) error {
+	var body bytes.Buffer
+	if err := write(&body); err != nil {
+		return err
+	}
+	return m.Put(ctx, key, body.Bytes(), contentType, nil)
+}
+
+// Copy stores a copy of src under dst.
+func (m *Memory) Copy(_ context.Context, src, dst string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	o, ok := m.objects[src]
+	if !ok {
+		return fmt.Errorf("copy %s: %w", src, storage.ErrNotFound)
+	}
+	m.objects[dst] = memObject{body: slices.Clone(o.body), meta: maps.Clone(o.meta)}
+	return nil
+}
+
 // Head returns size and metadata.
 func (m *Memory) Head(_ context.Context, key string) (storage.Object, error) {
 	m.mu.Lock()

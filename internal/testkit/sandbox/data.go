@@ -67,18 +67,31 @@ type table struct {
 }
 
 func (s *Server) newTable(provider, name string, prec time.Duration) *table {
+	start, end := s.span()
 	t := &table{
 		provider: provider, name: name,
 		salt:    saltOf(s.opts.Seed, provider+"/"+name),
 		base:    s.size(provider, name),
 		prec:    prec,
-		start:   s.start,
-		end:     s.end,
+		start:   start,
+		end:     end,
 		maxAge:  30 * 24 * time.Hour,
 		touched: map[int]time.Time{},
 	}
 	t.createdAt = t.linear()
 	return t
+}
+
+// span is when generated records are created: the whole range, or its middle Crowd.
+func (s *Server) span() (time.Time, time.Time) {
+	c := s.opts.Crowd
+	if c <= 0 || c >= 1 {
+		return s.start, s.end
+	}
+	whole := s.end.Sub(s.start)
+	part := time.Duration(float64(whole) * c)
+	start := s.start.Add((whole - part) / 2)
+	return start, start.Add(part)
 }
 
 func (t *table) h(i int, k uint64) uint64 { return mix(t.salt ^ mix(uint64(i)<<8|k)) }

@@ -73,6 +73,10 @@ type Options struct {
 	AttioScoreBudget int
 	// ClioOmitTotal leaves meta.records out of Clio answers.
 	ClioOmitTotal bool
+	// Crowd, between 0 and 1, puts every generated record's creation time in the middle
+	// Crowd of the five years records span (0: spread over all of it): a skewed dataset,
+	// whose equal spans of time hold very different numbers of records.
+	Crowd float64
 	// LogServed keeps the id of every record served (ServedIDs), for tests that must tell
 	// which records a run fetched again.
 	LogServed bool

@@ -178,3 +178,16 @@ func TestAdminEndpoints(t *testing.T) {
 	call(t, "POST", ts.URL+"/_sandbox/insert?provider=clio&resource=webhooks", nil, nil).contains(t, 400, "unknown")
 	get(t, ts.URL+"/_sandbox/insert?provider=clio&resource=matters", nil).contains(t, 405, "POST")
 }
+
+func TestCrowdPutsRecordsInTheMiddleOfTheRange(t *testing.T) {
+	s := New(Options{Records: 1_000, Crowd: 0.1})
+	whole := s.end.Sub(s.start)
+	lo, hi := s.start.Add(whole*45/100), s.start.Add(whole*55/100)
+	for _, name := range []string{"close/lead", "clio/contacts"} {
+		tb := s.tables[name]
+		first, last := tb.createdOf(0), tb.createdOf(tb.count()-1)
+		if first.Before(lo) || last.After(hi) || last.Sub(first) < whole/20 {
+			t.Errorf("%s created from %v to %v, want spread within [%v, %v]", name, first, last, lo, hi)
+		}
+	}
+}

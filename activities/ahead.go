@@ -1,0 +1,147 @@
+package activities
+
+import (
+	"context"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/pagewise/pagewise/internal/provider"
+)
+
+// A serial partition's pages are fetched by a stream that runs up to lookahead pages
+// ahead of the batch taking them, and outlives the batch: while the workflow records one
+// batch and starts the next, the next pages are already on their way. Pages fetched ahead
+// are held in memory only; nothing is written before a batch takes them, so a crash
+// still loses at most the batch in flight.
+const lookahead = 4
+
+// streamIdle is how long a fetched page waits for a batch to take it before its stream
+// ends (a paused export, a next batch that ran on another worker).
+var streamIdle = 30 * time.Second
+
+// fetched is one page of a stream, or the error fetching it.
+type fetched struct {
+	in   PageInput
+	page provider.Page
+	err  error
+}
+
+// stream fetches one partition's pages in order. It ends at the partition's end, at an
+// error (handed to whoever takes that page), when cancelled, or when idle.
+type stream struct {
+	key    string
+	next   provider.Position // where the page the next batch takes starts
+	pages  chan fetched
+	cancel context.CancelFunc
+}
+
+// streams holds the streams between batches, one a partition.
+type streams struct {
+	mu sync.Mutex
+	m  map[string]*stream
+}
+
+func streamKey(in PageInput) string { return in.Base + "#" + strconv.Itoa(in.Partition) }
+
+// take hands over key's stream if its next page is at; a stream elsewhere is stopped.
+func (ss *streams) take(key string, at provider.Position) *stream {
+	ss.mu.Lock()
+	defer ss.mu.Unlock()
+	s := ss.m[key]
+	delete(ss.m, key)
+	if s != nil && s.next != at {
+		s.cancel()
+		return nil
+	}
+	return s
+}
+
+// put keeps s for the batch that goes on from s.next.
+func (ss *streams) put(s *stream) {
+	ss.mu.Lock()
+	defer ss.mu.Unlock()
+	if ss.m == nil {
+		ss.m = map[string]*stream{}
+	}
+	if old := ss.m[s.key]; old != nil && old != s {
+		old.cancel()
+	}
+	ss.m[s.key] = s
+}
+
+// forget drops s if it is still kept.
+func (ss *streams) forget(s *stream) {
+	ss.mu.Lock()
+	defer ss.mu.Unlock()
+	if ss.m[s.key] == s {
+		delete(ss.m, s.key)
+	}
+}
+
+// startStream fetches pages from in.Position on. Its context is the batch's values
+// without its cancellation or deadline: it outlives the batch that starts it.
+func (a *Activities) startStream(ctx context.Context, conn provider.Connector, in PageInput) *stream {
+	ctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	s := &stream{key: streamKey(in), next: in.Position, pages: make(chan fetched, lookahead), cancel: cancel}
+	go func() {
+		defer close(s.pages)
+		defer cancel()
+		idle := time.NewTimer(streamIdle)
+		defer idle.Stop()
+		for at := in; ctx.Err() == nil; {
+			done := a.Metrics.PageStarted(in.Provider, in.Plan.Resource)
+			page, err := a.fetch(ctx, conn, at)
+			done(err)
+			idle.Reset(streamIdle)
+			select {
+			case s.pages <- fetched{in: at, page: page, err: err}:
+			case <-ctx.Done():
+				return
+			case <-idle.C:
+				a.streams.forget(s)
+				return
+			}
+			if err != nil || page.Done {
+				return
+			}
+			if len(page.Records) > 0 {
+				at.Seq++
+			}
+			at.Position, at.Fetched = page.Next, true
+		}
+	}()
+	return s
+}
+
+// page is the stream's next page, which must be at's; ok is false when the stream ended
+// before it (idle, or cancelled).
+func (s *stream) page(ctx context.Context, at PageInput) (provider.Page, bool, error) {
+	select {
+	case f, open := <-s.pages:
+		if !open || f.in.Position != at.Position {
+			return provider.Page{}, false, nil
+		}
+		return f.page, true, f.err
+	case <-ctx.Done():
+		return provider.Page{}, false, ctx.Err()
+	}
+}
+
+// StopStream stops the stream of in's partition, if this worker has one: the workflow
+// asks when it will start no batch soon (paused), so that no page is fetched for it
+// meanwhile. It reports whether there was one.
+func (a *Activities) StopStream(_ context.Context, in PageInput) (bool, error) {
+	return a.streams.stop(streamKey(in)), nil
+}
+
+func (ss *streams) stop(key string) bool {
+	ss.mu.Lock()
+	defer ss.mu.Unlock()
+	s := ss.m[key]
+	delete(ss.m, key)
+	if s != nil {
+		s.cancel()
+	}
+	return s != nil
+}

@@ -1,0 +1,84 @@
+package provider
+
+import (
+	"testing"
+	"time"
+)
+
+func TestResplitOffsetCoversTheRestOnce(t *testing.T) {
+	at := Position{Offset: 300, End: 1_250, Last: "299", Guard: Guard{Mark: "m", Power: 4}}
+	start := Position{Offset: 100, End: 1_250}
+	chains := Resplit(StrategyOffset, Chain{Position: at, Start: &start}, 100, 3)
+	if len(chains) != 3 {
+		t.Fatalf("%d chains, want 3: %+v", len(chains), chains)
+	}
+	next := at.Offset
+	for i, c := range chains {
+		if c.Position.Offset != next || c.Position.End <= c.Position.Offset || (i > 0 && c.Position.Offset%100 != 0) {
+			t.Fatalf("chain %d = %+v, want it to start at %d", i, c.Position, next)
+		}
+		if c.Start == nil || c.Start.End != c.Position.End {
+			t.Fatalf("chain %d restarts at %+v, want a start bounded by its end %d", i, c.Start, c.Position.End)
+		}
+		next = c.Position.End
+	}
+	if next != 1_250 {
+		t.Fatalf("chains end at %d, want 1250", next)
+	}
+	if c := chains[0]; c.Position.Last != "299" || c.Position.Guard != at.Guard || c.Start.Offset != 100 {
+		t.Fatalf("first chain = %+v from %+v: it must keep what the partition noted and its own start", c.Position, *c.Start)
+	}
+}
+
+func TestResplitWindowCutsTimeFromTheLastRecord(t *testing.T) {
+	at := Position{From: "2024-01-01T00:00:00.000000+00:00", Offset: 2, Until: "2024-01-04T00:00:00.000000+00:00",
+		Cursor: "walk", Anchor: "2023-12-01T00:00:00.000000+00:00", Walked: 300}
+	chains := Resplit(StrategyWindow, Chain{Position: at}, 100, 3)
+	want := []string{"2024-01-01T00:00:00.000000+00:00", "2024-01-02T00:00:00.000000+00:00",
+		"2024-01-03T00:00:00.000000+00:00", "2024-01-04T00:00:00.000000+00:00"}
+	if len(chains) != 3 {
+		t.Fatalf("%d chains, want 3: %+v", len(chains), chains)
+	}
+	for i, c := range chains {
+		if c.Position.From != want[i] || c.Position.Until != want[i+1] {
+			t.Fatalf("chain %d = %+v, want [%s, %s)", i, c.Position, want[i], want[i+1])
+		}
+	}
+	// The first chain restarts its walk at the records it has passed, within its new bound.
+	if c := chains[0].Position; c.Offset != 2 || c.Cursor != "" || c.Anchor != "" || c.Walked != 0 {
+		t.Fatalf("first chain = %+v, want a fresh walk from the last record seen, skipping its 2 ties", c)
+	}
+}
+
+func TestResplitLeavesWhatCannotBeCut(t *testing.T) {
+	for _, c := range []struct {
+		name     string
+		strategy string
+		at       Position
+		n        int
+	}{
+		{"one page left", StrategyOffset, Position{Offset: 900, End: 1_000}, 4},
+		{"unbounded", StrategyOffset, Position{Offset: 900}, 4},
+		{"interleaved", StrategyOffset, Position{Offset: 900, Stride: 4}, 4},
+		{"open window", StrategyWindow, Position{Until: "2024-01-04T00:00:00.000000+00:00"}, 4},
+		{"a millisecond", StrategyWindow, Position{From: "2024-01-04T00:00:00.000000+00:00", Until: "2024-01-04T00:00:00.001000+00:00"}, 4},
+		{"cursor", StrategyCursor, Position{Cursor: "x"}, 4},
+		{"one wanted", StrategyOffset, Position{Offset: 0, End: 1_000}, 1},
+	} {
+		chains := Resplit(c.strategy, Chain{Position: c.at}, 100, c.n)
+		if len(chains) != 1 || chains[0].Position != c.at {
+			t.Errorf("%s: cut into %+v", c.name, chains)
+		}
+		if c.n > 1 && Remaining(c.strategy, c.at, 100) != 0 {
+			t.Errorf("%s: Remaining %v, want 0 for what Resplit leaves whole", c.name, Remaining(c.strategy, c.at, 100))
+		}
+	}
+	// Two milliseconds still make two chains: Remaining and Resplit agree at the edge.
+	at := Position{From: "2024-01-04T00:00:00.000000+00:00", Until: "2024-01-04T00:00:00.002000+00:00"}
+	if got := Resplit(StrategyWindow, Chain{Position: at}, 100, 8); len(got) != 2 {
+		t.Fatalf("a 2 ms window cut into %d chains, want 2", len(got))
+	}
+	if got := Remaining(StrategyWindow, at, 100); got != float64(2*time.Millisecond) {
+		t.Fatalf("Remaining = %v, want 2ms", got)
+	}
+}
