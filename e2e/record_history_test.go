@@ -22,7 +22,8 @@ import (
 // change to the workflow, keep the previous files under a new name (export-history-v0*
 // are from before local pages, export-history-v1* from before input checks, provider
 // counts, page holds and resume, export-history-v2* from before the count at the start came
-// from the first page) so running exports stay covered, and commit them all:
+// from the first page, export-history-v3* from before rebalanced partitions and serial
+// page batches) so running exports stay covered, and commit them all:
 //
 //	make tools && PAGEWISE_RECORD_HISTORY=1 go test ./e2e -run TestRecordHistory -count=1
 func TestRecordHistory(t *testing.T) {
