@@ -84,6 +84,22 @@ func TestRecordHistory(t *testing.T) {
 	}
 	writeHistory(t, filepath.Join(dir, "export-history-parallel.json"), in.ExportID, run.GetRunID())
 
+	// A parallel export of crowded data: partitions with nothing left free their slots
+	// for cuts of the busy one.
+	_, crowdedURL := serveSandbox(t, sandbox.Options{Records: 600, Seed: 13, Crowd: 0.1, Latency: 50 * time.Millisecond})
+	crowdedQueue := queue + "-crowded"
+	startWorker(t, workerEnv(crowdedQueue, crowdedURL))
+	in = workflows.ExportInput{ExportID: "replay-rebalanced", Provider: "close", Resource: "lead", Strategy: "window",
+		PageSize: 25, Parallelism: 4}
+	run, err = exportclient.Start(ctx, stack.client, crowdedQueue, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := run.Get(ctx, nil); err != nil {
+		t.Fatal(err)
+	}
+	writeHistory(t, filepath.Join(dir, "export-history-rebalanced.json"), in.ExportID, run.GetRunID())
+
 	// A cancelled export: the checkpoint path.
 	in = workflows.ExportInput{ExportID: "replay-cancelled", Provider: "clio", Resource: "contacts", PageSize: 50}
 	run, err = exportclient.Start(ctx, stack.client, queue, in)
