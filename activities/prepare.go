@@ -36,6 +36,9 @@ type PrepareResult struct {
 	// it with Suffix.
 	Resolved
 	Start provider.Position `json:"start"`
+	// Uncounted is set when the plan's pages report no total (provider.Totalless): offset
+	// partitions then interleave, and can be planned before the first page.
+	Uncounted bool `json:"uncounted,omitempty"`
 }
 
 // Prepare rejects input that can never succeed — with a non-retryable error naming the
@@ -92,7 +95,9 @@ func (a *Activities) Prepare(ctx context.Context, in PrepareInput) (_ PrepareRes
 	}
 	a.logger().InfoContext(ctx, "export prepared", "export_id", e.ID, "provider", e.Provider,
 		"resource", plan.Resource, "strategy", plan.Strategy, "page_size", plan.PageSize, "destination", a.Store.Location(base))
-	return PrepareResult{Resolved: Resolved{ExportID: e.ID, Provider: e.Provider, Credential: e.Credential, Plan: plan, Base: base}, Start: conn.Start(plan)}, nil
+	tl, ok := conn.(provider.Totalless)
+	return PrepareResult{Resolved: Resolved{ExportID: e.ID, Provider: e.Provider, Credential: e.Credential, Plan: plan, Base: base},
+		Start: conn.Start(plan), Uncounted: ok && tl.Totalless(plan)}, nil
 }
 
 // untaken adds suffix to e's id when e's folder holds a manifest, and returns the folder.

@@ -37,6 +37,7 @@ func Export(ctx workflow.Context, in ExportInput) (ExportResult, error) {
 		}
 		if !resumed {
 			x.st.CountAtStart = x.countAtStart(ctx)
+			x.planUpfront(ctx)
 		}
 	}
 	x.phase = PhaseExporting
@@ -64,6 +65,8 @@ type exporter struct {
 	errText  string
 	runPages int
 	paused   bool
+	// uncounted: the connector reports no totals (Prepare says), for planning upfront.
+	uncounted bool
 }
 
 func newExporter(ctx workflow.Context, in ExportInput, checked bool) *exporter {
@@ -192,6 +195,7 @@ func (x *exporter) prepare(ctx workflow.Context) error {
 		StartedAt:  workflow.Now(ctx),
 		Partitions: []activities.Partition{{ID: 0, Position: res.Start, Start: &res.Start}},
 	}
+	x.uncounted = res.Uncounted
 	return nil
 }
 

@@ -104,6 +104,7 @@ func TestSkewedWindowsWithoutRebalancingStayInOnePartition(t *testing.T) {
 	in.Parallelism = 4
 	h, _, _ := exportAll(t, newWindowConnector(1_000), in, func(env *testsuite.TestWorkflowEnvironment) {
 		env.OnGetVersion(rebalanceChange, workflow.DefaultVersion, rebalanceVersion).Return(workflow.DefaultVersion)
+		env.OnGetVersion(planUpfrontChange, workflow.DefaultVersion, planUpfrontVersion).Return(workflow.DefaultVersion)
 	})
 	assertExact(t, h.storedIDs(t), 1_000)
 	if parts := recordsByPartition(t, h); len(parts) != 1 {

@@ -76,6 +76,13 @@ type Counter interface {
 	Count(ctx context.Context, plan Plan) (total int, ok bool, err error)
 }
 
+// Totalless is implemented by connectors whose pages never report a total for some plans
+// (Attio offset pages): those plans' offset partitions interleave, and can be planned
+// before the first page.
+type Totalless interface {
+	Totalless(plan Plan) bool
+}
+
 // Position is where the next page starts. The workflow stores it between activities and
 // treats it as opaque except for the partition bounds it plans. It stays comparable with ==:
 // no pointers, maps or slices. New fields are omitted when zero so old positions decode.

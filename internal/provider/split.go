@@ -98,6 +98,29 @@ func splitWindow(first Chain, n int) []Chain {
 	return chains
 }
 
+// SplitUpfront divides an export before its first page, where that needs nothing the
+// first page would tell: a window with both bounds, or offset pages of an API that counts
+// nothing (uncounted: they interleave). It returns nil where the first page is needed.
+func SplitUpfront(plan Plan, uncounted bool, start Position, n int) []Chain {
+	first := Chain{Position: start, Start: startOf(start)}
+	var chains []Chain
+	switch {
+	case n <= 1:
+		return nil
+	case plan.Strategy == StrategyWindow && start.From != "" && start.Until != "":
+		chains = splitWindow(first, n)
+	case plan.Strategy == StrategyOffset && uncounted:
+		chains = splitStride(first, plan.PageSize, n)
+		if len(chains) > 1 {
+			chains[0].Start = startOf(chains[0].Position) // no page came before the stride
+		}
+	}
+	if len(chains) <= 1 {
+		return nil
+	}
+	return chains
+}
+
 // NextInStride is where an interleaved chain goes after a page that did not end it: it
 // skips the pages its siblings take. What the connector noted of the page (Last, for its
 // order check) stays.

@@ -82,3 +82,33 @@ func TestResplitLeavesWhatCannotBeCut(t *testing.T) {
 		t.Fatalf("Remaining = %v, want 2ms", got)
 	}
 }
+
+func TestSplitUpfront(t *testing.T) {
+	window := Plan{Spec: Spec{Strategy: StrategyWindow, PageSize: 10}}
+	offset := Plan{Spec: Spec{Strategy: StrategyOffset, PageSize: 10}}
+	bounded := Position{From: "2024-01-01T00:00:00Z", Until: "2024-01-05T00:00:00Z"}
+	chains := SplitUpfront(window, false, bounded, 4)
+	if len(chains) != 4 || chains[0].Position.From != bounded.From || chains[3].Position.Until != bounded.Until ||
+		chains[1].Position.From != "2024-01-02T00:00:00.000000+00:00" {
+		t.Fatalf("window: %+v", chains)
+	}
+	for i, c := range chains {
+		if c.Start == nil || *c.Start != c.Position {
+			t.Fatalf("window chain %d starts at %+v, at %+v", i, c.Start, c.Position)
+		}
+	}
+	strides := SplitUpfront(offset, true, Position{}, 3)
+	if len(strides) != 3 || strides[0].Start == nil || strides[0].Position.Stride != 3 || strides[2].Position.Offset != 20 {
+		t.Fatalf("strides: %+v", strides)
+	}
+	// The first page is needed: where the data begins, or the total that ranges are cut by.
+	for name, got := range map[string][]Chain{
+		"open window":   SplitUpfront(window, false, Position{Until: bounded.Until}, 4),
+		"counted pages": SplitUpfront(offset, false, Position{}, 4),
+		"one slot":      SplitUpfront(window, false, bounded, 1),
+	} {
+		if got != nil {
+			t.Errorf("%s: planned upfront as %+v", name, got)
+		}
+	}
+}

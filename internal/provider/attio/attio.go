@@ -64,6 +64,12 @@ func (c *Connector) Pacer() *provider.Pacer { return c.pacer }
 // Start is the first page: offset 0, or no cursor.
 func (c *Connector) Start(provider.Plan) provider.Position { return provider.Position{} }
 
+// Totalless implements provider.Totalless: Attio's offset pages never say how many
+// records there are (a short page ends them), so offset partitions interleave.
+func (c *Connector) Totalless(plan provider.Plan) bool {
+	return plan.Strategy == provider.StrategyOffset
+}
+
 func parseBase(raw string) (*url.URL, error) {
 	u, err := url.Parse(strings.TrimRight(raw, "/"))
 	if err != nil {
