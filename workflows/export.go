@@ -67,6 +67,8 @@ type exporter struct {
 	paused   bool
 	// uncounted: the connector reports no totals (Prepare says), for planning upfront.
 	uncounted bool
+	// halted is set while a pause has taken effect: no page in flight, none fetched ahead.
+	halted bool
 }
 
 func newExporter(ctx workflow.Context, in ExportInput, checked bool) *exporter {
@@ -308,7 +310,7 @@ func (x *exporter) progress() (Progress, error) {
 	pr := Progress{
 		Phase: x.phase, ExportID: x.asked().ID, Provider: x.export.Provider, Resource: x.export.Spec.Resource,
 		Strategy: x.st.Plan.Strategy, Total: x.total, Run: x.st.Runs + 1, Partitions: x.st.Partitions,
-		StartedAt: x.st.StartedAt, Error: x.errText, Paused: x.paused, Since: x.st.Plan.Since,
+		StartedAt: x.st.StartedAt, Error: x.errText, Paused: x.paused && x.halted, Since: x.st.Plan.Since,
 	}
 	for _, p := range x.st.Partitions {
 		pr.Pages += p.Pages

@@ -1,60 +1,102 @@
 package sandbox
 
 import (
+	"bytes"
 	"context"
 	"net/http"
 	"strconv"
 	"time"
 )
 
-// serveData is the path every provider request takes: count it, add latency, authenticate,
-// drop what the endpoint's reference does not document, maybe inject a fault, enforce the
-// budget, then let the provider answer.
+// serveData is the path every provider request takes: count it, authenticate, drop what
+// the endpoint's reference does not document, maybe inject a fault, enforce the budget,
+// then let the provider answer. Latency is the whole response time, as a client measures
+// an API's: the page is rendered while it runs, and every answer waits for it.
 func (s *Server) serveData(w http.ResponseWriter, r *http.Request, provider string) {
 	a := s.apis[provider]
 	cred := a.credential(r)
 	sw := &statusWriter{ResponseWriter: w}
 	s.stats.request(provider, cred, s.now())
 	defer func() { s.stats.status(provider, sw.status) }()
+	arrived := time.Now()
+	// rest waits out what is left of the latency; false if the client went away first.
+	rest := func() bool { return wait(r.Context(), s.opts.Latency-time.Since(arrived)) }
 
-	if !wait(r.Context(), s.opts.Latency) {
-		return
-	}
 	if !s.accepts(provider, cred) {
-		a.unauthorized(sw)
+		if rest() {
+			a.unauthorized(sw)
+		}
 		return
 	}
 	if s.isDenied(provider, r) {
-		forbidden(sw)
+		if rest() {
+			forbidden(sw)
+		}
 		return
 	}
 	if d := s.row(provider, r); d != nil {
 		if p := s.strip(r, d); p != "" {
-			a.unsupported(sw, p)
+			if rest() {
+				a.unsupported(sw, p)
+			}
 			return
 		}
 	}
 	if f, ok := s.nextFault(provider); ok {
 		s.stats.fault(provider, f)
-		s.inject(sw, r, provider, a, f)
+		if rest() {
+			s.inject(sw, r, provider, a, f)
+		}
 		return
 	}
 	rs := s.limiter.admit(provider+"\x00"+cred, s.now())
 	if rs.delay > 0 {
 		s.stats.overBudget(provider)
-		a.rateLimited(sw, rs)
+		if rest() {
+			a.rateLimited(sw, rs)
+		}
 		return
 	}
-	a.rateHeaders(sw, rs)
-	if !s.opts.LogServed {
-		a.serve(sw, r)
+	held := &heldResponse{header: http.Header{}}
+	a.rateHeaders(held, rs)
+	a.serve(held, r)
+	if !rest() {
 		return
 	}
-	tw := &teeWriter{ResponseWriter: sw}
-	a.serve(tw, r)
-	if sw.status == http.StatusOK {
-		s.logServed(provider, a, tw.body.Bytes())
+	held.sendTo(sw)
+	if s.opts.LogServed && sw.status == http.StatusOK {
+		s.logServed(provider, a, held.body.Bytes())
 	}
+}
+
+// heldResponse is an answer rendered before its latency is up.
+type heldResponse struct {
+	header http.Header
+	status int
+	body   bytes.Buffer
+}
+
+func (h *heldResponse) Header() http.Header { return h.header }
+
+func (h *heldResponse) WriteHeader(code int) {
+	if h.status == 0 {
+		h.status = code
+	}
+}
+
+func (h *heldResponse) Write(p []byte) (int, error) {
+	if h.status == 0 {
+		h.status = http.StatusOK
+	}
+	return h.body.Write(p)
+}
+
+func (h *heldResponse) sendTo(w http.ResponseWriter) {
+	for k, v := range h.header {
+		w.Header()[k] = v
+	}
+	w.WriteHeader(max(h.status, http.StatusOK))
+	_, _ = w.Write(h.body.Bytes())
 }
 
 func (s *Server) accepts(provider, cred string) bool {

@@ -1,9 +1,7 @@
 package sandbox
 
 import (
-	"bytes"
 	"encoding/json"
-	"net/http"
 	"slices"
 	"sync"
 )
@@ -41,19 +39,6 @@ func (s *Server) ServedIDs(provider string) []string {
 	}
 	return ids
 }
-
-// teeWriter keeps a copy of a data answer for the served log.
-type teeWriter struct {
-	http.ResponseWriter
-	body bytes.Buffer
-}
-
-func (t *teeWriter) Write(p []byte) (int, error) {
-	t.body.Write(p)
-	return t.ResponseWriter.Write(p)
-}
-
-func (t *teeWriter) Unwrap() http.ResponseWriter { return t.ResponseWriter }
 
 // logServed records the ids in a {"data": [...]} answer, the shape every provider's list
 // endpoints share.
