@@ -35,7 +35,7 @@ func (e *env) plainLoop(ctx context.Context, s spec, sandboxURL string) (row, er
 	// Prepare claims the folder, as the workflow's first step does; the time starts after.
 	prep, err := acts.Prepare(ctx, activities.PrepareInput{Fresh: true, Export: activities.Export{
 		ID: fmt.Sprintf("plain-%d", time.Now().UnixNano()), Provider: s.provider, Prefix: "plain",
-		Spec: provider.Spec{Resource: s.resource, Strategy: s.strategy, PageSize: s.pageSize}}})
+		Spec: provider.Spec{Resource: s.resource, Strategy: s.strategy, PageSize: s.pageSize, Fields: s.fields()}}})
 	if err != nil {
 		return row{}, err
 	}
