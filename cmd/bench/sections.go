@@ -9,7 +9,7 @@ import (
 )
 
 // The budget section's setting: a sandbox allowing 20 requests a second per credential, a
-// worker told the same 20 (its pacer keeps 2 % back for jitter), and latency high enough
+// worker told the same 20 (its pacer keeps 1 % back for jitter), and latency high enough
 // that only parallel paging can reach the budget.
 const (
 	budgetPerSecond = 20

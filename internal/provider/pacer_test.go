@@ -8,8 +8,8 @@ import (
 
 func TestPacerShare(t *testing.T) {
 	p := NewPacer(10)
-	if p.base != 102*time.Millisecond {
-		t.Fatalf("10/s spaces requests %v apart, want 100ms and the 2%% jitter margin", p.base)
+	if p.base != 101*time.Millisecond {
+		t.Fatalf("10/s spaces requests %v apart, want 100ms and the 1%% jitter margin", p.base)
 	}
 	p.Share(4)
 	if p.interval != 4*p.base {
