@@ -100,6 +100,18 @@ func TestRecordHistory(t *testing.T) {
 	}
 	writeHistory(t, filepath.Join(dir, "export-history-rebalanced.json"), in.ExportID, run.GetRunID())
 
+	// A parallel export planned before its first page: Attio's interleaved offsets.
+	in = workflows.ExportInput{ExportID: "replay-upfront", Provider: "attio", Resource: "people", Strategy: "offset",
+		PageSize: 100, Parallelism: 4}
+	run, err = exportclient.Start(ctx, stack.client, queue, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := run.Get(ctx, nil); err != nil {
+		t.Fatal(err)
+	}
+	writeHistory(t, filepath.Join(dir, "export-history-upfront.json"), in.ExportID, run.GetRunID())
+
 	// A cancelled export: the checkpoint path.
 	in = workflows.ExportInput{ExportID: "replay-cancelled", Provider: "clio", Resource: "contacts", PageSize: 50}
 	run, err = exportclient.Start(ctx, stack.client, queue, in)
