@@ -33,8 +33,9 @@ func TestPauseHoldsPagesUntilResume(t *testing.T) {
 	}
 	var at workflows.Progress
 	eventually(t, time.Minute, "paused with no page in flight", func() bool {
+		// Idle: the pause took effect, pages fetched ahead (local, so not pending) included.
 		p, err := exportclient.Query(ctx, stack.client, in.ExportID)
-		if err != nil || !p.Paused {
+		if err != nil || !p.Paused || !p.Idle {
 			return false
 		}
 		d, err := stack.client.DescribeWorkflowExecution(ctx, in.ExportID, "")

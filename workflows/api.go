@@ -149,9 +149,10 @@ type Progress struct {
 	Position   provider.Position      `json:"position"` // of the first unfinished partition
 	Partitions []activities.Partition `json:"partitions"`
 	StartedAt  time.Time              `json:"started_at"`
-	// Paused is true once a pause has taken effect: the pages in flight (and any fetched
-	// ahead) are done, and none is asked for until resume.
+	// Paused is true from the pause signal on; Idle once it has taken effect: the pages in
+	// flight (and any fetched ahead) are done, and none is asked for until resume.
 	Paused bool      `json:"paused"`
+	Idle   bool      `json:"idle,omitempty"`
 	Since  time.Time `json:"since,omitzero"` // lower bound of an incremental export
 	Error  string    `json:"error,omitempty"`
 	// LastError is the newest failure of a page still being retried, and when it was seen.

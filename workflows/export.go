@@ -310,7 +310,7 @@ func (x *exporter) progress() (Progress, error) {
 	pr := Progress{
 		Phase: x.phase, ExportID: x.asked().ID, Provider: x.export.Provider, Resource: x.export.Spec.Resource,
 		Strategy: x.st.Plan.Strategy, Total: x.total, Run: x.st.Runs + 1, Partitions: x.st.Partitions,
-		StartedAt: x.st.StartedAt, Error: x.errText, Paused: x.paused && x.halted, Since: x.st.Plan.Since,
+		StartedAt: x.st.StartedAt, Error: x.errText, Paused: x.paused, Idle: x.paused && x.halted, Since: x.st.Plan.Since,
 	}
 	for _, p := range x.st.Partitions {
 		pr.Pages += p.Pages

@@ -108,7 +108,7 @@ func TestPauseStopsPagesUntilResume(t *testing.T) {
 	if err := h.env.GetWorkflowResult(&res); err != nil {
 		t.Fatal(err)
 	}
-	if !whilePaused.Paused || whilePaused.Phase != PhaseExporting {
+	if !whilePaused.Paused || !whilePaused.Idle || whilePaused.Phase != PhaseExporting {
 		t.Fatalf("progress while paused = %+v, want paused", whilePaused)
 	}
 	if res.Records != 1_050 {

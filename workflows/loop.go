@@ -94,8 +94,8 @@ func (l *pageLoop) run() error {
 		if l.endOfRun() || l.x.allDone() {
 			return l.err
 		}
-		// Paused with nothing in flight: wait for resume (or cancellation). Only now does
-		// the progress query say paused: the pause has taken effect.
+		// Paused with nothing in flight: wait for resume (or cancellation). The progress
+		// query says idle: the pause has taken effect.
 		l.x.halted = true
 		err := workflow.Await(l.ctx, func() bool { return !l.x.paused })
 		l.x.halted = false
