@@ -51,11 +51,15 @@ func TestAccountExportOfEachProvider(t *testing.T) {
 	sb, url := serveSandbox(t, sandbox.Options{Records: 240, Seed: 17, FaultRate: 0.05, TimeoutHold: 2 * time.Second})
 	queue := "e2e-account"
 	w := startWorker(t, workerEnv(queue, url))
-	cases := []struct{ provider, denied, path string }{
-		{"clio", "matters", "/api/v4/matters"},
-		{"attio", "notes", "/v2/notes"},
-		{"close", "opportunity", "/api/v1/opportunity/"},
-		{"clever", "sections", "/v3.0/sections"},
+	// alone: the refused resource is resumed on its own first, then the account keeps it.
+	cases := []struct {
+		provider, denied, path string
+		alone                  bool
+	}{
+		{"clio", "matters", "/api/v4/matters", false},
+		{"attio", "notes", "/v2/notes", false},
+		{"close", "opportunity", "/api/v1/opportunity/", false},
+		{"clever", "sections", "/v3.0/sections", true},
 	}
 	for _, c := range cases {
 		t.Run(c.provider, func(t *testing.T) {
@@ -94,6 +98,15 @@ func TestAccountExportOfEachProvider(t *testing.T) {
 			sb.Allow(c.provider, c.path)
 			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 			defer cancel()
+			if c.alone {
+				child, err := exportclient.Resume(ctx, stack.client, queue, in.ExportID+"/"+c.denied)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if err := child.Get(ctx, nil); err != nil {
+					t.Fatalf("%s resumed on its own: %v", c.denied, err)
+				}
+			}
 			run, err := exportclient.Resume(ctx, stack.client, queue, in.ExportID)
 			if err != nil {
 				t.Fatal(err)
@@ -108,7 +121,7 @@ func TestAccountExportOfEachProvider(t *testing.T) {
 			}
 			for _, e := range m.Resources {
 				want := workflows.ResourceKept
-				if e.Resource == c.denied {
+				if e.Resource == c.denied && !c.alone {
 					want = workflows.ResourceExported
 				}
 				if e.Status != want {
