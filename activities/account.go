@@ -130,6 +130,9 @@ func (a *Activities) WriteAccountManifest(ctx context.Context, in AccountManifes
 		return "", invalid("invalid account export_id %q or prefix %q", m.ExportID, in.Prefix)
 	}
 	key := AccountManifestKey(a.Prefix, in.Prefix, m.ExportID)
+	if err := a.outsideExports(ctx, key); err != nil {
+		return "", err
+	}
 	body, err := a.Store.Get(ctx, key)
 	switch {
 	case errors.Is(err, storage.ErrNotFound):
@@ -151,4 +154,20 @@ func (a *Activities) WriteAccountManifest(ctx context.Context, in AccountManifes
 		return "", storageError(fmt.Errorf("writing account manifest: %w", err))
 	}
 	return a.Store.Location(key), nil
+}
+
+// outsideExports refuses a key inside an export's folder: an account's prefix may not
+// lead into another export.
+func (a *Activities) outsideExports(ctx context.Context, key string) error {
+	for dir := path.Dir(key); dir != "." && dir != "/" && dir != a.Prefix; dir = path.Dir(dir) {
+		other, found, err := a.ownerAt(ctx, dir)
+		if err != nil {
+			return err
+		}
+		if found {
+			return invalid("account manifest %s would be inside the folder of export %s (workflow %q): choose another prefix",
+				a.Store.Location(key), a.Store.Location(dir), other)
+		}
+	}
+	return nil
 }
