@@ -75,14 +75,7 @@ func TestRecordHistory(t *testing.T) {
 	// A parallel export: partitions planned after the first page.
 	in = workflows.ExportInput{ExportID: "replay-parallel", Provider: "clio", Resource: "contacts", Strategy: "offset",
 		PageSize: 100, Parallelism: 4}
-	run, err = exportclient.Start(ctx, stack.client, queue, in)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := run.Get(ctx, nil); err != nil {
-		t.Fatal(err)
-	}
-	writeHistory(t, filepath.Join(dir, "export-history-parallel.json"), in.ExportID, run.GetRunID())
+	recordCompleted(t, queue, in, filepath.Join(dir, "export-history-parallel.json"))
 
 	// A parallel export of crowded data: partitions with nothing left free their slots
 	// for cuts of the busy one.
@@ -91,26 +84,12 @@ func TestRecordHistory(t *testing.T) {
 	startWorker(t, workerEnv(crowdedQueue, crowdedURL))
 	in = workflows.ExportInput{ExportID: "replay-rebalanced", Provider: "close", Resource: "lead", Strategy: "window",
 		PageSize: 25, Parallelism: 4}
-	run, err = exportclient.Start(ctx, stack.client, crowdedQueue, in)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := run.Get(ctx, nil); err != nil {
-		t.Fatal(err)
-	}
-	writeHistory(t, filepath.Join(dir, "export-history-rebalanced.json"), in.ExportID, run.GetRunID())
+	recordCompleted(t, crowdedQueue, in, filepath.Join(dir, "export-history-rebalanced.json"))
 
 	// A parallel export planned before its first page: Attio's interleaved offsets.
 	in = workflows.ExportInput{ExportID: "replay-upfront", Provider: "attio", Resource: "people", Strategy: "offset",
 		PageSize: 100, Parallelism: 4}
-	run, err = exportclient.Start(ctx, stack.client, queue, in)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := run.Get(ctx, nil); err != nil {
-		t.Fatal(err)
-	}
-	writeHistory(t, filepath.Join(dir, "export-history-upfront.json"), in.ExportID, run.GetRunID())
+	recordCompleted(t, queue, in, filepath.Join(dir, "export-history-upfront.json"))
 
 	// A cancelled export: the checkpoint path.
 	in = workflows.ExportInput{ExportID: "replay-cancelled", Provider: "clio", Resource: "contacts", PageSize: 50}
@@ -134,6 +113,21 @@ func TestRecordHistory(t *testing.T) {
 		t.Fatal(err)
 	}
 	writeHistory(t, filepath.Join(dir, "export-history-resumed.json"), in.ExportID, resumed.GetRunID())
+}
+
+// recordCompleted runs an export to its end and stores its history at path.
+func recordCompleted(t *testing.T, queue string, in workflows.ExportInput, path string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	run, err := exportclient.Start(ctx, stack.client, queue, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := run.Get(ctx, nil); err != nil {
+		t.Fatal(err)
+	}
+	writeHistory(t, path, in.ExportID, run.GetRunID())
 }
 
 // writeHistory stores one run's history as `temporal workflow show --output json` does.
