@@ -20,19 +20,21 @@ import (
 // maxRunEvents is the bound the issue sets; Temporal itself warns at 10,240.
 const maxRunEvents = 10_000
 
-// TestHistoryStaysBounded exports with the default pages_per_run and follows the chain of
-// runs: each run's history stays under 10,000 events, and the export still holds every
-// record exactly once. CI exports 60,000 records (600 pages, 2 runs); PAGEWISE_LONG=1
-// exports 1,000,000 (10,000 pages, 20 runs, a few minutes).
+// TestHistoryStaysBounded exports with the default run bound (workflows.RunEvents) and
+// follows the chain of runs: each run's history stays under 10,000 events, and the export
+// still holds every record exactly once. Four partitions of Close leads page on the page
+// queue, about six events a page, so the 1,000 pages CI exports (100,000 records) need two
+// runs; PAGEWISE_LONG=1 exports 1,000,000 (10,000 pages, a few minutes).
 func TestHistoryStaysBounded(t *testing.T) {
-	total, minRuns := 60_000, 2
+	total, minRuns := 100_000, 2
 	if os.Getenv("PAGEWISE_LONG") == "1" {
-		total, minRuns = 1_000_000, 20
+		total, minRuns = 1_000_000, 10
 	}
 	sb, url := serveSandbox(t, sandbox.Options{Records: total, Seed: 12})
 	queue := "e2e-history-bound"
 	w := startWorker(t, workerEnv(queue, url))
-	in := workflows.ExportInput{ExportID: "history-bound", Provider: "clio", Resource: "contacts", PageSize: 100}
+	in := workflows.ExportInput{ExportID: "history-bound", Provider: "close", Resource: "lead", PageSize: 100,
+		Strategy: "window", Parallelism: 4}
 	ctx := context.Background()
 	run, err := exportclient.Start(ctx, stack.client, queue, in)
 	if err != nil {
@@ -68,13 +70,13 @@ func TestHistoryStaysBounded(t *testing.T) {
 	}
 	t.Logf("%d records in %d runs; the longest history has %d events", total, runs, longest)
 	if runs < minRuns || runs != res.Runs {
-		t.Fatalf("followed %d runs, result says %d; %d pages at the default pages_per_run need at least %d", runs, res.Runs, total/100, minRuns)
+		t.Fatalf("followed %d runs, result says %d; %d pages on the page queue need at least %d", runs, res.Runs, total/100, minRuns)
 	}
-	m, ids := readBackIDs(t, sb, "clio", res.ManifestKey)
+	m, ids := readBackIDs(t, sb, "close", res.ManifestKey)
 	if m.Records != int64(total) {
 		t.Fatalf("manifest says %d records, want %d", m.Records, total)
 	}
-	assertIDs(t, url, "clio", "contacts", ids)
+	assertIDs(t, url, "close", "lead", ids)
 }
 
 // nextRun is the run a continued-as-new run handed over to.

@@ -20,9 +20,8 @@ const (
 	QueryState   = "state"
 	SignalPause  = "pause"  // stop starting pages until resumed; running pages finish
 	SignalResume = "resume" // carry on after a pause
-	// DefaultPagesPerRun bounds one run's history (about 6 events a page on the page
-	// queue, fewer than 2 for a serial export's local pages) well under Temporal's
-	// 10,240-event warning; the workflow continues as new after it.
+	// DefaultPagesPerRun bounded a run's pages before runByHistory (runs.go); runs that
+	// began before it still continue as new after this many.
 	DefaultPagesPerRun = 500
 )
 
@@ -64,7 +63,8 @@ type ExportInput struct {
 	// Parallelism is how many partitions may page at once where the strategy allows it
 	// (offset ranges with a known total, date_created windows); default 1, serial.
 	Parallelism int `json:"parallelism,omitempty"`
-	// PagesPerRun is how many pages one run fetches before continuing as new.
+	// PagesPerRun is the most pages one run fetches before continuing as new; a run
+	// also continues as new at RunEvents history events. 0: by history alone.
 	PagesPerRun int `json:"pages_per_run,omitempty"`
 	// Incremental exports only records created or updated since the previous successful
 	// run's watermark (from the schedule's last completion result, else watermark.json).

@@ -23,7 +23,8 @@ type pageLoop struct {
 	local  bool
 	batch  bool // local pages come in batches (pageBatches)
 	holds  bool // a failing page waits and is retried by the workflow (pageHolds)
-	limit  int
+	limit  int  // pages a run may take
+	events int  // history events a run may take
 	clock  taskClock
 	handed map[int]bool // partitions whose current page goes to the queue
 	rb     *rebalancer  // nil: partitions keep the bounds they were planned with
@@ -40,10 +41,8 @@ func (x *exporter) run(ctx workflow.Context) error {
 }
 
 func newPageLoop(ctx workflow.Context, x *exporter) *pageLoop {
-	l := &pageLoop{x: x, ctx: ctx, handed: map[int]bool{}, sel: workflow.NewSelector(ctx), limit: x.in.PagesPerRun}
-	if l.limit <= 0 {
-		l.limit = DefaultPagesPerRun
-	}
+	l := &pageLoop{x: x, ctx: ctx, handed: map[int]bool{}, sel: workflow.NewSelector(ctx)}
+	l.limit, l.events = x.runBounds(ctx)
 	l.local = x.localPages(ctx)
 	l.holds = pageHoldsOn(ctx)
 	l.actx = x.pageOptions(ctx, l.holds)
@@ -141,7 +140,7 @@ func (l *pageLoop) rebalanceIdle() {
 }
 
 func (l *pageLoop) endOfRun() bool {
-	return l.err != nil || l.x.runPages >= l.limit || workflow.GetInfo(l.ctx).GetContinueAsNewSuggested()
+	return l.err != nil || l.x.runPages >= l.limit || historyFull(l.ctx, l.events)
 }
 
 func (l *pageLoop) launchable(i int) bool {
