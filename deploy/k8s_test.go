@@ -64,7 +64,18 @@ type podSpec struct {
 			Requests map[string]string `yaml:"requests"`
 			Limits   map[string]string `yaml:"limits"`
 		} `yaml:"resources"`
+		SecurityContext struct {
+			ReadOnlyRootFilesystem bool `yaml:"readOnlyRootFilesystem"`
+		} `yaml:"securityContext"`
+		VolumeMounts []struct {
+			Name      string `yaml:"name"`
+			MountPath string `yaml:"mountPath"`
+		} `yaml:"volumeMounts"`
 	} `yaml:"containers"`
+	Volumes []struct {
+		Name     string     `yaml:"name"`
+		EmptyDir *yaml.Node `yaml:"emptyDir"`
+	} `yaml:"volumes"`
 }
 
 type probe struct {
@@ -186,6 +197,10 @@ func TestKubernetes(t *testing.T) {
 	if c.Resources.Requests["cpu"] == "" || c.Resources.Requests["memory"] == "" || c.Resources.Limits["memory"] == "" {
 		t.Errorf("resources %+v: want cpu and memory requests and a memory limit", c.Resources)
 	}
+	// A read-only root still leaves /tmp writable: Upload spools the manifest's parts there.
+	if c.SecurityContext.ReadOnlyRootFilesystem && !tmpIsEmptyDir(pod) {
+		t.Errorf("readOnlyRootFilesystem without an emptyDir at /tmp: manifest parts would be held in memory")
+	}
 	svc := one(t, byKind, "Service")
 	var sel map[string]string
 	if err := svc.Spec.Selector.Decode(&sel); err != nil {
@@ -204,4 +219,18 @@ func TestKubernetes(t *testing.T) {
 			t.Errorf("HPA scales %s %s, not the worker Deployment", ref.Kind, ref.Name)
 		}
 	}
+}
+
+func tmpIsEmptyDir(pod podSpec) bool {
+	for _, m := range pod.Containers[0].VolumeMounts {
+		if m.MountPath != "/tmp" {
+			continue
+		}
+		for _, v := range pod.Volumes {
+			if v.Name == m.Name && v.EmptyDir != nil {
+				return true
+			}
+		}
+	}
+	return false
 }

@@ -68,11 +68,16 @@ func NewS3(ctx context.Context, cfg Config) (*S3, error) {
 
 // Put uses a bytes.Reader: the SDK must be able to seek the body to sign it on http endpoints.
 func (s *S3) Put(ctx context.Context, key string, body []byte, contentType string, meta map[string]string) error {
+	return s.put(ctx, key, bytes.NewReader(body), int64(len(body)), contentType, meta)
+}
+
+// put is Put from any seekable body of size bytes.
+func (s *S3) put(ctx context.Context, key string, body io.ReadSeeker, size int64, contentType string, meta map[string]string) error {
 	_, err := s.client.PutObject(ctx, &s3.PutObjectInput{
 		Bucket:        &s.bucket,
 		Key:           &key,
-		Body:          bytes.NewReader(body),
-		ContentLength: aws.Int64(int64(len(body))),
+		Body:          body,
+		ContentLength: aws.Int64(size),
 		ContentType:   aws.String(contentType),
 		Metadata:      meta,
 	})
