@@ -22,9 +22,10 @@ var streamIdle = 30 * time.Second
 
 // fetched is one page of a stream, or the error fetching it.
 type fetched struct {
-	in   PageInput
-	page provider.Page
-	err  error
+	in    PageInput
+	page  provider.Page
+	check func() error // the records' check, when the connector left it to the stream
+	err   error
 }
 
 // stream fetches one partition's pages in order. It ends at the partition's end, at an
@@ -91,11 +92,11 @@ func (a *Activities) startStream(ctx context.Context, conn provider.Connector, i
 		defer idle.Stop()
 		for at := in; ctx.Err() == nil; {
 			done := a.Metrics.PageStarted(in.Provider, in.Plan.Resource)
-			page, err := a.fetch(ctx, conn, at)
+			page, check, err := a.fetchAhead(ctx, conn, at)
 			done(err)
 			idle.Reset(streamIdle)
 			select {
-			case s.pages <- fetched{in: at, page: page, err: err}:
+			case s.pages <- fetched{in: at, page: page, check: check, err: err}:
 			case <-ctx.Done():
 				return
 			case <-idle.C:
@@ -114,13 +115,20 @@ func (a *Activities) startStream(ctx context.Context, conn provider.Connector, i
 	return s
 }
 
-// page is the stream's next page, which must be at's; ok is false when the stream ended
-// before it (idle, or cancelled).
+// page is the stream's next page, which must be at's, with its records checked while the
+// stream fetches the one after; ok is false when the stream ended before it (idle, or
+// cancelled). A page that fails its check ends the stream.
 func (s *stream) page(ctx context.Context, at PageInput) (provider.Page, bool, error) {
 	select {
 	case f, open := <-s.pages:
 		if !open || f.in.Position != at.Position {
 			return provider.Page{}, false, nil
+		}
+		if f.err == nil && f.check != nil {
+			f.err = f.check()
+		}
+		if f.err != nil {
+			s.cancel()
 		}
 		return f.page, true, f.err
 	case <-ctx.Done():

@@ -105,8 +105,37 @@ func (a *Activities) begin(ctx context.Context, in PageInput) (provider.Connecto
 
 // fetch gets the page at in.Position and checks that it moves forward.
 func (a *Activities) fetch(ctx context.Context, conn provider.Connector, in PageInput) (provider.Page, error) {
+	return a.fetchWith(ctx, conn.Fetch, in)
+}
+
+// fetchAhead is fetch for a stream. Where the connector is a provider.Prefetcher, the
+// records' check comes back unrun, for the stream to run while the next page is fetched.
+func (a *Activities) fetchAhead(ctx context.Context, conn provider.Connector, in PageInput) (provider.Page, func() error, error) {
+	pf, ok := conn.(provider.Prefetcher)
+	if !ok {
+		page, err := a.fetch(ctx, conn, in)
+		return page, nil, err
+	}
+	var check func() error
+	page, err := a.fetchWith(ctx, func(ctx context.Context, req provider.Request) (provider.Page, error) {
+		page, c, err := pf.FetchUnchecked(ctx, req)
+		check = c
+		return page, err
+	}, in)
+	if err != nil {
+		return provider.Page{}, nil, err
+	}
+	return page, func() error {
+		if err := check(); err != nil {
+			return atPosition(toTemporal(err), in)
+		}
+		return nil
+	}, nil
+}
+
+func (a *Activities) fetchWith(ctx context.Context, fetch func(context.Context, provider.Request) (provider.Page, error), in PageInput) (provider.Page, error) {
 	resource := in.Plan.Resource
-	page, err := conn.Fetch(ctx, provider.Request{Plan: in.Plan, Position: in.Position})
+	page, err := fetch(ctx, provider.Request{Plan: in.Plan, Position: in.Position})
 	if err != nil {
 		var pe *provider.Error
 		if errors.As(err, &pe) && pe.RateLimited {

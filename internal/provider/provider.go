@@ -68,6 +68,14 @@ type Connector interface {
 	Fetch(ctx context.Context, req Request) (Page, error)
 }
 
+// Prefetcher is implemented by connectors that know a page's successor before they have
+// checked its records (order, filters): a serial stream then asks for the next page while
+// this one's check runs, taking the check's CPU off the chain of requests. Fetch is
+// FetchUnchecked followed by check, and nothing is written before check passes.
+type Prefetcher interface {
+	FetchUnchecked(ctx context.Context, req Request) (page Page, check func() error, err error)
+}
+
 // Counter is implemented by connectors whose API documents a total for a query, so an
 // export can be reconciled against the provider's own count.
 type Counter interface {

@@ -223,9 +223,18 @@ func TestContractChecks(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			c, _ := serve(t, func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, tc.body) })
-			_, err := c.Fetch(context.Background(), provider.Request{Plan: plan(t, c, tc.spec), Position: tc.pos})
+			req := provider.Request{Plan: plan(t, c, tc.spec), Position: tc.pos}
+			_, err := c.Fetch(context.Background(), req)
 			if pe := asError(t, err); !pe.Contract || pe.Retryable || !strings.Contains(pe.Message, tc.want) {
 				t.Fatalf("got %v", err)
+			}
+			// Unchecked, the page comes back and its check finds the same.
+			page, check, err := c.FetchUnchecked(context.Background(), req)
+			if err != nil || len(page.Records) == 0 {
+				t.Fatalf("unchecked: page %+v, err %v", page, err)
+			}
+			if err := check(); err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("unchecked page's check: %v, want %q", err, tc.want)
 			}
 		})
 	}

@@ -11,14 +11,26 @@ import (
 	"github.com/pagewise/pagewise/internal/provider"
 )
 
-// Fetch gets the page at req.Position.
+// Fetch gets the page at req.Position and checks its records.
 func (c *Connector) Fetch(ctx context.Context, req provider.Request) (provider.Page, error) {
+	page, check, err := c.FetchUnchecked(ctx, req)
+	if err == nil {
+		err = check()
+	}
+	if err != nil {
+		return provider.Page{}, err
+	}
+	return page, nil
+}
+
+// FetchUnchecked gets the page at req.Position; check holds its records to the plan.
+func (c *Connector) FetchUnchecked(ctx context.Context, req provider.Request) (provider.Page, func() error, error) {
 	if c.urlErr != nil {
-		return provider.Page{}, fatal(req.Plan.Resource, "CLIO_BASE_URL: %v", c.urlErr)
+		return provider.Page{}, nil, fatal(req.Plan.Resource, "CLIO_BASE_URL: %v", c.urlErr)
 	}
 	row, ok := lookup(req.Plan.Resource)
 	if !ok {
-		return provider.Page{}, fatal(req.Plan.Resource, "not a clio resource; allowed: %s", strings.Join(Resources(), ", "))
+		return provider.Page{}, nil, fatal(req.Plan.Resource, "not a clio resource; allowed: %s", strings.Join(Resources(), ", "))
 	}
 	switch req.Plan.Strategy {
 	case provider.StrategyCursor:
@@ -26,14 +38,14 @@ func (c *Connector) Fetch(ctx context.Context, req provider.Request) (provider.P
 	case provider.StrategyOffset:
 		return c.fetchOffset(ctx, row, req.Plan, req.Position)
 	}
-	return provider.Page{}, fatal(req.Plan.Resource, "strategy %q is not supported", req.Plan.Strategy)
+	return provider.Page{}, nil, fatal(req.Plan.Resource, "strategy %q is not supported", req.Plan.Strategy)
 }
 
 // fetchCursor asks for the first page without offset (with order=id(asc) where the
 // reference lists order), then follows meta.paging.next verbatim. Only a page without next
 // is the last. Without a documented order the paging guide's cursor rule cannot be met:
 // next links are taken to be offset links, so a resource past Clio's offset cap fails.
-func (c *Connector) fetchCursor(ctx context.Context, row resource, plan provider.Plan, pos provider.Position) (provider.Page, error) {
+func (c *Connector) fetchCursor(ctx context.Context, row resource, plan provider.Plan, pos provider.Position) (provider.Page, func() error, error) {
 	target := pos.Cursor
 	if target == "" {
 		// The row's reference (fields, limit, its filters, order) and refPaging (order=id(asc)).
@@ -43,41 +55,42 @@ func (c *Connector) fetchCursor(ctx context.Context, row resource, plan provider
 		}
 		target = c.listURL(row, q)
 	} else if err := c.sameOrigin(plan.Resource, target); err != nil {
-		return provider.Page{}, err
+		return provider.Page{}, nil, err
 	}
 	resp, err := c.get(ctx, plan.Resource, target)
 	if err != nil {
-		return provider.Page{}, err
+		return provider.Page{}, nil, err
 	}
 	if n := total(resp); !row.ordered() && n > OffsetCap {
-		return provider.Page{}, overCap(row, n)
+		return provider.Page{}, nil, overCap(row, n)
 	}
-	last, err := checkPage(plan, pos, resp.Data, true)
+	last, err := lastID(plan, pos, resp.Data)
 	if err != nil {
-		return provider.Page{}, err
+		return provider.Page{}, nil, err
 	}
+	check := func() error { return checkPage(plan, pos, resp.Data, true) }
 	page := provider.Page{Records: resp.Data, Total: total(resp)}
 	next := resp.Meta.Paging.Next
 	if next == "" {
 		page.Done = true
-		return page, nil
+		return page, check, nil
 	}
 	if err := c.sameOrigin(plan.Resource, next); err != nil {
-		return provider.Page{}, err
+		return provider.Page{}, nil, err
 	}
 	page.Next = provider.Position{Cursor: next, Last: last}
-	return page, nil
+	return page, check, nil
 }
 
 // fetchOffset pages with offset, never asking for a record at or past OffsetCap or pos.End.
 // Without meta.records it assumes no total and ends on a short page.
-func (c *Connector) fetchOffset(ctx context.Context, row resource, plan provider.Plan, pos provider.Position) (provider.Page, error) {
+func (c *Connector) fetchOffset(ctx context.Context, row resource, plan provider.Plan, pos provider.Position) (provider.Page, func() error, error) {
 	end := OffsetCap
 	if pos.End > 0 && pos.End < end {
 		end = pos.End
 	}
 	if pos.Offset >= end {
-		return provider.Page{Next: pos, Done: true, Total: -1}, nil
+		return provider.Page{Next: pos, Done: true, Total: -1}, func() error { return nil }, nil
 	}
 	limit := min(plan.PageSize, end-pos.Offset)
 	// refPaging (offset) and the row's reference (fields, limit, its filters, order).
@@ -90,20 +103,21 @@ func (c *Connector) fetchOffset(ctx context.Context, row resource, plan provider
 	}
 	resp, err := c.get(ctx, plan.Resource, c.listURL(row, q))
 	if err != nil {
-		return provider.Page{}, err
+		return provider.Page{}, nil, err
 	}
 	records := total(resp)
 	if records > OffsetCap {
-		return provider.Page{}, overCap(row, records)
+		return provider.Page{}, nil, overCap(row, records)
 	}
-	last, err := checkPage(plan, pos, resp.Data, byID)
+	last, err := lastID(plan, pos, resp.Data)
 	if err != nil {
-		return provider.Page{}, err
+		return provider.Page{}, nil, err
 	}
+	check := func() error { return checkPage(plan, pos, resp.Data, byID) }
 	next := pos.Offset + len(resp.Data)
 	page := provider.Page{Records: resp.Data, Total: records, Next: provider.Position{Offset: next, End: pos.End, Last: last}}
 	page.Done = len(resp.Data) < limit || next >= end || (records >= 0 && next >= records)
-	return page, nil
+	return page, check, nil
 }
 
 // overCap refuses a resource offset paging cannot cover, before Clio's 422 would.

@@ -56,7 +56,30 @@ func exportAll(t *testing.T, target Target, c Case, e env, n int) Result {
 
 func fullExport(t *testing.T, target Target, c Case) {
 	n := size(c, 3, 1)
-	exportAll(t, target, c, setup(t, target, c, sized(target, c, n)), n)
+	e := setup(t, target, c, sized(target, c, n))
+	res := exportAll(t, target, c, e, n)
+	// A stream takes FetchUnchecked and runs each check later: the same pages either way.
+	if pf, ok := e.conn.(provider.Prefetcher); ok {
+		un := Drain(t, unchecked{e.conn, pf}, e.plan, e.conn.Start(e.plan))
+		AssertExactly(t, e.sb, target.Provider, c.dataset(), un.Records)
+		if un.Pages != res.Pages {
+			t.Errorf("FetchUnchecked took %d pages, Fetch %d", un.Pages, res.Pages)
+		}
+	}
+}
+
+// unchecked fetches as a stream does: the page, then its check.
+type unchecked struct {
+	provider.Connector
+	pf provider.Prefetcher
+}
+
+func (u unchecked) Fetch(ctx context.Context, req provider.Request) (provider.Page, error) {
+	page, check, err := u.pf.FetchUnchecked(ctx, req)
+	if err == nil {
+		err = check()
+	}
+	return page, err
 }
 
 func empty(t *testing.T, target Target, c Case) {

@@ -1,0 +1,85 @@
+package activities
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/pagewise/pagewise/internal/provider"
+	"github.com/pagewise/pagewise/internal/storage/storagetest"
+)
+
+// checkAfterNext is a provider.Prefetcher whose check of a page passes only once the page
+// after it has been asked for, and fails for the page at bad: a stream that checked a
+// page before asking for the next would wait out the check.
+type checkAfterNext struct {
+	listConnector
+	bad    int
+	mu     sync.Mutex
+	asked  map[int]chan struct{} // by offset, closed when asked for
+	checks int
+}
+
+func (c *checkAfterNext) was(off int) chan struct{} {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.asked[off] == nil {
+		c.asked[off] = make(chan struct{})
+	}
+	return c.asked[off]
+}
+
+func (c *checkAfterNext) FetchUnchecked(ctx context.Context, req provider.Request) (provider.Page, func() error, error) {
+	off := req.Position.Offset
+	close(c.was(off))
+	page, err := c.listConnector.Fetch(ctx, req)
+	return page, func() error {
+		c.mu.Lock()
+		c.checks++
+		c.mu.Unlock()
+		if !page.Done {
+			select {
+			case <-c.was(page.Next.Offset):
+			case <-time.After(5 * time.Second):
+				return errors.New("checked before the next page was asked for")
+			}
+		}
+		if off == c.bad {
+			return provider.Broken("fake", "items", req.Position, "record out of order")
+		}
+		return nil
+	}, err
+}
+
+func (c *checkAfterNext) Fetch(ctx context.Context, req provider.Request) (provider.Page, error) {
+	page, check, err := c.FetchUnchecked(ctx, req)
+	if err == nil {
+		err = check()
+	}
+	return page, err
+}
+
+// A stream checks a page's records while the next page is on its way, and a page that
+// fails its check is never written: the batch keeps the pages before it.
+func TestStreamChecksAPageWhileFetchingTheNext(t *testing.T) {
+	conn := &checkAfterNext{listConnector: listConnector{n: 60}, bad: 30, asked: map[int]chan struct{}{}}
+	a := &Activities{Providers: oneProvider{conn}, Store: storagetest.NewMemory()}
+	claimed(t, a, onceBase, "")
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	res, err := a.FetchPages(ctx, batchInput(1, provider.Position{}, 100))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res.Failed || res.Pages != 3 || res.Records != 30 || res.Next.Offset != 30 {
+		t.Fatalf("batch = %+v, want 3 pages kept and the page at offset 30 failed", res)
+	}
+	if conn.checks != 4 {
+		t.Fatalf("%d pages checked, want 4 (the failed one included)", conn.checks)
+	}
+	if _, err := a.Store.Get(ctx, PageKey(onceBase, 0, 4)); err == nil {
+		t.Fatal("the page that failed its check was written")
+	}
+}
