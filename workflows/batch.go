@@ -27,7 +27,7 @@ func (l *pageLoop) launchBatch(i int, in activities.PageInput) {
 	l.pending++
 	batch := activities.PagesInput{PageInput: in, MaxPages: min(localTaskPages, l.limit-l.x.runPages), MaxTime: localTaskTime}
 	f := workflow.ExecuteLocalActivity(l.bctx, a.FetchPages, batch)
-	l.sel.AddFuture(f, func(f workflow.Future) {
+	l.await(f, func(f workflow.Future) {
 		l.pending--
 		var res activities.PagesResult
 		if err := f.Get(l.ctx, &res); err != nil {

@@ -29,6 +29,8 @@ type pageLoop struct {
 	handed map[int]bool // partitions whose current page goes to the queue
 	rb     *rebalancer  // nil: partitions keep the bounds they were planned with
 	sel    workflow.Selector
+	cases  []*selected // given to sel, in order; see await
+	fired  int         // of cases
 	// pending counts pages in flight and waits between attempts; ready holds partitions
 	// whose page just ended and may go on.
 	pending int
@@ -87,6 +89,7 @@ func (l *pageLoop) run() error {
 			}
 		}
 		for l.pending > 0 {
+			l.compact()
 			l.sel.Select(l.ctx)
 			l.goOn()
 		}
@@ -164,7 +167,7 @@ func (l *pageLoop) launch(i int) {
 	} else {
 		f = workflow.ExecuteActivity(l.actx, a.FetchPage, in)
 	}
-	l.sel.AddFuture(f, func(f workflow.Future) {
+	l.await(f, func(f workflow.Future) {
 		l.pending--
 		var res activities.PageResult
 		if err := f.Get(l.ctx, &res); err != nil {
@@ -214,7 +217,7 @@ func (l *pageLoop) failed(i int, isLocal bool, err error) {
 // after relaunches partition i's page once wait has passed.
 func (l *pageLoop) after(i int, wait time.Duration) {
 	l.pending++
-	l.sel.AddFuture(workflow.NewTimer(l.ctx, wait), func(f workflow.Future) {
+	l.await(workflow.NewTimer(l.ctx, wait), func(f workflow.Future) {
 		l.pending--
 		if err := f.Get(l.ctx, nil); err != nil {
 			if l.err == nil {
