@@ -2,7 +2,8 @@
 // sandbox) and prints one table, `make bench`:
 //
 //   - serial: a plain loop running the page activity's code with no Temporal against the
-//     durable export, at several sandbox latencies: what durability costs per page;
+//     durable export, at several sandbox latencies, each sized to take --serial-seconds at
+//     its floor (pages × latency): what durability costs per page;
 //   - budget: parallel exports of Clio, Attio and Close against a sandbox that answers 429
 //     past 20 requests a second, with the worker told 20: how near the ceiling they get;
 //   - skewed: the budget section's Close windows on records crowded into a tenth of the
@@ -34,6 +35,7 @@ const hugeRecords = 10_000_000
 
 type options struct {
 	records       int
+	serialSeconds int
 	budgetRecords int
 	budgetSeconds int
 	scaleRecords  []int
@@ -49,7 +51,8 @@ func main() {
 	var o options
 	var lat, scaleRecs, only string
 	var scale, huge bool
-	flag.IntVar(&o.records, "records", 20_000, "records of the serial and gzip exports")
+	flag.IntVar(&o.records, "records", 20_000, "records of the serial and gzip exports (serial rows with a latency: see --serial-seconds)")
+	flag.IntVar(&o.serialSeconds, "serial-seconds", 20, "size each serial row with a latency to take this long at its floor; 0 uses --records")
 	flag.IntVar(&o.budgetSeconds, "budget-seconds", 60, "size the budget and skewed exports to take this long at the budget; 0 uses --budget-records")
 	flag.IntVar(&o.budgetRecords, "budget-records", 20_000, "records of the budget exports with --budget-seconds 0 (Clio's stops at its offset cap, 10,000)")
 	flag.IntVar(&o.pageSize, "page-size", 100, "records per page")

@@ -30,7 +30,7 @@ func clioCursor(section string, records, pageSize int) spec {
 func (e *env) serial(ctx context.Context, o options) ([]row, error) {
 	var rows []row
 	for _, lat := range o.latencies {
-		s := clioCursor("serial", o.records, o.pageSize)
+		s := clioCursor("serial", serialRecords(o, lat), o.pageSize)
 		s.latency = lat
 		_, url, stop, err := serveSandbox(sandbox.Options{Records: s.records, Seed: 1, Latency: lat})
 		if err != nil {
@@ -52,6 +52,18 @@ func (e *env) serial(ctx context.Context, o options) ([]row, error) {
 		rows = append(rows, plain, durable)
 	}
 	return rows, nil
+}
+
+// serialRecords sizes a serial row to take --serial-seconds at its floor (pages ×
+// latency), so every latency weighs the export's fixed start and finish alike: at 20,000
+// records a 20 ms row's floor is 4 s, and the same 0.15 s of start and finish is five
+// times the share it is of a 100 ms row's 20 s.
+func serialRecords(o options, latency time.Duration) int {
+	if o.serialSeconds <= 0 || latency <= 0 {
+		return o.records
+	}
+	pages := int(time.Duration(o.serialSeconds) * time.Second / latency)
+	return max(pages, 1) * o.pageSize
 }
 
 // budget is how close parallel exports get to a credential's budget without going over:
