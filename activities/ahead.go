@@ -4,17 +4,39 @@ import (
 	"context"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/pagewise/pagewise/internal/provider"
 )
 
-// A serial partition's pages are fetched by a stream that runs up to lookahead pages
-// ahead of the batch taking them, and outlives the batch: while the workflow records one
-// batch and starts the next, the next pages are already on their way. Pages fetched ahead
-// are held in memory only; nothing is written before a batch takes them, so a crash
-// still loses at most the batch in flight.
-const lookahead = 4
+// A serial partition's pages are fetched by a stream that runs ahead of the batch taking
+// them, and outlives the batch: while the workflow records one batch and starts the next,
+// the next pages are already on their way. Pages fetched ahead are held in memory only;
+// nothing is written before a batch takes them, so a crash still loses at most the batch
+// in flight.
+//
+// How far ahead is time, not pages: aheadTime of them at the pace pages come, at least
+// minAhead and at most maxAhead pages and aheadBytes of records. Between two batches the
+// workflow records the first and closes its task with a one-millisecond timer, and a
+// Temporal server may fire a new timer up to a second late (its timer queue reads no
+// earlier than now + history.timerProcessorMaxTimeShift, 1 s by default): four pages ahead
+// covered 80 ms at 20 ms a page, and the chain of requests stalled for 800 ms every few
+// batches on the dev server.
+const (
+	aheadTime  = 1500 * time.Millisecond
+	minAhead   = 4
+	maxAhead   = 64
+	aheadBytes = 16 << 20
+)
+
+// aheadFor is how many pages a stream keeps ahead when a page takes pace to come.
+func aheadFor(pace time.Duration) int {
+	if pace <= 0 {
+		return maxAhead
+	}
+	return min(max(int((aheadTime+pace-1)/pace), minAhead), maxAhead)
+}
 
 // streamIdle is how long a fetched page waits for a batch to take it before its stream
 // ends (a paused export, a next batch that ran on another worker).
@@ -33,7 +55,9 @@ type fetched struct {
 type stream struct {
 	key    string
 	next   provider.Position // where the page the next batch takes starts
-	pages  chan fetched
+	pages  chan fetched      // maxAhead: the producer waits for room before fetching
+	taken  chan struct{}     // a page was taken: there may be room
+	held   atomic.Int64      // bytes of the records in pages
 	cancel context.CancelFunc
 }
 
@@ -84,25 +108,30 @@ func (ss *streams) forget(s *stream) {
 // without its cancellation or deadline: it outlives the batch that starts it.
 func (a *Activities) startStream(ctx context.Context, conn provider.Connector, in PageInput) *stream {
 	ctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
-	s := &stream{key: streamKey(in), next: in.Position, pages: make(chan fetched, lookahead), cancel: cancel}
+	s := &stream{key: streamKey(in), next: in.Position, pages: make(chan fetched, maxAhead),
+		taken: make(chan struct{}, 1), cancel: cancel}
 	go func() {
 		defer close(s.pages)
 		defer cancel()
 		idle := time.NewTimer(streamIdle)
 		defer idle.Stop()
+		var pace time.Duration // a page's fetch time, smoothed
 		for at := in; ctx.Err() == nil; {
-			done := a.Metrics.PageStarted(in.Provider, in.Plan.Resource)
-			page, check, err := a.fetchAhead(ctx, conn, at)
-			done(err)
-			idle.Reset(streamIdle)
-			select {
-			case s.pages <- fetched{in: at, page: page, check: check, err: err}:
-			case <-ctx.Done():
-				return
-			case <-idle.C:
+			switch s.room(ctx, idle, aheadFor(pace)) {
+			case roomIdle:
 				a.streams.forget(s)
 				return
+			case roomCancelled:
+				return
 			}
+			done := a.Metrics.PageStarted(in.Provider, in.Plan.Resource)
+			started := time.Now()
+			page, check, err := a.fetchAhead(ctx, conn, at)
+			done(err)
+			pace = smooth(pace, time.Since(started))
+			idle.Reset(streamIdle)
+			s.held.Add(recordBytes(page))
+			s.pages <- fetched{in: at, page: page, check: check, err: err} // room was made for it
 			if err != nil || page.Done {
 				return
 			}
@@ -115,12 +144,59 @@ func (a *Activities) startStream(ctx context.Context, conn provider.Connector, i
 	return s
 }
 
+type roomResult int
+
+const (
+	roomMade roomResult = iota
+	roomIdle
+	roomCancelled
+)
+
+// room waits until fewer than ahead pages, and fewer than aheadBytes of records, wait to
+// be taken; it gives up when nothing is taken for streamIdle (a paused export, a next
+// batch that ran on another worker) or the stream is cancelled.
+func (s *stream) room(ctx context.Context, idle *time.Timer, ahead int) roomResult {
+	for len(s.pages) >= ahead || s.held.Load() >= aheadBytes {
+		select {
+		case <-s.taken:
+		case <-ctx.Done():
+			return roomCancelled
+		case <-idle.C:
+			return roomIdle
+		}
+	}
+	return roomMade
+}
+
+// smooth folds a page's fetch time into the pace, a quarter at a time.
+func smooth(pace, took time.Duration) time.Duration {
+	if pace <= 0 {
+		return took
+	}
+	return pace + (took-pace)/4
+}
+
+func recordBytes(p provider.Page) int64 {
+	var n int64
+	for _, r := range p.Records {
+		n += int64(len(r))
+	}
+	return n
+}
+
 // page is the stream's next page, which must be at's, with its records checked while the
 // stream fetches the one after; ok is false when the stream ended before it (idle, or
 // cancelled). A page that fails its check ends the stream.
 func (s *stream) page(ctx context.Context, at PageInput) (provider.Page, bool, error) {
 	select {
 	case f, open := <-s.pages:
+		if open {
+			s.held.Add(-recordBytes(f.page))
+			select {
+			case s.taken <- struct{}{}:
+			default:
+			}
+		}
 		if !open || f.in.Position != at.Position {
 			return provider.Page{}, false, nil
 		}

@@ -200,7 +200,7 @@ func TestNextBatchTakesThePagesFetchedAhead(t *testing.T) {
 
 // A paused export's stream is stopped: its producer ends and fetches nothing more.
 func TestStopStreamEndsTheFetchingAhead(t *testing.T) {
-	conn := &countedConnector{listConnector: listConnector{n: 450}, times: map[int]int{}}
+	conn := &countedConnector{listConnector: listConnector{n: 10 * (2 + 2*maxAhead)}, times: map[int]int{}}
 	a := &Activities{Providers: oneProvider{conn}, Store: storagetest.NewMemory()}
 	claimed(t, a, onceBase, "")
 	ctx := context.Background()
@@ -231,7 +231,7 @@ func TestStopStreamEndsTheFetchingAhead(t *testing.T) {
 	if stopped, _ := a.StopStream(ctx, in.PageInput); stopped {
 		t.Fatal("a second StopStream found a stream")
 	}
-	if fetched := len(conn.fetches()); fetched > 2+lookahead+1 {
-		t.Fatalf("%d pages fetched, more than the batch's 2 and %d ahead", fetched, lookahead+1)
+	if fetched := len(conn.fetches()); fetched > 2+maxAhead+1 {
+		t.Fatalf("%d pages fetched, more than the batch's 2 and %d ahead", fetched, maxAhead+1)
 	}
 }

@@ -2,6 +2,7 @@ package activities
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"sync"
 	"testing"
@@ -81,5 +82,48 @@ func TestStreamChecksAPageWhileFetchingTheNext(t *testing.T) {
 	}
 	if _, err := a.Store.Get(ctx, PageKey(onceBase, 0, 4)); err == nil {
 		t.Fatal("the page that failed its check was written")
+	}
+}
+
+// A stream keeps aheadTime of pages ahead at the pace they come, within its bounds.
+func TestAheadIsTimeNotPages(t *testing.T) {
+	for _, tc := range []struct {
+		pace time.Duration
+		want int
+	}{{0, maxAhead}, {time.Millisecond, maxAhead}, {20 * time.Millisecond, maxAhead}, {100 * time.Millisecond, 15},
+		{400 * time.Millisecond, minAhead}, {5 * time.Second, minAhead}} {
+		if got := aheadFor(tc.pace); got != tc.want {
+			t.Errorf("aheadFor(%v) = %d, want %d", tc.pace, got, tc.want)
+		}
+	}
+}
+
+// A stream makes room for another page only while fewer than ahead pages, and fewer
+// than aheadBytes of records, wait to be taken; a batch taking one makes room.
+func TestStreamRoom(t *testing.T) {
+	done, cancel := context.WithCancel(context.Background())
+	cancel() // room answers at once when there is room, and gives up instead of waiting
+	idle := time.NewTimer(time.Hour)
+	defer idle.Stop()
+	s := &stream{pages: make(chan fetched, maxAhead), taken: make(chan struct{}, 1)}
+	for off := 0; off < 40; off += 10 {
+		if got := s.room(done, idle, 4); got != roomMade {
+			t.Fatalf("%d pages waiting of 4: room %v", len(s.pages), got)
+		}
+		s.pages <- fetched{in: PageInput{Position: provider.Position{Offset: off}}, page: provider.Page{Records: []json.RawMessage{[]byte("{}")}}}
+		s.held.Add(2)
+	}
+	if got := s.room(done, idle, 4); got != roomCancelled {
+		t.Fatalf("4 pages waiting of 4: room %v, want it to wait", got)
+	}
+	if _, ok, err := s.page(context.Background(), PageInput{}); !ok || err != nil {
+		t.Fatalf("taking the first page: ok %v, err %v", ok, err)
+	}
+	if got := s.room(done, idle, 4); got != roomMade || s.held.Load() != 6 {
+		t.Fatalf("3 pages waiting of 4: room %v, %d bytes held", got, s.held.Load())
+	}
+	s.held.Store(aheadBytes)
+	if got := s.room(done, idle, 4); got != roomCancelled {
+		t.Fatalf("%d bytes waiting: room %v, want it to wait", s.held.Load(), got)
 	}
 }
