@@ -63,7 +63,7 @@ func addExportFlags(fs *flag.FlagSet) *exportFlags {
 	fs.IntVar(&in.Parallelism, "parallelism", 0,
 		fmt.Sprintf("partitions paged at once where the strategy allows it (default 1, at most %d)", workflows.MaxParallelism))
 	fs.IntVar(&in.PagesPerRun, "pages-per-run", 0,
-		fmt.Sprintf("at most this many pages per workflow run before continue-as-new (default: as many as fit in %d history events; at most %d)", workflows.RunEvents, workflows.MaxPagesPerRun))
+		fmt.Sprintf("at most this many pages per workflow run before continue-as-new (default %d for a serial export; a parallel one: as many as fit in %d history events; at most %d)", workflows.DefaultPagesPerRun, workflows.RunEvents, workflows.MaxPagesPerRun))
 	fs.BoolVar(&in.Incremental, "incremental", false, "export only records created or updated since the last successful export")
 	fs.Var(rfc3339{&in.Since}, "since", "RFC 3339 `time`, e.g. 2026-01-31T00:00:00Z: export only records changed at or after it (overrides the watermark)")
 	fs.IntVar(&in.HeartbeatSeconds, "heartbeat-seconds", 0,

@@ -95,7 +95,7 @@ func TestExportTakesTheWholeInput(t *testing.T) {
 func TestHelpNamesTheDefaults(t *testing.T) {
 	fs := flag.NewFlagSet("export", flag.ContinueOnError)
 	addExportFlags(fs)
-	for name, want := range map[string]string{"parallelism": "default 1,", "pages-per-run": "default: as many as fit in 4000 history events",
+	for name, want := range map[string]string{"parallelism": "default 1,", "pages-per-run": "default 500 for a serial export; a parallel one: as many as fit in 4000 history events",
 		"heartbeat-seconds": "default 10,", "reconcile": "default warn", "strategy": "default: the resource's own"} {
 		if u := fs.Lookup(name).Usage; !strings.Contains(u, want) {
 			t.Errorf("--%s usage %q does not say %q", name, u, want)

@@ -20,8 +20,8 @@ const (
 	QueryState   = "state"
 	SignalPause  = "pause"  // stop starting pages until resumed; running pages finish
 	SignalResume = "resume" // carry on after a pause
-	// DefaultPagesPerRun bounded a run's pages before runByHistory (runs.go); runs that
-	// began before it still continue as new after this many.
+	// DefaultPagesPerRun bounds a serial run's pages, and every run's that began before
+	// runByHistory (runs.go).
 	DefaultPagesPerRun = 500
 )
 
@@ -64,7 +64,8 @@ type ExportInput struct {
 	// (offset ranges with a known total, date_created windows); default 1, serial.
 	Parallelism int `json:"parallelism,omitempty"`
 	// PagesPerRun is the most pages one run fetches before continuing as new; a run
-	// also continues as new at RunEvents history events. 0: by history alone.
+	// also continues as new at RunEvents history events. 0: DefaultPagesPerRun for a
+	// serial export, by history alone for a parallel one.
 	PagesPerRun int `json:"pages_per_run,omitempty"`
 	// Incremental exports only records created or updated since the previous successful
 	// run's watermark (from the schedule's last completion result, else watermark.json).

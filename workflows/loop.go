@@ -1,6 +1,7 @@
 package workflows
 
 import (
+	"math"
 	"time"
 
 	"go.temporal.io/sdk/temporal"
@@ -53,6 +54,9 @@ func newPageLoop(ctx workflow.Context, x *exporter) *pageLoop {
 		l.batch = true
 		// A batch starts no page after localTaskTime; its last may take a page's time.
 		l.bctx = localPageOptions(ctx, pageTimeout+localTaskTime)
+	}
+	if l.local && l.limit == math.MaxInt {
+		l.limit = serialPagesPerRun
 	}
 	if x.rebalancing(ctx) {
 		l.rb = &rebalancer{x: x}

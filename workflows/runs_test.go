@@ -2,17 +2,30 @@ package workflows
 
 import "testing"
 
-// A run given no pages_per_run is bounded by its history, not by 500 pages: a serial
-// export's batches cost a marker per hundred pages, so 600 pages fit in one run.
-func TestDefaultRunIsBoundedByHistoryNotPages(t *testing.T) {
-	h := newHarness(t, 6_000)
-	h.env.ExecuteWorkflow(Export, input())
-	var res ExportResult
-	if err := h.env.GetWorkflowResult(&res); err != nil {
-		t.Fatal(err)
-	}
-	if res.Pages != 600 || res.Runs != 1 {
-		t.Fatalf("result = %+v, want 600 pages in one run", res)
+// A parallel run given no pages_per_run is bounded by its history, not by 500 pages; a
+// serial one still continues as new after serialPagesPerRun.
+func TestDefaultRunBounds(t *testing.T) {
+	for _, tc := range []struct {
+		parallelism, runs int
+	}{{4, 1}, {1, 2}} {
+		h := newHarness(t, 6_000)
+		in := input()
+		in.Parallelism = tc.parallelism
+		h.env.ExecuteWorkflow(Export, in)
+		if tc.runs == 1 {
+			var res ExportResult
+			if err := h.env.GetWorkflowResult(&res); err != nil {
+				t.Fatal(err)
+			}
+			if res.Pages != 600 || res.Runs != 1 {
+				t.Fatalf("parallelism %d: result = %+v, want 600 pages in one run", tc.parallelism, res)
+			}
+			continue
+		}
+		next := continuedInput(t, h.env.GetWorkflowError())
+		if got := next.State.Partitions[0].Pages; got != serialPagesPerRun {
+			t.Fatalf("serial: continued after %d pages, want %d", got, serialPagesPerRun)
+		}
 	}
 }
 

@@ -51,7 +51,7 @@ func ValidateInput(in ExportInput) error {
 	case in.Parallelism < 0 || in.Parallelism > MaxParallelism:
 		return invalidInput("invalid parallelism %d: use 1 to %d (0 means 1)", in.Parallelism, MaxParallelism)
 	case in.PagesPerRun < 0 || in.PagesPerRun > MaxPagesPerRun:
-		return invalidInput("invalid pages_per_run %d: use 1 to %d (0 means as many as fit in %d history events)", in.PagesPerRun, MaxPagesPerRun, RunEvents)
+		return invalidInput("invalid pages_per_run %d: use 1 to %d (0 means %d for a serial export, as many as fit in %d history events for a parallel one)", in.PagesPerRun, MaxPagesPerRun, DefaultPagesPerRun, RunEvents)
 	case in.PageSize < 0 || in.PageSize > MaxPageSize:
 		return invalidInput("invalid page_size %d: use 1 to the provider's maximum, at most %d (0 means the maximum)", in.PageSize, MaxPageSize)
 	case in.Reconcile != "" && in.Reconcile != "warn" && in.Reconcile != activities.ReconcileFail:
