@@ -17,7 +17,9 @@ import (
 // in flight.
 //
 // How far ahead is time, not pages: aheadTime of them at the pace pages come, at least
-// minAhead and at most maxAhead pages and aheadBytes of records. Between two batches the
+// minAhead and at most maxAhead pages and aheadBytes of records, and a worker's streams
+// together hold at most workerAheadBytes (past it a stream fetches only when it holds
+// nothing, so each goes on). Between two batches the
 // workflow records the first and closes its task with a one-millisecond timer, and a
 // Temporal server may fire a new timer up to a second late (its timer queue reads no
 // earlier than now + history.timerProcessorMaxTimeShift, 1 s by default): four pages ahead
@@ -28,6 +30,8 @@ const (
 	minAhead   = 4
 	maxAhead   = 64
 	aheadBytes = 16 << 20
+
+	workerAheadBytes = 64 << 20
 )
 
 // aheadFor is how many pages a stream keeps ahead when a page takes pace to come.
@@ -58,13 +62,34 @@ type stream struct {
 	pages  chan fetched      // maxAhead: the producer waits for room before fetching
 	taken  chan struct{}     // a page was taken: there may be room
 	held   atomic.Int64      // bytes of the records in pages
+	all    *atomic.Int64     // the same, of every stream of the worker
 	cancel context.CancelFunc
+	ended  chan struct{} // closed once the producer has stopped and dropped what is left
+}
+
+// hold counts n more bytes of records waiting in s (less, when negative).
+func (s *stream) hold(n int64) {
+	s.held.Add(n)
+	s.all.Add(n)
+}
+
+// drop empties s of the pages no batch will take, once it has ended.
+func (s *stream) drop() {
+	for {
+		select {
+		case f := <-s.pages:
+			s.hold(-recordBytes(f.page))
+		default:
+			return
+		}
+	}
 }
 
 // streams holds the streams between batches, one a partition.
 type streams struct {
-	mu sync.Mutex
-	m  map[string]*stream
+	mu   sync.Mutex
+	m    map[string]*stream
+	held atomic.Int64 // bytes of records waiting in every stream
 }
 
 func streamKey(in PageInput) string { return in.Base + "#" + strconv.Itoa(in.Partition) }
@@ -109,10 +134,17 @@ func (ss *streams) forget(s *stream) {
 func (a *Activities) startStream(ctx context.Context, conn provider.Connector, in PageInput) *stream {
 	ctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	s := &stream{key: streamKey(in), next: in.Position, pages: make(chan fetched, maxAhead),
-		taken: make(chan struct{}, 1), cancel: cancel}
+		taken: make(chan struct{}, 1), all: &a.streams.held, cancel: cancel, ended: make(chan struct{})}
 	go func() {
+		defer close(s.ended)
 		defer close(s.pages)
 		defer cancel()
+		idled := false
+		defer func() {
+			if idled || ctx.Err() != nil { // nobody takes what is left
+				s.drop()
+			}
+		}()
 		idle := time.NewTimer(streamIdle)
 		defer idle.Stop()
 		var pace time.Duration // a page's fetch time, smoothed
@@ -120,6 +152,7 @@ func (a *Activities) startStream(ctx context.Context, conn provider.Connector, i
 			switch s.room(ctx, idle, aheadFor(pace)) {
 			case roomIdle:
 				a.streams.forget(s)
+				idled = true
 				return
 			case roomCancelled:
 				return
@@ -130,7 +163,7 @@ func (a *Activities) startStream(ctx context.Context, conn provider.Connector, i
 			done(err)
 			pace = smooth(pace, time.Since(started))
 			idle.Reset(streamIdle)
-			s.held.Add(recordBytes(page))
+			s.hold(recordBytes(page))
 			s.pages <- fetched{in: at, page: page, check: check, err: err} // room was made for it
 			if err != nil || page.Done {
 				return
@@ -153,10 +186,11 @@ const (
 )
 
 // room waits until fewer than ahead pages, and fewer than aheadBytes of records, wait to
-// be taken; it gives up when nothing is taken for streamIdle (a paused export, a next
-// batch that ran on another worker) or the stream is cancelled.
+// be taken, and the worker's streams hold under workerAheadBytes unless s holds nothing;
+// it gives up when nothing is taken for streamIdle (a paused export, a next batch that ran
+// on another worker) or the stream is cancelled.
 func (s *stream) room(ctx context.Context, idle *time.Timer, ahead int) roomResult {
-	for len(s.pages) >= ahead || s.held.Load() >= aheadBytes {
+	for len(s.pages) >= ahead || s.held.Load() >= aheadBytes || len(s.pages) > 0 && s.all.Load() >= workerAheadBytes {
 		select {
 		case <-s.taken:
 		case <-ctx.Done():
@@ -191,7 +225,7 @@ func (s *stream) page(ctx context.Context, at PageInput) (provider.Page, bool, e
 	select {
 	case f, open := <-s.pages:
 		if open {
-			s.held.Add(-recordBytes(f.page))
+			s.hold(-recordBytes(f.page))
 			select {
 			case s.taken <- struct{}{}:
 			default:

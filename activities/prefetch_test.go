@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -105,7 +106,7 @@ func TestStreamRoom(t *testing.T) {
 	cancel() // room answers at once when there is room, and gives up instead of waiting
 	idle := time.NewTimer(time.Hour)
 	defer idle.Stop()
-	s := &stream{pages: make(chan fetched, maxAhead), taken: make(chan struct{}, 1)}
+	s := &stream{pages: make(chan fetched, maxAhead), taken: make(chan struct{}, 1), all: new(atomic.Int64)}
 	for off := 0; off < 40; off += 10 {
 		if got := s.room(done, idle, 4); got != roomMade {
 			t.Fatalf("%d pages waiting of 4: room %v", len(s.pages), got)
@@ -122,8 +123,54 @@ func TestStreamRoom(t *testing.T) {
 	if got := s.room(done, idle, 4); got != roomMade || s.held.Load() != 6 {
 		t.Fatalf("3 pages waiting of 4: room %v, %d bytes held", got, s.held.Load())
 	}
+	// The worker's streams together are over their bound: a stream holding pages waits,
+	// one holding none may fetch.
+	s.all.Store(workerAheadBytes)
+	if got := s.room(done, idle, 4); got != roomCancelled {
+		t.Fatalf("the worker's streams full, 3 pages waiting: room %v, want it to wait", got)
+	}
+	empty := &stream{pages: make(chan fetched, maxAhead), taken: make(chan struct{}, 1), all: s.all}
+	if got := empty.room(done, idle, 4); got != roomMade {
+		t.Fatalf("the worker's streams full, none waiting here: room %v", got)
+	}
+	s.all.Store(0)
 	s.held.Store(aheadBytes)
 	if got := s.room(done, idle, 4); got != roomCancelled {
 		t.Fatalf("%d bytes waiting: room %v, want it to wait", s.held.Load(), got)
+	}
+}
+
+// holdAtThird answers two pages at once and holds the third until cancelled.
+type holdAtThird struct {
+	listConnector
+	third chan struct{} // closed when the third page is asked for
+}
+
+func (c holdAtThird) Fetch(ctx context.Context, req provider.Request) (provider.Page, error) {
+	if req.Position.Offset == 20 {
+		close(c.third)
+		<-ctx.Done()
+		return provider.Page{}, ctx.Err()
+	}
+	return c.listConnector.Fetch(ctx, req)
+}
+
+// A stream that ends with pages nobody will take gives their bytes back to the worker.
+func TestEndedStreamReleasesWhatItHeld(t *testing.T) {
+	conn := holdAtThird{listConnector{n: 100}, make(chan struct{})}
+	a := &Activities{Providers: oneProvider{conn}, Store: storagetest.NewMemory()}
+	in := batchInput(1, provider.Position{}, 1)
+	s := a.startStream(context.Background(), conn, in.PageInput)
+	if _, ok, err := s.page(context.Background(), in.PageInput); !ok || err != nil {
+		t.Fatalf("first page: ok %v, err %v", ok, err)
+	}
+	<-conn.third // the second page waits to be taken
+	if a.streams.held.Load() == 0 {
+		t.Fatal("the page waiting is not counted")
+	}
+	s.cancel()
+	<-s.ended
+	if n := a.streams.held.Load(); n != 0 {
+		t.Fatalf("%d bytes still counted after the stream ended", n)
 	}
 }
