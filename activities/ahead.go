@@ -73,11 +73,21 @@ func (s *stream) hold(n int64) {
 	s.all.Add(n)
 }
 
-// drop empties s of the pages no batch will take, once it has ended.
+// stop ends s: its producer stops, and what it fetched is dropped, as no batch will take
+// it. The producer may have ended already, its last pages still waiting.
+func (s *stream) stop() {
+	s.cancel()
+	s.drop()
+}
+
+// drop empties s of the pages waiting in it, giving their bytes back.
 func (s *stream) drop() {
 	for {
 		select {
-		case f := <-s.pages:
+		case f, open := <-s.pages:
+			if !open {
+				return
+			}
 			s.hold(-recordBytes(f.page))
 		default:
 			return
@@ -101,7 +111,7 @@ func (ss *streams) take(key string, at provider.Position) *stream {
 	s := ss.m[key]
 	delete(ss.m, key)
 	if s != nil && s.next != at {
-		s.cancel()
+		s.stop()
 		return nil
 	}
 	return s
@@ -115,7 +125,7 @@ func (ss *streams) put(s *stream) {
 		ss.m = map[string]*stream{}
 	}
 	if old := ss.m[s.key]; old != nil && old != s {
-		old.cancel()
+		old.stop()
 	}
 	ss.m[s.key] = s
 }
@@ -238,7 +248,7 @@ func (s *stream) page(ctx context.Context, at PageInput) (provider.Page, bool, e
 			f.err = f.check()
 		}
 		if f.err != nil {
-			s.cancel()
+			s.stop()
 		}
 		return f.page, true, f.err
 	case <-ctx.Done():
@@ -259,7 +269,7 @@ func (ss *streams) stop(key string) bool {
 	s := ss.m[key]
 	delete(ss.m, key)
 	if s != nil {
-		s.cancel()
+		s.stop()
 	}
 	return s != nil
 }

@@ -80,13 +80,13 @@ func (a *Activities) fetchBatch(ctx context.Context, conn provider.Connector, in
 	keep := false
 	defer func() {
 		if !keep {
-			s.cancel()
+			s.stop()
 		}
 	}()
 	for !w.failed.Load() {
 		page, ok, err := s.page(ctx, at)
 		if !ok && err == nil { // the stream ended before this page: start another here
-			s.cancel()
+			s.stop()
 			s = a.startStream(ctx, conn, at)
 			continue
 		}

@@ -174,3 +174,23 @@ func TestEndedStreamReleasesWhatItHeld(t *testing.T) {
 		t.Fatalf("%d bytes still counted after the stream ended", n)
 	}
 }
+
+// A stream that fetched to the partition's end and is then stopped, its last pages never
+// taken (the next batch ran elsewhere, the export paused), gives their bytes back too.
+func TestStoppedStreamReleasesWhatItHeld(t *testing.T) {
+	conn := listConnector{n: 30}
+	a := &Activities{Providers: oneProvider{conn}, Store: storagetest.NewMemory()}
+	in := batchInput(1, provider.Position{}, 1)
+	s := a.startStream(context.Background(), conn, in.PageInput)
+	if _, ok, err := s.page(context.Background(), in.PageInput); !ok || err != nil {
+		t.Fatalf("first page: ok %v, err %v", ok, err)
+	}
+	<-s.ended // fetched to the end: two pages wait
+	if a.streams.held.Load() == 0 {
+		t.Fatal("the pages waiting are not counted")
+	}
+	s.stop()
+	if n := a.streams.held.Load(); n != 0 {
+		t.Fatalf("%d bytes still counted after the stream was stopped", n)
+	}
+}
