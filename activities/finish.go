@@ -29,7 +29,10 @@ type FinishInput struct {
 	// the export when the exported count lies outside them (default: a warning).
 	CountAtStart CountResult `json:"count_at_start,omitzero"`
 	CountAtEnd   CountResult `json:"count_at_end,omitzero"`
-	Reconcile    string      `json:"reconcile,omitempty"`
+	// CountEnd, when set, has Finish take the count at the end itself, while it walks the
+	// bucket, instead of the workflow taking it first: one request's latency less.
+	CountEnd  *CountInput `json:"count_end,omitempty"`
+	Reconcile string      `json:"reconcile,omitempty"`
 	// Resumed is set when this export continued a stopped run.
 	Resumed *Resumed `json:"resumed,omitempty"`
 }
@@ -67,15 +70,23 @@ func (a *Activities) Finish(ctx context.Context, in FinishInput) (_ FinishResult
 		m.Records += p.Records
 		m.Bytes += p.Bytes
 	}
-	if m.ProviderCount, err = a.reconciled(ctx, in, m.Records); err != nil {
-		return FinishResult{}, err
+	end := func() CountResult { return in.CountAtEnd }
+	if in.CountEnd != nil {
+		end = a.countBeside(ctx, *in.CountEnd)
+	}
+	// The head waits for the count only once the first listing page is described.
+	head := func() (Manifest, error) {
+		in.CountAtEnd = end()
+		var err error
+		m.ProviderCount, err = a.reconciled(ctx, in, m.Records)
+		return m, err
 	}
 	staged := in.Base + "/" + manifestName + stagedSuffix
 	// The manifest streams to the bucket as the listing is walked; it is kept only if the
 	// bucket agrees with the workflow's counts.
 	var inner error // the walk's own failure, as opposed to the upload's
 	err = a.Store.Upload(ctx, staged, "application/json", func(out io.Writer) error {
-		inner = a.writeManifest(ctx, out, m, in)
+		inner = a.writeManifest(ctx, out, head, in)
 		return inner
 	})
 	switch {
@@ -98,11 +109,21 @@ func (a *Activities) Finish(ctx context.Context, in FinishInput) (_ FinishResult
 	return FinishResult{ManifestKey: key, Location: a.Store.Location(key), Pages: m.Pages, Records: m.Records, Bytes: m.Bytes}, nil
 }
 
-// writeManifest writes m to out with every page object as a walk of the listing finds
-// it, and fails unless the objects agree with the workflow's counts.
-func (a *Activities) writeManifest(ctx context.Context, out io.Writer, m Manifest, in FinishInput) error {
-	w, err := newManifestWriter(out, m)
-	if err != nil {
+// writeManifest writes the manifest head gives to out with every page object as a walk
+// of the listing finds it, and fails unless the objects agree with the workflow's
+// counts. head is asked for after the first listing page is described, so whatever it
+// waits on overlaps that much of the walk.
+func (a *Activities) writeManifest(ctx context.Context, out io.Writer, head func() (Manifest, error), in FinishInput) error {
+	var w *manifestWriter
+	begin := func() error {
+		if w != nil {
+			return nil
+		}
+		m, err := head()
+		if err != nil {
+			return err
+		}
+		w, err = newManifestWriter(out, m)
 		return err
 	}
 	t := newTally(in.Partitions)
@@ -110,6 +131,9 @@ func (a *Activities) writeManifest(ctx context.Context, out io.Writer, m Manifes
 	described := 0
 	walked := a.Store.Walk(ctx, in.Base+"/"+dataDir+"/", func(listed []storage.Object) error {
 		objects, err := a.describeAll(ctx, in.Base, listed)
+		if err == nil {
+			err = begin()
+		}
 		if err != nil {
 			failed = err
 			return err
@@ -129,6 +153,9 @@ func (a *Activities) writeManifest(ctx context.Context, out io.Writer, m Manifes
 		return failed
 	case walked != nil:
 		return storageError(walked)
+	}
+	if err := begin(); err != nil { // nothing was listed
+		return err
 	}
 	if err := t.check(); err != nil {
 		return verificationFailed(in.Base, err)

@@ -19,6 +19,14 @@ const (
 	providerCountFirstPage = 2
 )
 
+// countInFinish versions the count at the end moving into Finish, which takes it while it
+// walks the bucket: the export no longer waits a request's latency and an activity's
+// round trip before Finish starts. Runs that began before it count in their own activity.
+const (
+	countInFinishChange  = "count-in-finish"
+	countInFinishVersion = 1
+)
+
 func countVersion(ctx workflow.Context) workflow.Version {
 	return workflow.GetVersion(ctx, providerCountChange, workflow.DefaultVersion, providerCountFirstPage)
 }
@@ -50,4 +58,17 @@ func (x *exporter) count(ctx workflow.Context) activities.CountResult {
 		return activities.CountResult{}
 	}
 	return res
+}
+
+// countAtEnd has Finish take the provider's count at the end, or takes it first where the
+// run began before that.
+func (x *exporter) countAtEnd(ctx workflow.Context, in *activities.FinishInput) {
+	if countVersion(ctx) < providerCountActivity {
+		return
+	}
+	if workflow.GetVersion(ctx, countInFinishChange, workflow.DefaultVersion, countInFinishVersion) < countInFinishVersion {
+		in.CountAtEnd = x.count(ctx)
+		return
+	}
+	in.CountEnd = &activities.CountInput{Resolved: x.st.Resolved}
 }

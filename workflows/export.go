@@ -241,12 +241,13 @@ func (x *exporter) finish(ctx workflow.Context) (ExportResult, error) {
 		RetryPolicy:         &temporal.RetryPolicy{MaximumInterval: time.Minute},
 	})
 	var res activities.FinishResult
-	end := x.count(ctx)
-	err := workflow.ExecuteActivity(actx, a.Finish, activities.FinishInput{
+	in := activities.FinishInput{
 		Export: x.asked(), Strategy: x.st.Plan.Strategy, Base: x.st.Base, WorkflowID: x.wfID,
 		StartedAt: x.st.StartedAt, Partitions: x.st.Partitions, Watermark: x.watermark(),
-		CountAtStart: x.st.CountAtStart, CountAtEnd: end, Reconcile: x.in.Reconcile, Resumed: x.st.Resumed,
-	}).Get(ctx, &res)
+		CountAtStart: x.st.CountAtStart, Reconcile: x.in.Reconcile, Resumed: x.st.Resumed,
+	}
+	x.countAtEnd(ctx, &in)
+	err := workflow.ExecuteActivity(actx, a.Finish, in).Get(ctx, &res)
 	if err != nil {
 		return ExportResult{}, x.fail(err)
 	}
