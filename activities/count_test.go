@@ -18,7 +18,9 @@ type countedList struct {
 	count func(ctx context.Context) (int, bool, error)
 }
 
-func (c countedList) Count(ctx context.Context, _ provider.Plan) (int, bool, error) { return c.count(ctx) }
+func (c countedList) Count(ctx context.Context, _ provider.Plan) (int, bool, error) {
+	return c.count(ctx)
+}
 
 // headSignal closes headed at the first HEAD: Finish has begun describing page objects.
 type headSignal struct {
