@@ -47,7 +47,8 @@ type FinishResult struct {
 // workflow's own counts, writes the manifest, then re-reads it against a fresh listing.
 // Any disagreement fails the export loudly instead of leaving a manifest that claims more
 // than is there. Nothing Finish reads or writes is held whole: the manifest goes to the
-// bucket in parts as it is written.
+// bucket in parts as it is written. A page's records and SHA-256 come from its batch's
+// index where one describes the listed bytes (index.go), else from a HEAD.
 func (a *Activities) Finish(ctx context.Context, in FinishInput) (_ FinishResult, err error) {
 	defer a.logFailure(ctx, "export could not finish", &err, "export_id", in.Export.ID, "provider", in.Export.Provider,
 		"resource", in.Export.Spec.Resource, "workflow_id", in.WorkflowID)
@@ -71,11 +72,12 @@ func (a *Activities) Finish(ctx context.Context, in FinishInput) (_ FinishResult
 		return FinishResult{}, err
 	}
 	staged := in.Base + "/" + manifestName + stagedSuffix
+	idx := a.openIndexes(ctx, in.Base)
 	// The manifest streams to the bucket as the listing is walked; it is kept only if the
 	// bucket agrees with the workflow's counts.
 	var inner error // the walk's own failure, as opposed to the upload's
 	err = a.Store.Upload(ctx, staged, "application/json", func(out io.Writer) error {
-		inner = a.writeManifest(ctx, out, m, in)
+		inner = a.writeManifest(ctx, out, m, in, idx)
 		return inner
 	})
 	switch {
@@ -94,13 +96,13 @@ func (a *Activities) Finish(ctx context.Context, in FinishInput) (_ FinishResult
 	}
 	a.logger().InfoContext(ctx, "export finished", "export_id", in.Export.ID, "provider", in.Export.Provider,
 		"resource", in.Export.Spec.Resource, "pages", m.Pages, "records", m.Records, "bytes", m.Bytes,
-		"manifest", a.Store.Location(key))
+		"pages_from_index", idx.used, "manifest", a.Store.Location(key))
 	return FinishResult{ManifestKey: key, Location: a.Store.Location(key), Pages: m.Pages, Records: m.Records, Bytes: m.Bytes}, nil
 }
 
 // writeManifest writes m to out with every page object as a walk of the listing finds
 // it, and fails unless the objects agree with the workflow's counts.
-func (a *Activities) writeManifest(ctx context.Context, out io.Writer, m Manifest, in FinishInput) error {
+func (a *Activities) writeManifest(ctx context.Context, out io.Writer, m Manifest, in FinishInput, idx *pageIndexes) error {
 	w, err := newManifestWriter(out, m)
 	if err != nil {
 		return err
@@ -109,7 +111,13 @@ func (a *Activities) writeManifest(ctx context.Context, out io.Writer, m Manifes
 	var failed error // describing an object failed, as opposed to listing
 	described := 0
 	walked := a.Store.Walk(ctx, in.Base+"/"+dataDir+"/", func(listed []storage.Object) error {
-		objects, err := a.describeAll(ctx, in.Base, listed)
+		if len(listed) == 0 {
+			return nil
+		}
+		last := listed[len(listed)-1].Key
+		idx.reach(ctx, last)
+		objects, err := a.describeAll(ctx, in.Base, listed, idx)
+		idx.pass(last)
 		if err != nil {
 			failed = err
 			return err
@@ -180,6 +188,9 @@ func (a *Activities) publish(ctx context.Context, base string) (string, error) {
 	if err := a.Store.Delete(ctx, []string{staged, base + "/" + checkpointName}); err != nil {
 		return "", storageError(err)
 	}
+	if err := a.dropIndexes(ctx, base); err != nil {
+		return "", storageError(fmt.Errorf("removing the batch indexes: %w", err))
+	}
 	return key, nil
 }
 
@@ -197,16 +208,25 @@ func (a *Activities) unpublish(ctx context.Context, base string, cause error) er
 	return cause
 }
 
-// describeAll reads one listing page's record counts and checksums, 16 heads at a time.
-func (a *Activities) describeAll(ctx context.Context, base string, listed []storage.Object) ([]PageObject, error) {
+// describeAll reads one listing page's record counts and checksums: from the batch
+// indexes where an entry describes the listed bytes, else 16 heads at a time.
+func (a *Activities) describeAll(ctx context.Context, base string, listed []storage.Object, idx *pageIndexes) ([]PageObject, error) {
 	objects := make([]PageObject, len(listed))
+	var heads []int
+	for i, l := range listed {
+		if o, ok := idx.describe(l); ok {
+			objects[i] = o
+		} else {
+			heads = append(heads, i)
+		}
+	}
 	var (
 		wg       sync.WaitGroup
 		mu       sync.Mutex
 		firstErr error
 		next     = make(chan int)
 	)
-	for range 16 {
+	for range min(16, len(heads)) {
 		wg.Go(func() {
 			for i := range next {
 				o, err := a.describe(ctx, base, listed[i].Key)
@@ -219,7 +239,7 @@ func (a *Activities) describeAll(ctx context.Context, base string, listed []stor
 			}
 		})
 	}
-	for i := range listed {
+	for _, i := range heads {
 		next <- i
 	}
 	close(next)
