@@ -72,14 +72,25 @@ func (a *Activities) Finish(ctx context.Context, in FinishInput) (_ FinishResult
 		return FinishResult{}, err
 	}
 	staged := in.Base + "/" + manifestName + stagedSuffix
-	idx := a.openIndexes(ctx, in.Base)
 	// The manifest streams to the bucket as the listing is walked; it is kept only if the
 	// bucket agrees with the workflow's counts.
-	var inner error // the walk's own failure, as opposed to the upload's
-	err = a.Store.Upload(ctx, staged, "application/json", func(out io.Writer) error {
-		inner = a.writeManifest(ctx, out, m, in, idx)
-		return inner
-	})
+	upload := func(idx *pageIndexes) (inner, err error) { // inner: the walk's own failure, not the upload's
+		err = a.Store.Upload(ctx, staged, "application/json", func(out io.Writer) error {
+			inner = a.writeManifest(ctx, out, m, in, idx)
+			return inner
+		})
+		return inner, err
+	}
+	idx := a.openIndexes(ctx, in.Base)
+	inner, err := upload(idx)
+	// An index entry names the listed bytes, but its counts are only its word: a bucket
+	// that disagrees is checked again by HEAD before the export fails for it.
+	if idx.used > 0 && isVerificationFailure(inner) {
+		a.logger().WarnContext(ctx, "export's objects disagree with its counts as the batch indexes describe them; reading every page's metadata",
+			"export_id", in.Export.ID, "error", inner)
+		idx = &pageIndexes{}
+		inner, err = upload(idx)
+	}
 	switch {
 	case inner != nil:
 		return FinishResult{}, a.unpublish(ctx, in.Base, inner)
@@ -197,8 +208,7 @@ func (a *Activities) publish(ctx context.Context, base string) (string, error) {
 // unpublish removes any manifest of base when cause is a failed verification (an earlier
 // attempt may have published one), and returns cause; a storage failure is retried.
 func (a *Activities) unpublish(ctx context.Context, base string, cause error) error {
-	var appErr *temporal.ApplicationError
-	if !errors.As(cause, &appErr) || appErr.Type() != ErrVerification {
+	if !isVerificationFailure(cause) {
 		return cause
 	}
 	key := base + "/" + manifestName
@@ -261,6 +271,11 @@ func (a *Activities) describe(ctx context.Context, base, key string) (PageObject
 		return PageObject{}, verificationFailed(base, fmt.Errorf("object %s lacks its records/sha256 metadata", key))
 	}
 	return PageObject{Key: key, Partition: partition, Seq: seq, Records: records, Bytes: head.Size, SHA256: head.Metadata[metaSHA256]}, nil
+}
+
+func isVerificationFailure(err error) bool {
+	var appErr *temporal.ApplicationError
+	return errors.As(err, &appErr) && appErr.Type() == ErrVerification
 }
 
 func verificationFailed(where string, err error) error {

@@ -378,6 +378,31 @@ func TestForgedIndexesChangeNothing(t *testing.T) {
 	}
 }
 
+// TestFinishChecksAgainByHeadWhenAnIndexDisagrees: an entry that names the listed bytes
+// but not their record count is its writer's word only; the tally's disagreement sends
+// Finish back to HEADs, and the export finishes with the pages' own counts.
+func TestFinishChecksAgainByHeadWhenAnIndexDisagrees(t *testing.T) {
+	a, mem, p := indexedExport(t)
+	want := headedObjects(t, mem)
+	editIndex(indexKey(onceBase, 0, 8), func(idx *batchIndex) { idx.Pages[2].Records++ })(t, mem)
+	s := watch(mem)
+	a.Store = s
+	res, err := finishOnce(t, a, p)
+	if err != nil {
+		t.Fatalf("an index's miscount failed the export: %v", err)
+	}
+	if m := manifestAt(t, mem, res.ManifestKey); !slices.Equal(m.Objects, want) {
+		t.Fatalf("manifest differs from the pages' own metadata:\n got %+v\nwant %+v", m.Objects, want)
+	}
+	if h := s.headed(); len(h) != indexedPages {
+		t.Fatalf("HEADed %d pages after the disagreement, want all %d", len(h), indexedPages)
+	}
+	// A bucket that truly disagrees still fails, as before indexes.
+	p.Records++
+	_, err = finishOnce(t, a, p)
+	assertVerificationFailed(t, err, "partition 0: bucket holds 25 pages/250 records")
+}
+
 // TestFinishRemovesTheIndexesAndNothingElse: after the manifest is published every
 // object under the export's index/ is gone, and only those (and the staged manifest and
 // checkpoint, as before) were deleted.
