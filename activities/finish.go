@@ -50,7 +50,8 @@ type FinishResult struct {
 // workflow's own counts, writes the manifest, then re-reads it against a fresh listing.
 // Any disagreement fails the export loudly instead of leaving a manifest that claims more
 // than is there. Nothing Finish reads or writes is held whole: the manifest goes to the
-// bucket in parts as it is written.
+// bucket in parts as it is written. A page's records and SHA-256 come from its batch's
+// index where one describes the listed bytes (index.go), else from a HEAD.
 func (a *Activities) Finish(ctx context.Context, in FinishInput) (_ FinishResult, err error) {
 	defer a.logFailure(ctx, "export could not finish", &err, "export_id", in.Export.ID, "provider", in.Export.Provider,
 		"resource", in.Export.Spec.Resource, "workflow_id", in.WorkflowID)
@@ -84,11 +85,23 @@ func (a *Activities) Finish(ctx context.Context, in FinishInput) (_ FinishResult
 	staged := in.Base + "/" + manifestName + stagedSuffix
 	// The manifest streams to the bucket as the listing is walked; it is kept only if the
 	// bucket agrees with the workflow's counts.
-	var inner error // the walk's own failure, as opposed to the upload's
-	err = a.Store.Upload(ctx, staged, "application/json", func(out io.Writer) error {
-		inner = a.writeManifest(ctx, out, head, in)
-		return inner
-	})
+	upload := func(idx *pageIndexes) (inner, err error) { // inner: the walk's own failure, not the upload's
+		err = a.Store.Upload(ctx, staged, "application/json", func(out io.Writer) error {
+			inner = a.writeManifest(ctx, out, head, in, idx)
+			return inner
+		})
+		return inner, err
+	}
+	idx := a.openIndexes(ctx, in.Base)
+	inner, err := upload(idx)
+	// An index entry names the listed bytes, but its counts are only its word: a bucket
+	// that disagrees is checked again by HEAD before the export fails for it.
+	if idx.used > 0 && isVerificationFailure(inner) {
+		a.logger().WarnContext(ctx, "export's objects disagree with its counts as the batch indexes describe them; reading every page's metadata",
+			"export_id", in.Export.ID, "error", inner)
+		idx = &pageIndexes{}
+		inner, err = upload(idx)
+	}
 	switch {
 	case inner != nil:
 		return FinishResult{}, a.unpublish(ctx, in.Base, inner)
@@ -105,7 +118,7 @@ func (a *Activities) Finish(ctx context.Context, in FinishInput) (_ FinishResult
 	}
 	a.logger().InfoContext(ctx, "export finished", "export_id", in.Export.ID, "provider", in.Export.Provider,
 		"resource", in.Export.Spec.Resource, "pages", m.Pages, "records", m.Records, "bytes", m.Bytes,
-		"manifest", a.Store.Location(key))
+		"pages_from_index", idx.used, "manifest", a.Store.Location(key))
 	return FinishResult{ManifestKey: key, Location: a.Store.Location(key), Pages: m.Pages, Records: m.Records, Bytes: m.Bytes}, nil
 }
 
@@ -113,7 +126,7 @@ func (a *Activities) Finish(ctx context.Context, in FinishInput) (_ FinishResult
 // of the listing finds it, and fails unless the objects agree with the workflow's
 // counts. head is asked for after the first listing page is described, so whatever it
 // waits on overlaps that much of the walk.
-func (a *Activities) writeManifest(ctx context.Context, out io.Writer, head func() (Manifest, error), in FinishInput) error {
+func (a *Activities) writeManifest(ctx context.Context, out io.Writer, head func() (Manifest, error), in FinishInput, idx *pageIndexes) error {
 	var w *manifestWriter
 	begin := func() error {
 		if w != nil {
@@ -130,7 +143,13 @@ func (a *Activities) writeManifest(ctx context.Context, out io.Writer, head func
 	var failed error // describing an object failed, as opposed to listing
 	described := 0
 	walked := a.Store.Walk(ctx, in.Base+"/"+dataDir+"/", func(listed []storage.Object) error {
-		objects, err := a.describeAll(ctx, in.Base, listed)
+		if len(listed) == 0 {
+			return nil
+		}
+		last := listed[len(listed)-1].Key
+		idx.reach(ctx, last)
+		objects, err := a.describeAll(ctx, in.Base, listed, idx)
+		idx.pass(last)
 		if err == nil {
 			err = begin()
 		}
@@ -207,14 +226,16 @@ func (a *Activities) publish(ctx context.Context, base string) (string, error) {
 	if err := a.Store.Delete(ctx, []string{staged, base + "/" + checkpointName}); err != nil {
 		return "", storageError(err)
 	}
+	if err := a.dropIndexes(ctx, base); err != nil {
+		return "", storageError(fmt.Errorf("removing the batch indexes: %w", err))
+	}
 	return key, nil
 }
 
 // unpublish removes any manifest of base when cause is a failed verification (an earlier
 // attempt may have published one), and returns cause; a storage failure is retried.
 func (a *Activities) unpublish(ctx context.Context, base string, cause error) error {
-	var appErr *temporal.ApplicationError
-	if !errors.As(cause, &appErr) || appErr.Type() != ErrVerification {
+	if !isVerificationFailure(cause) {
 		return cause
 	}
 	key := base + "/" + manifestName
@@ -224,16 +245,25 @@ func (a *Activities) unpublish(ctx context.Context, base string, cause error) er
 	return cause
 }
 
-// describeAll reads one listing page's record counts and checksums, 16 heads at a time.
-func (a *Activities) describeAll(ctx context.Context, base string, listed []storage.Object) ([]PageObject, error) {
+// describeAll reads one listing page's record counts and checksums: from the batch
+// indexes where an entry describes the listed bytes, else 16 heads at a time.
+func (a *Activities) describeAll(ctx context.Context, base string, listed []storage.Object, idx *pageIndexes) ([]PageObject, error) {
 	objects := make([]PageObject, len(listed))
+	var heads []int
+	for i, l := range listed {
+		if o, ok := idx.describe(l); ok {
+			objects[i] = o
+		} else {
+			heads = append(heads, i)
+		}
+	}
 	var (
 		wg       sync.WaitGroup
 		mu       sync.Mutex
 		firstErr error
 		next     = make(chan int)
 	)
-	for range 16 {
+	for range min(16, len(heads)) {
 		wg.Go(func() {
 			for i := range next {
 				o, err := a.describe(ctx, base, listed[i].Key)
@@ -246,7 +276,7 @@ func (a *Activities) describeAll(ctx context.Context, base string, listed []stor
 			}
 		})
 	}
-	for i := range listed {
+	for _, i := range heads {
 		next <- i
 	}
 	close(next)
@@ -268,6 +298,11 @@ func (a *Activities) describe(ctx context.Context, base, key string) (PageObject
 		return PageObject{}, verificationFailed(base, fmt.Errorf("object %s lacks its records/sha256 metadata", key))
 	}
 	return PageObject{Key: key, Partition: partition, Seq: seq, Records: records, Bytes: head.Size, SHA256: head.Metadata[metaSHA256]}, nil
+}
+
+func isVerificationFailure(err error) bool {
+	var appErr *temporal.ApplicationError
+	return errors.As(err, &appErr) && appErr.Type() == ErrVerification
 }
 
 func verificationFailed(where string, err error) error {

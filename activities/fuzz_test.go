@@ -40,5 +40,18 @@ func FuzzKeys(f *testing.F) {
 		if dir, ok := exportDirOf(key); !ok || dir != base {
 			t.Fatalf("page %q belongs to %q, not %q", key, dir, base)
 		}
+		index := indexKey(base, partition, seq)
+		if !strings.HasPrefix(index, base+"/"+indexDir+"/") || len(index) > len(PageKey(base, 999, 99_999_999)) {
+			t.Fatalf("index key %q is outside %s/%s/ or longer than the longest page key", index, base, indexDir)
+		}
+		if p, s, ok := parseIndexKey(base, index); !ok || p != partition || s != seq {
+			t.Fatalf("parseIndexKey(%q) = %d, %d, %v", index, p, s, ok)
+		}
+		if _, _, ok := parsePageKey(base, index); ok {
+			t.Fatalf("index key %q parses as a page", index)
+		}
+		if dir, ok := exportDirOf(index); ok && dir != base {
+			t.Fatalf("index %q belongs to %q, not %q", index, dir, base)
+		}
 	})
 }

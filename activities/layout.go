@@ -14,6 +14,8 @@ const (
 	checkpointName = "checkpoint.json"
 	dataDir        = "data"
 	pageExt        = ".jsonl.gz"
+	// indexDir holds serial batches' page indexes while an export runs (see index.go).
+	indexDir = "index"
 )
 
 var safeSegment = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._=-]*$`)
@@ -40,6 +42,26 @@ func parsePageKey(base, key string) (partition, seq int, ok bool) {
 		return 0, 0, false
 	}
 	return partition, seq, true
+}
+
+// indexKey is where the index of a batch whose first page is firstSeq of partition lives:
+// outside data/, and the same key for a retried batch, which overwrites it.
+func indexKey(base string, partition, firstSeq int) string {
+	return fmt.Sprintf("%s/%s/part-%03d/from-%08d.json", base, indexDir, partition, firstSeq)
+}
+
+// parseIndexKey is the inverse of indexKey for keys under base/index/.
+func parseIndexKey(base, key string) (partition, firstSeq int, ok bool) {
+	rest, found := strings.CutPrefix(key, base+"/"+indexDir+"/")
+	if !found {
+		return 0, 0, false
+	}
+	var ext string
+	n, err := fmt.Sscanf(rest, "part-%03d/from-%08d%s", &partition, &firstSeq, &ext)
+	if err != nil || n != 3 || indexKey(base, partition, firstSeq) != key {
+		return 0, 0, false
+	}
+	return partition, firstSeq, true
 }
 
 // ValidSegment reports whether s can be one path segment of a key (export id, prefix part).

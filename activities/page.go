@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"crypto/md5"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -71,9 +72,11 @@ func (a *Activities) FetchPage(ctx context.Context, in PageInput) (res PageResul
 	}
 	res = PageResult{Next: page.Next, Done: page.Done, Records: len(page.Records), Total: page.Total}
 	if len(page.Records) > 0 {
-		if res.Key, res.Bytes, err = a.write(ctx, in, page.Records); err != nil {
+		written, err := a.write(ctx, in, page.Records)
+		if err != nil {
 			return PageResult{}, err
 		}
+		res.Key, res.Bytes = written.Key, written.Bytes
 	}
 	res.Took = time.Since(started)
 	a.logger().DebugContext(ctx, "page written", "export_id", in.ExportID, "provider", in.Provider,
@@ -157,19 +160,20 @@ func (a *Activities) fetchWith(ctx context.Context, fetch func(context.Context, 
 	return page, nil
 }
 
-// write stores records as page in.Seq of in.Partition and returns its key and size.
-func (a *Activities) write(ctx context.Context, in PageInput, records []json.RawMessage) (string, int64, error) {
-	body, sum, err := a.encode(records)
+// write stores records as page in.Seq of in.Partition and returns what a batch index
+// says of it.
+func (a *Activities) write(ctx context.Context, in PageInput, records []json.RawMessage) (indexedPage, error) {
+	body, sums, err := a.encode(records)
 	if err != nil {
-		return "", 0, err
+		return indexedPage{}, err
 	}
 	key := PageKey(in.Base, in.Partition, in.Seq)
-	meta := map[string]string{metaRecords: strconv.Itoa(len(records)), metaSHA256: sum}
+	meta := map[string]string{metaRecords: strconv.Itoa(len(records)), metaSHA256: sums.sha256}
 	if err := a.Store.Put(ctx, key, body, "application/x-ndjson", meta); err != nil {
-		return "", 0, storageError(err)
+		return indexedPage{}, storageError(err)
 	}
 	a.Metrics.PageWritten(in.Provider, in.Plan.Resource, len(records), int64(len(body)))
-	return key, int64(len(body)), nil
+	return indexedPage{Key: key, Records: len(records), Bytes: int64(len(body)), SHA256: sums.sha256, MD5: sums.md5}, nil
 }
 
 // keepAlive heartbeats until stop is called, so a worker crash is noticed within the
@@ -208,9 +212,13 @@ var (
 	gzipOut = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 )
 
+// checksums are a page object's, in hex: SHA-256 for the manifest, MD5 to match the ETag
+// a listing gives (see index.go).
+type checksums struct{ sha256, md5 string }
+
 // encode writes records as compact newline-delimited JSON, gzip-compressed, and returns
-// the object's SHA-256.
-func (a *Activities) encode(records []json.RawMessage) ([]byte, string, error) {
+// the object's checksums.
+func (a *Activities) encode(records []json.RawMessage) ([]byte, checksums, error) {
 	buf := gzipOut.Get().(*bytes.Buffer)
 	defer gzipOut.Put(buf)
 	buf.Reset()
@@ -222,7 +230,7 @@ func (a *Activities) encode(records []json.RawMessage) ([]byte, string, error) {
 	if zw == nil {
 		var err error
 		if zw, err = gzip.NewWriterLevel(buf, level); err != nil {
-			return nil, "", err
+			return nil, checksums{}, err
 		}
 	} else {
 		zw.Reset(buf)
@@ -232,16 +240,16 @@ func (a *Activities) encode(records []json.RawMessage) ([]byte, string, error) {
 	for _, r := range records {
 		line.Reset()
 		if err := json.Compact(&line, r); err != nil {
-			return nil, "", fmt.Errorf("record is not valid JSON: %w", err)
+			return nil, checksums{}, fmt.Errorf("record is not valid JSON: %w", err)
 		}
 		line.WriteByte('\n')
 		if _, err := zw.Write(line.Bytes()); err != nil {
-			return nil, "", err
+			return nil, checksums{}, err
 		}
 	}
 	if err := zw.Close(); err != nil {
-		return nil, "", err
+		return nil, checksums{}, err
 	}
-	sum := sha256.Sum256(buf.Bytes())
-	return bytes.Clone(buf.Bytes()), hex.EncodeToString(sum[:]), nil
+	sha, md := sha256.Sum256(buf.Bytes()), md5.Sum(buf.Bytes())
+	return bytes.Clone(buf.Bytes()), checksums{sha256: hex.EncodeToString(sha[:]), md5: hex.EncodeToString(md[:])}, nil
 }

@@ -40,7 +40,7 @@ type PagesResult struct {
 // partition's stream (see ahead.go) fetches on while the workflow records the batch. Keys
 // are the ones FetchPage gives, so a batch retried after a crash overwrites what it
 // wrote. A failure on the first page fails the batch; a later one ends it early, keeping
-// the pages before.
+// the pages before. The pages written are then indexed for Finish (index.go).
 func (a *Activities) FetchPages(ctx context.Context, in PagesInput) (res PagesResult, err error) {
 	resource := in.Plan.Resource
 	span := tracing.PageSpan(ctx)
@@ -54,14 +54,18 @@ func (a *Activities) FetchPages(ctx context.Context, in PagesInput) (res PagesRe
 	started := time.Now()
 	w := a.startWriter(ctx)
 	res, err = a.fetchBatch(ctx, conn, in, w, started)
-	bytes, werr := w.wait()
+	written, werr := w.wait()
 	switch {
 	case err != nil:
 		return PagesResult{}, err
 	case werr != nil:
 		return PagesResult{}, werr
 	}
-	res.Bytes, res.Took = bytes, time.Since(started)
+	for _, p := range written {
+		res.Bytes += p.Bytes
+	}
+	a.writeIndex(ctx, in.PageInput, written)
+	res.Took = time.Since(started)
 	a.logger().DebugContext(ctx, "pages written", "export_id", in.ExportID, "provider", in.Provider,
 		"resource", resource, "partition", in.Partition, "seq", in.Seq, "pages", res.Pages, "records", res.Records,
 		"bytes", res.Bytes, "done", res.Done, "elapsed_ms", res.Took.Milliseconds())
@@ -127,11 +131,11 @@ func (a *Activities) fetchBatch(ctx context.Context, conn provider.Connector, in
 // pageWriter writes a batch's pages in order on its own goroutine. The hand-over is
 // unbuffered: at most one page is written while the next is fetched.
 type pageWriter struct {
-	jobs   chan writeJob
-	done   chan struct{}
-	bytes  int64
-	err    error
-	failed atomic.Bool // err is set: fetching more is wasted
+	jobs    chan writeJob
+	done    chan struct{}
+	written []indexedPage // in seq order, for the batch's index
+	err     error
+	failed  atomic.Bool // err is set: fetching more is wasted
 }
 
 type writeJob struct {
@@ -147,13 +151,13 @@ func (a *Activities) startWriter(ctx context.Context) *pageWriter {
 			if w.err != nil {
 				continue
 			}
-			_, n, err := a.write(ctx, j.in, j.records)
+			p, err := a.write(ctx, j.in, j.records)
 			if err != nil {
 				w.err = err
 				w.failed.Store(true)
 				continue
 			}
-			w.bytes += n
+			w.written = append(w.written, p)
 		}
 	}()
 	return w
@@ -163,9 +167,9 @@ func (w *pageWriter) put(in PageInput, records []json.RawMessage) {
 	w.jobs <- writeJob{in: in, records: records}
 }
 
-// wait returns once every page handed over is written (or one failed).
-func (w *pageWriter) wait() (int64, error) {
+// wait returns once every page handed over is written (or one failed), with what was.
+func (w *pageWriter) wait() ([]indexedPage, error) {
 	close(w.jobs)
 	<-w.done
-	return w.bytes, w.err
+	return w.written, w.err
 }

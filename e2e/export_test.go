@@ -64,6 +64,14 @@ func TestEveryProviderExportsExactlyUnderFaults(t *testing.T) {
 			if pc := m.ProviderCount; c.provider == "clio" && (pc == nil || !pc.Within || pc.AtStart != 2500 || pc.AtEnd != 2500) {
 				t.Errorf("manifest provider_count %+v, want 2500 at both ends", pc)
 			}
+			// Finish describes a serial export's pages from its batches' indexes, on a real
+			// S3 server too; a parallel export writes none.
+			switch n := pagesFromIndex(w.output(), m.ExportID); {
+			case c.parallelism == 1 && (n <= 0 || n > m.Pages):
+				t.Errorf("Finish described %d of %d pages from the batch indexes, want most", n, m.Pages)
+			case c.parallelism > 1 && n != 0:
+				t.Errorf("Finish described %d pages of a parallel export from batch indexes, want 0", n)
+			}
 			assertNoSecrets(t, exportclient.WorkflowID(in), w.output())
 			faults := sb.Stats().Providers[c.provider].Faults
 			for _, f := range sandbox.AllFaults {
@@ -118,6 +126,23 @@ func assertNoSecrets(t *testing.T, workflowID, logs string) {
 			t.Errorf("worker logs contain a credential")
 		}
 	}
+}
+
+// pagesFromIndex is how many pages Finish described from batch indexes, as the export's
+// "export finished" log line says; -1 without one.
+func pagesFromIndex(logs, exportID string) int {
+	n := -1
+	for line := range strings.Lines(logs) {
+		var l struct {
+			Msg       string `json:"msg"`
+			ExportID  string `json:"export_id"`
+			FromIndex int    `json:"pages_from_index"`
+		}
+		if json.Unmarshal([]byte(line), &l) == nil && l.Msg == "export finished" && l.ExportID == exportID {
+			n = l.FromIndex
+		}
+	}
+	return n
 }
 
 func tail(s string, n int) string {

@@ -81,6 +81,10 @@ func readBackFrom(t *testing.T, store storage.Store, manifestKey string) (activi
 	if len(listed) != len(m.Objects) {
 		t.Fatalf("bucket holds %d page objects, manifest lists %d", len(listed), len(m.Objects))
 	}
+	// Serial batches' indexes are Finish's scaffolding: a finished export has none.
+	if left, err := store.List(ctx, m.Input.Prefix+"/"+m.ExportID+"/index/"); err != nil || len(left) != 0 {
+		t.Fatalf("finished export still holds %d batch indexes (%v)", len(left), err)
+	}
 	return m, all
 }
 

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -118,7 +119,7 @@ func (s *S3) Head(ctx context.Context, key string) (Object, error) {
 		}
 		return Object{}, fmt.Errorf("head s3://%s/%s: %w", s.bucket, key, err)
 	}
-	return Object{Key: key, Size: aws.ToInt64(out.ContentLength), Metadata: out.Metadata}, nil
+	return Object{Key: key, Size: aws.ToInt64(out.ContentLength), Metadata: out.Metadata, ETag: unquote(out.ETag)}, nil
 }
 
 // List collects Walk's pages.
@@ -141,7 +142,7 @@ func (s *S3) Walk(ctx context.Context, prefix string, fn func([]Object) error) e
 		}
 		objects := make([]Object, len(page.Contents))
 		for i, o := range page.Contents {
-			objects[i] = Object{Key: aws.ToString(o.Key), Size: aws.ToInt64(o.Size)}
+			objects[i] = Object{Key: aws.ToString(o.Key), Size: aws.ToInt64(o.Size), ETag: unquote(o.ETag)}
 		}
 		if err := fn(objects); err != nil {
 			return err
@@ -184,6 +185,9 @@ func (s *S3) Check(ctx context.Context) error {
 
 // Location is s3://bucket/key.
 func (s *S3) Location(key string) string { return "s3://" + s.bucket + "/" + key }
+
+// unquote strips the quotes S3 puts around an ETag.
+func unquote(etag *string) string { return strings.Trim(aws.ToString(etag), `"`) }
 
 func isNotFound(err error) bool {
 	var nsk *types.NoSuchKey

@@ -12,6 +12,9 @@ type Object struct {
 	Key      string
 	Size     int64
 	Metadata map[string]string // user metadata, lower-case keys; set by Head, nil from List
+	// ETag is the store's, unquoted: the hex MD5 of the body for an object written by one
+	// PUT, something else for a multipart or SSE-KMS one.
+	ETag string
 }
 
 // Store is the little of S3 the exporter needs. Keys are full keys inside the bucket.

@@ -5,6 +5,8 @@ package storagetest
 import (
 	"bytes"
 	"context"
+	"crypto/md5"
+	"encoding/hex"
 	"fmt"
 	"github.com/pagewise/pagewise/internal/storage"
 	"io"
@@ -23,6 +25,7 @@ type Memory struct {
 type memObject struct {
 	body []byte
 	meta map[string]string
+	etag string // the body's MD5, as S3 gives for an object written by one PUT
 }
 
 // NewMemory returns an empty Memory store.
@@ -32,7 +35,8 @@ func NewMemory() *Memory { return &Memory{objects: map[string]memObject{}} }
 func (m *Memory) Put(_ context.Context, key string, body []byte, _ string, meta map[string]string) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	m.objects[key] = memObject{body: slices.Clone(body), meta: maps.Clone(meta)}
+	sum := md5.Sum(body)
+	m.objects[key] = memObject{body: slices.Clone(body), meta: maps.Clone(meta), etag: hex.EncodeToString(sum[:])}
 	return nil
 }
 
@@ -73,7 +77,7 @@ func (m *Memory) Copy(_ context.Context, src, dst string) error {
 	if !ok {
 		return fmt.Errorf("copy %s: %w", src, storage.ErrNotFound)
 	}
-	m.objects[dst] = memObject{body: slices.Clone(o.body), meta: maps.Clone(o.meta)}
+	m.objects[dst] = memObject{body: slices.Clone(o.body), meta: maps.Clone(o.meta), etag: o.etag}
 	return nil
 }
 
@@ -85,7 +89,7 @@ func (m *Memory) Head(_ context.Context, key string) (storage.Object, error) {
 	if !ok {
 		return storage.Object{}, fmt.Errorf("head %s: %w", key, storage.ErrNotFound)
 	}
-	return storage.Object{Key: key, Size: int64(len(o.body)), Metadata: maps.Clone(o.meta)}, nil
+	return storage.Object{Key: key, Size: int64(len(o.body)), Metadata: maps.Clone(o.meta), ETag: o.etag}, nil
 }
 
 // List returns objects under prefix in key order.
@@ -95,7 +99,7 @@ func (m *Memory) List(_ context.Context, prefix string) ([]storage.Object, error
 	var out []storage.Object
 	for k, o := range m.objects {
 		if strings.HasPrefix(k, prefix) {
-			out = append(out, storage.Object{Key: k, Size: int64(len(o.body))})
+			out = append(out, storage.Object{Key: k, Size: int64(len(o.body)), ETag: o.etag})
 		}
 	}
 	slices.SortFunc(out, func(a, b storage.Object) int { return strings.Compare(a.Key, b.Key) })
