@@ -73,6 +73,9 @@ type Partition struct {
 	// Start is where the partition began, so a resumed export can page it again from the
 	// start if its pages in the bucket cannot be trusted.
 	Start *provider.Position `json:"start,omitempty"`
+	// PageSpan is how much of its window the partition's latest full page covered, for
+	// judging how many pages are left (window partitions only).
+	PageSpan time.Duration `json:"page_span,omitempty"`
 	// While a page keeps failing: since when, why (credentials or outage), the latest
 	// error and when it was seen, and how many waits so far.
 	HoldSince   time.Time `json:"hold_since,omitzero"`

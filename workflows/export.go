@@ -223,6 +223,9 @@ func (x *exporter) apply(i int, res activities.PageResult) {
 		p.Pages++
 		p.Records += int64(res.Records)
 		p.Bytes += res.Bytes
+		if !res.Done {
+			p.PageSpan = provider.Span(p.Position, res.Next)
+		}
 	}
 	p.Position = res.Next
 	p.Done = res.Done

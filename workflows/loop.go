@@ -60,6 +60,7 @@ func newPageLoop(ctx workflow.Context, x *exporter) *pageLoop {
 	}
 	if x.rebalancing(ctx) {
 		l.rb = &rebalancer{x: x}
+		l.rb.thrift = workflow.GetVersion(ctx, thriftChange, workflow.DefaultVersion, thriftVersion) >= thriftVersion
 	}
 	return l
 }

@@ -2,6 +2,7 @@ package workflows
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -112,6 +113,40 @@ func TestSkewedWindowsWithoutRebalancingStayInOnePartition(t *testing.T) {
 	}
 }
 
+// A free slot goes only to a partition with pages enough left for both chains of the
+// cut: one near its end would only add a part-filled page. Without thrift (runs that
+// began before it) the largest remaining span is cut however little is in it.
+func TestThriftCutsOnlyWhatIsWorthCutting(t *testing.T) {
+	at := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
+	window := func(hours int, span time.Duration) activities.Partition {
+		pos := provider.Position{From: at.Format(provider.WindowTime), Until: at.Add(time.Duration(hours) * time.Hour).Format(provider.WindowTime)}
+		return activities.Partition{Position: pos, PageSpan: span}
+	}
+	cases := []struct {
+		name   string
+		parts  []activities.Partition
+		thrift bool
+		want   []int // slots promised, by partition
+	}{
+		// 30 hours at 10 a page is 3 pages: under two chains of two. 100 at 10 is 10.
+		{"near their ends", []activities.Partition{{Done: true}, window(30, 10*time.Hour), window(20, 10*time.Hour)}, true, []int{0, 0, 0}},
+		{"one with work left", []activities.Partition{{Done: true}, window(30, 10*time.Hour), window(100, 10*time.Hour)}, true, []int{0, 0, 1}},
+		{"no page seen yet", []activities.Partition{{Done: true}, window(30, 0), window(20, 10*time.Hour)}, true, []int{0, 1, 0}},
+		{"before thrift", []activities.Partition{{Done: true}, window(30, 10*time.Hour), window(20, 10*time.Hour)}, false, []int{0, 1, 0}},
+	}
+	for _, c := range cases {
+		x := &exporter{in: ExportInput{Parallelism: 3}}
+		x.st.Planned = true
+		x.st.Plan = provider.Plan{Spec: provider.Spec{Strategy: provider.StrategyWindow, PageSize: 100}, MaxParallel: 8}
+		x.st.Partitions = c.parts
+		r := &rebalancer{x: x, thrift: c.thrift}
+		r.promise()
+		if !slices.Equal(r.marks, c.want) {
+			t.Errorf("%s: slots promised %v, want %v", c.name, r.marks, c.want)
+		}
+	}
+}
+
 // Offset ranges planned from a total far above the records there are (records deleted
 // since the count): three ranges end at once, and the one holding every record is cut.
 func TestSkewedOffsetRangesAreRebalancedAndExact(t *testing.T) {
@@ -124,5 +159,18 @@ func TestSkewedOffsetRangesAreRebalancedAndExact(t *testing.T) {
 	parts := recordsByPartition(t, h)
 	if res.Records != n || len(parts) < 5 {
 		t.Fatalf("%d records written by partitions %v; want %d from at least 5 (two planned, three cut)", res.Records, parts, n)
+	}
+}
+
+// Each full page of a window partition records the span of time it covered.
+func TestApplyRecordsThePageSpan(t *testing.T) {
+	at := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
+	until := at.Add(100 * time.Hour).Format(provider.WindowTime)
+	x := &exporter{}
+	x.st.Partitions = []activities.Partition{{Position: provider.Position{From: at.Format(provider.WindowTime), Until: until}}}
+	next := provider.Position{From: at.Add(2 * time.Hour).Format(provider.WindowTime), Until: until}
+	x.apply(0, activities.PageResult{Key: "k", Records: 100, Next: next})
+	if got := x.st.Partitions[0].PageSpan; got != 2*time.Hour {
+		t.Fatalf("a page covering 2 h of its window recorded %v", got)
 	}
 }

@@ -160,6 +160,33 @@ func Remaining(strategy string, p Position, pageSize int) float64 {
 	return 0
 }
 
+// PagesLeft estimates how many pages are left of a partition at p: exactly, for an
+// offset range; for a window, its span left over pageSpan, the span its latest full page
+// covered, as the records just seen are the best guide to those next. It is negative
+// when there is nothing to estimate from.
+func PagesLeft(strategy string, p Position, pageSpan time.Duration, pageSize int) float64 {
+	switch {
+	case Remaining(strategy, p, pageSize) == 0:
+		return -1
+	case strategy == StrategyOffset:
+		return float64(p.End-p.Offset) / float64(max(pageSize, 1))
+	case pageSpan > 0:
+		return float64(windowSpan(p)) / float64(pageSpan)
+	}
+	return -1
+}
+
+// Span is how far a window's lower bound moved from p to next: the span of time a page
+// covered. It is zero outside windows, or when the page only stepped past tied records.
+func Span(p, next Position) time.Duration {
+	from, err1 := time.Parse(time.RFC3339Nano, p.From)
+	to, err2 := time.Parse(time.RFC3339Nano, next.From)
+	if err1 != nil || err2 != nil || !to.After(from) {
+		return 0
+	}
+	return to.Sub(from)
+}
+
 // Resplit cuts a partition between two of its pages into up to n chains, as Split cuts
 // the first: the first chain goes on from where the partition is, and the rest start
 // fresh at their bounds. What is left of an offset range is cut into page-aligned ranges;

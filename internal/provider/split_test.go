@@ -112,3 +112,35 @@ func TestSplitUpfront(t *testing.T) {
 		}
 	}
 }
+
+// A window's pages left are its span left over the span its latest full page covered;
+// an offset range's are exact; with nothing to go on the estimate is negative.
+func TestPagesLeft(t *testing.T) {
+	at := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
+	w := Position{From: at.Format(WindowTime), Until: at.Add(50 * time.Hour).Format(WindowTime)}
+	next := Position{From: at.Add(10 * time.Hour).Format(WindowTime), Until: w.Until}
+	if got := Span(w, next); got != 10*time.Hour {
+		t.Fatalf("a page from %s to %s spans %v, want 10h", w.From, next.From, got)
+	}
+	if got := Span(w, w); got != 0 {
+		t.Fatalf("a page past tied records only spans %v, want 0", got)
+	}
+	cases := []struct {
+		name     string
+		strategy string
+		p        Position
+		span     time.Duration
+		want     float64
+	}{
+		{"window", StrategyWindow, w, 10 * time.Hour, 5},
+		{"window, no page seen", StrategyWindow, w, 0, -1},
+		{"offset range", StrategyOffset, Position{Offset: 200, End: 1_000}, 0, 8},
+		{"offset, unbounded", StrategyOffset, Position{Offset: 200}, 0, -1},
+		{"cursor", StrategyCursor, Position{Cursor: "c"}, time.Hour, -1},
+	}
+	for _, c := range cases {
+		if got := PagesLeft(c.strategy, c.p, c.span, 100); got != c.want {
+			t.Errorf("%s: %v pages left, want %v", c.name, got, c.want)
+		}
+	}
+}
