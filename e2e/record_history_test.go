@@ -23,7 +23,8 @@ import (
 // are from before local pages, export-history-v1* from before input checks, provider
 // counts, page holds and resume, export-history-v2* from before the count at the start came
 // from the first page, export-history-v3* from before rebalanced partitions and serial
-// page batches, export-history-v4* from before runs were bounded by their history) so
+// page batches, export-history-v4* from before runs were bounded by their history, export-history-v5*
+// from before the count at the end moved into Finish and rebalancing became thrifty) so
 // running exports stay covered, and commit them all:
 //
 //	make tools && PAGEWISE_RECORD_HISTORY=1 go test ./e2e -run TestRecordHistory -count=1
