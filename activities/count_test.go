@@ -3,6 +3,7 @@ package activities
 import (
 	"context"
 	"encoding/json"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -22,16 +23,19 @@ func (c countedList) Count(ctx context.Context, _ provider.Plan) (int, bool, err
 	return c.count(ctx)
 }
 
-// headSignal closes headed at the first HEAD: Finish has begun describing page objects.
-type headSignal struct {
+// walkSignal closes walked when the export's data folder is first walked: Finish has
+// begun describing page objects.
+type walkSignal struct {
 	storage.Store
 	once   sync.Once
-	headed chan struct{}
+	walked chan struct{}
 }
 
-func (s *headSignal) Head(ctx context.Context, key string) (storage.Object, error) {
-	s.once.Do(func() { close(s.headed) })
-	return s.Store.Head(ctx, key)
+func (s *walkSignal) Walk(ctx context.Context, prefix string, fn func([]storage.Object) error) error {
+	if strings.HasSuffix(prefix, "/"+dataDir+"/") {
+		s.once.Do(func() { close(s.walked) })
+	}
+	return s.Store.Walk(ctx, prefix, fn)
 }
 
 // finishCounting exports 25 records and finishes with Finish taking the count at the end.
@@ -59,12 +63,12 @@ func finishCounting(t *testing.T, store storage.Store, count func(context.Contex
 }
 
 // Finish takes the count at the end while it walks the bucket: the count below answers
-// only once a page object has been described, so a count taken before the walk fails.
+// only once the walk of the data folder has begun, so a count taken before it fails.
 func TestFinishCountsWhileItWalks(t *testing.T) {
-	store := &headSignal{Store: storagetest.NewMemory(), headed: make(chan struct{})}
+	store := &walkSignal{Store: storagetest.NewMemory(), walked: make(chan struct{})}
 	m, err := finishCounting(t, store, func(ctx context.Context) (int, bool, error) {
 		select {
-		case <-store.headed:
+		case <-store.walked:
 			return 26, true, nil
 		case <-time.After(5 * time.Second): // a failure detector, not a wait: the walk never began
 			return 0, false, &provider.Error{Provider: "fake", Status: 400, Message: "counted before the walk began"}

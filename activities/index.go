@@ -16,7 +16,8 @@ import (
 	"github.com/pagewise/pagewise/internal/storage"
 )
 
-// A serial batch leaves an index beside its pages: for each page it wrote, what Finish
+// A serial batch leaves an index beside its pages (a parallel partition's pages are
+// indexed in runs by the worker that wrote them: pending.go): for each page it wrote, what Finish
 // would otherwise HEAD the page for (records, SHA-256), and the size and MD5 that tie
 // the entry to the stored bytes. Finish takes an entry only for a listed object of that
 // size whose ETag is that MD5; any other object (overwritten since, multipart, SSE-KMS)

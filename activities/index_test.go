@@ -14,6 +14,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/pagewise/pagewise/internal/provider"
 	"github.com/pagewise/pagewise/internal/storage"
@@ -163,7 +164,7 @@ func indexKeys(starts ...int) []string {
 }
 
 // TestSerialBatchesWriteOneIndexEach: each batch indexes the pages it wrote, as their
-// own metadata and the listing describe them; FetchPage, one page at a time, writes none.
+// own metadata and the listing describe them.
 func TestSerialBatchesWriteOneIndexEach(t *testing.T) {
 	ctx := context.Background()
 	_, mem, _ := indexedExport(t)
@@ -190,11 +191,75 @@ func TestSerialBatchesWriteOneIndexEach(t *testing.T) {
 			t.Fatalf("index entry %+v; the page's metadata say %+v, its listed ETag %s", p, h, l.ETag)
 		}
 	}
-	one := &Activities{Providers: oneProvider{listConnector{n: 25}}, Store: storagetest.NewMemory()}
-	claimed(t, one, onceBase, "")
-	exportTwice(t, one)
-	if got := keysUnder(t, one.Store, onceBase+"/"+indexDir+"/"); len(got) != 0 {
-		t.Fatalf("pages written one at a time left indexes %v", got)
+}
+
+// TestPagesWrittenOneAtATimeAreIndexedInRuns: a parallel partition's pages, each its own
+// FetchPage and each run twice as after a crash, are indexed by the worker that wrote
+// them, and Finish describes them all without a HEAD, as HEADs would.
+func TestPagesWrittenOneAtATimeAreIndexedInRuns(t *testing.T) {
+	mem := storagetest.NewMemory()
+	a := &Activities{Providers: oneProvider{listConnector{n: indexedRecords}}, Store: mem}
+	claimed(t, a, onceBase, "")
+	p := exportTwice(t, a)
+	if got := keysUnder(t, mem, onceBase+"/"+indexDir+"/"); len(got) == 0 {
+		t.Fatal("pages written one at a time left no index")
+	}
+	want := headedObjects(t, mem)
+	s := watch(mem)
+	a.Store = s
+	res, err := finishOnce(t, a, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if h := s.headed(); len(h) != 0 {
+		t.Fatalf("Finish HEADed %d pages written one at a time: %v", len(h), h)
+	}
+	if m := manifestAt(t, mem, res.ManifestKey); !slices.Equal(m.Objects, want) {
+		t.Fatalf("manifest from the runs' indexes differs from the pages' own metadata:\n got %+v\nwant %+v", m.Objects, want)
+	}
+}
+
+// A partition's run on one worker grows by consecutive pages (a page retried here
+// replaces itself) and is handed out to index when full, at the partition's end, or when
+// the next page here is not its next; a run idle for pendingIdle is dropped.
+func TestPendingRuns(t *testing.T) {
+	at := time.Unix(1_000, 0)
+	in := func(partition, seq int) PageInput {
+		return PageInput{Resolved: Resolved{Base: onceBase}, Partition: partition, Seq: seq}
+	}
+	page := func(seq int) indexedPage { return indexedPage{Key: PageKey(onceBase, 0, seq), Records: seq} }
+	seqs := func(runs []*pendingRun) (out [][]int) {
+		for _, r := range runs {
+			var s []int
+			for _, p := range r.pages {
+				s = append(s, p.Records)
+			}
+			out = append(out, append([]int{r.first.Seq}, s...))
+		}
+		return out
+	}
+	var pd pending
+	for seq := 1; seq < pendingPages; seq++ {
+		if out := pd.add(in(0, seq), page(seq), false, at); len(out) != 0 {
+			t.Fatalf("page %d handed out runs %v before the run was full", seq, seqs(out))
+		}
+	}
+	if out := pd.add(in(0, pendingPages), page(pendingPages), false, at); len(out) != 1 || len(out[0].pages) != pendingPages || out[0].first.Seq != 1 {
+		t.Fatalf("a full run: handed out %v", seqs(out))
+	}
+	pd.add(in(0, 101), page(101), false, at)
+	pd.add(in(0, 102), page(102), false, at)
+	pd.add(in(0, 102), indexedPage{Records: 1002}, false, at) // 102 again, here
+	pd.add(in(1, 7), page(7), false, at)                      // another partition's run
+	if got := seqs(pd.add(in(0, 200), page(200), false, at)); !slices.Equal(got[0], []int{101, 101, 1002}) || len(got) != 1 {
+		t.Fatalf("a gap handed out %v, want the run 101-102 with 102 as rewritten", got)
+	}
+	if got := seqs(pd.add(in(0, 201), page(201), true, at)); len(got) != 1 || !slices.Equal(got[0], []int{200, 200, 201}) {
+		t.Fatalf("the partition's end handed out %v, want its run 200-201", got)
+	}
+	pd.add(in(2, 1), page(1), false, at.Add(pendingIdle+time.Second))
+	if _, ok := pd.runs[onceBase+"#1"]; ok || len(pd.runs) != 1 {
+		t.Fatalf("runs left %v: partition 1's, idle past pendingIdle, should be dropped", slices.Collect(maps.Keys(pd.runs)))
 	}
 }
 

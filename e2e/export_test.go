@@ -64,13 +64,11 @@ func TestEveryProviderExportsExactlyUnderFaults(t *testing.T) {
 			if pc := m.ProviderCount; c.provider == "clio" && (pc == nil || !pc.Within || pc.AtStart != 2500 || pc.AtEnd != 2500) {
 				t.Errorf("manifest provider_count %+v, want 2500 at both ends", pc)
 			}
-			// Finish describes a serial export's pages from its batches' indexes, on a real
-			// S3 server too; a parallel export writes none.
-			switch n := pagesFromIndex(w.output(), m.ExportID); {
-			case c.parallelism == 1 && (n <= 0 || n > m.Pages):
-				t.Errorf("Finish described %d of %d pages from the batch indexes, want most", n, m.Pages)
-			case c.parallelism > 1 && n != 0:
-				t.Errorf("Finish described %d pages of a parallel export from batch indexes, want 0", n)
+			// Finish describes the pages from the indexes written beside them (a serial
+			// export's batches, a parallel one's runs of pages on each worker), on a real S3
+			// server too; under faults some pages are retried and HEADed instead.
+			if n := pagesFromIndex(w.output(), m.ExportID); n <= 0 || n > m.Pages {
+				t.Errorf("Finish described %d of %d pages from the indexes, want most", n, m.Pages)
 			}
 			assertNoSecrets(t, exportclient.WorkflowID(in), w.output())
 			faults := sb.Stats().Providers[c.provider].Faults
