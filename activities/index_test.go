@@ -197,10 +197,42 @@ func TestSerialBatchesWriteOneIndexEach(t *testing.T) {
 // FetchPage and each run twice as after a crash, are indexed by the worker that wrote
 // them, and Finish describes them all without a HEAD, as HEADs would.
 func TestPagesWrittenOneAtATimeAreIndexedInRuns(t *testing.T) {
+	for _, conn := range []provider.Connector{listConnector{n: indexedRecords}, emptyEnd{listConnector{n: indexedRecords}}} {
+		pagesIndexedInRuns(t, conn)
+	}
+}
+
+// emptyEnd ends on a page without records, as a short page cannot tell (Attio offsets).
+type emptyEnd struct{ listConnector }
+
+func (c emptyEnd) Fetch(ctx context.Context, req provider.Request) (provider.Page, error) {
+	page, err := c.listConnector.Fetch(ctx, req)
+	page.Done = len(page.Records) == 0
+	return page, err
+}
+
+func pagesIndexedInRuns(t *testing.T, conn provider.Connector) {
+	t.Helper()
 	mem := storagetest.NewMemory()
-	a := &Activities{Providers: oneProvider{listConnector{n: indexedRecords}}, Store: mem}
+	a := &Activities{Providers: oneProvider{conn}, Store: mem}
 	claimed(t, a, onceBase, "")
-	p := exportTwice(t, a)
+	p := Partition{ID: 0}
+	for !p.Done { // each page twice, as after a crash between its write and its completion
+		in := PageInput{Resolved: Resolved{ExportID: "once", Provider: "fake", Plan: oncePlan, Base: onceBase}, Seq: p.Pages + 1, Position: p.Position}
+		var res PageResult
+		for range 2 {
+			var err error
+			if res, err = a.FetchPage(context.Background(), in); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if res.Key != "" {
+			p.Pages++
+			p.Records += int64(res.Records)
+			p.Bytes += res.Bytes
+		}
+		p.Position, p.Done = res.Next, res.Done
+	}
 	if got := keysUnder(t, mem, onceBase+"/"+indexDir+"/"); len(got) == 0 {
 		t.Fatal("pages written one at a time left no index")
 	}
@@ -227,7 +259,7 @@ func TestPendingRuns(t *testing.T) {
 	in := func(partition, seq int) PageInput {
 		return PageInput{Resolved: Resolved{Base: onceBase}, Partition: partition, Seq: seq}
 	}
-	page := func(seq int) indexedPage { return indexedPage{Key: PageKey(onceBase, 0, seq), Records: seq} }
+	page := func(seq int) *indexedPage { return &indexedPage{Key: PageKey(onceBase, 0, seq), Records: seq} }
 	seqs := func(runs []*pendingRun) (out [][]int) {
 		for _, r := range runs {
 			var s []int
@@ -249,13 +281,17 @@ func TestPendingRuns(t *testing.T) {
 	}
 	pd.add(in(0, 101), page(101), false, at)
 	pd.add(in(0, 102), page(102), false, at)
-	pd.add(in(0, 102), indexedPage{Records: 1002}, false, at) // 102 again, here
-	pd.add(in(1, 7), page(7), false, at)                      // another partition's run
+	pd.add(in(0, 102), &indexedPage{Records: 1002}, false, at) // 102 again, here
+	pd.add(in(1, 7), page(7), false, at)                       // another partition's run
 	if got := seqs(pd.add(in(0, 200), page(200), false, at)); !slices.Equal(got[0], []int{101, 101, 1002}) || len(got) != 1 {
 		t.Fatalf("a gap handed out %v, want the run 101-102 with 102 as rewritten", got)
 	}
 	if got := seqs(pd.add(in(0, 201), page(201), true, at)); len(got) != 1 || !slices.Equal(got[0], []int{200, 200, 201}) {
 		t.Fatalf("the partition's end handed out %v, want its run 200-201", got)
+	}
+	pd.add(in(0, 300), page(300), false, at)
+	if got := seqs(pd.add(in(0, 301), nil, true, at)); len(got) != 1 || !slices.Equal(got[0], []int{300, 300}) {
+		t.Fatalf("an end on a page without records handed out %v, want the run 300", got)
 	}
 	pd.add(in(2, 1), page(1), false, at.Add(pendingIdle+time.Second))
 	if _, ok := pd.runs[onceBase+"#1"]; ok || len(pd.runs) != 1 {

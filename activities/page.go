@@ -77,7 +77,9 @@ func (a *Activities) FetchPage(ctx context.Context, in PageInput) (res PageResul
 			return PageResult{}, err
 		}
 		res.Key, res.Bytes = written.Key, written.Bytes
-		a.indexWritten(ctx, in, written, page.Done)
+		a.indexWritten(ctx, in, &written, page.Done)
+	} else if page.Done {
+		a.indexWritten(ctx, in, nil, true)
 	}
 	res.Took = time.Since(started)
 	a.logger().DebugContext(ctx, "page written", "export_id", in.ExportID, "provider", in.Provider,

@@ -30,9 +30,10 @@ type pendingRun struct {
 	last  time.Time
 }
 
-// add notes page in.Seq, written as p, and returns the runs to index now: the one it
-// follows when it does not continue it, and its own once full or at the partition's end.
-func (pd *pending) add(in PageInput, p indexedPage, done bool, now time.Time) []*pendingRun {
+// add notes page in.Seq, written as p (nil: it had no records), and returns the runs to
+// index now: the one it follows when it does not continue it, and its own once full or at
+// the partition's end.
+func (pd *pending) add(in PageInput, p *indexedPage, done bool, now time.Time) []*pendingRun {
 	pd.mu.Lock()
 	defer pd.mu.Unlock()
 	if pd.runs == nil {
@@ -46,17 +47,24 @@ func (pd *pending) add(in PageInput, p indexedPage, done bool, now time.Time) []
 	}
 	key := in.Base + "#" + strconv.Itoa(in.Partition)
 	r := pd.runs[key]
+	if p == nil { // the partition ended on a page with no records
+		if r != nil && done {
+			delete(pd.runs, key)
+			out = append(out, r)
+		}
+		return out
+	}
 	switch {
 	case r != nil && in.Seq == r.first.Seq+len(r.pages)-1: // the last page again: a retry here
-		r.pages[len(r.pages)-1] = p
+		r.pages[len(r.pages)-1] = *p
 	case r != nil && in.Seq == r.first.Seq+len(r.pages):
-		r.pages = append(r.pages, p)
+		r.pages = append(r.pages, *p)
 	default:
 		if r != nil {
 			out = append(out, r)
 		}
 		r = &pendingRun{first: in}
-		r.pages = append(r.pages, p)
+		r.pages = append(r.pages, *p)
 		pd.runs[key] = r
 	}
 	r.last = now
@@ -67,9 +75,10 @@ func (pd *pending) add(in PageInput, p indexedPage, done bool, now time.Time) []
 	return out
 }
 
-// indexWritten adds a page FetchPage wrote to its partition's run, and writes the runs
-// that are ready. Like a batch's, an index that cannot be written only costs Finish HEADs.
-func (a *Activities) indexWritten(ctx context.Context, in PageInput, p indexedPage, done bool) {
+// indexWritten adds a page FetchPage wrote (nil: one without records) to its partition's
+// run, and writes the runs that are ready. Like a batch's, an index that cannot be
+// written only costs Finish HEADs.
+func (a *Activities) indexWritten(ctx context.Context, in PageInput, p *indexedPage, done bool) {
 	for _, r := range a.pending.add(in, p, done, time.Now()) {
 		a.writeIndex(ctx, r.first, r.pages)
 	}
