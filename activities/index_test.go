@@ -236,6 +236,14 @@ func pagesIndexedInRuns(t *testing.T, conn provider.Connector) {
 	if got := keysUnder(t, mem, onceBase+"/"+indexDir+"/"); len(got) == 0 {
 		t.Fatal("pages written one at a time left no index")
 	}
+	finishWithoutHeads(t, a, mem, p)
+}
+
+// finishWithoutHeads finishes p's export, fails if Finish HEADed a page or wrote other
+// objects than the pages' own metadata describe, and returns the store it watched and
+// the manifest.
+func finishWithoutHeads(t *testing.T, a *Activities, mem *storagetest.Memory, p Partition) (*watchedStore, FinishResult, Manifest) {
+	t.Helper()
 	want := headedObjects(t, mem)
 	s := watch(mem)
 	a.Store = s
@@ -244,11 +252,13 @@ func pagesIndexedInRuns(t *testing.T, conn provider.Connector) {
 		t.Fatal(err)
 	}
 	if h := s.headed(); len(h) != 0 {
-		t.Fatalf("Finish HEADed %d pages written one at a time: %v", len(h), h)
+		t.Fatalf("Finish HEADed %d indexed pages: %v", len(h), h)
 	}
-	if m := manifestAt(t, mem, res.ManifestKey); !slices.Equal(m.Objects, want) {
-		t.Fatalf("manifest from the runs' indexes differs from the pages' own metadata:\n got %+v\nwant %+v", m.Objects, want)
+	m := manifestAt(t, mem, res.ManifestKey)
+	if !slices.Equal(m.Objects, want) {
+		t.Fatalf("manifest from the indexes differs from the pages' own metadata:\n got %+v\nwant %+v", m.Objects, want)
 	}
+	return s, res, m
 }
 
 // A partition's run on one worker grows by consecutive pages (a page retried here
@@ -303,22 +313,12 @@ func TestPendingRuns(t *testing.T) {
 // export from its batches' indexes, with no HEAD, exactly as HEADs would.
 func TestFinishDescribesIndexedPagesWithoutHeads(t *testing.T) {
 	a, mem, p := indexedExport(t)
-	want := headedObjects(t, mem)
-	s := watch(mem)
-	a.Store = s
-	res, err := finishOnce(t, a, p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if h := s.headed(); len(h) != 0 {
-		t.Fatalf("Finish HEADed %d indexed pages: %v", len(h), h)
-	}
-	m := manifestAt(t, mem, res.ManifestKey)
-	if !slices.Equal(m.Objects, want) || m.Pages != indexedPages || m.Records != indexedRecords || m.Bytes != p.Bytes {
-		t.Fatalf("manifest from the indexes differs from the pages' own metadata:\n got %+v\nwant %+v", m.Objects, want)
+	s, _, m := finishWithoutHeads(t, a, mem, p)
+	if m.Pages != indexedPages || m.Records != indexedRecords || m.Bytes != p.Bytes {
+		t.Fatalf("manifest totals %d pages, %d records, %d bytes; want %d, %d, %d", m.Pages, m.Records, m.Bytes, indexedPages, indexedRecords, p.Bytes)
 	}
 	// A retried Finish, the indexes gone, HEADs every page and writes the same objects.
-	res, err = finishOnce(t, a, p)
+	res, err := finishOnce(t, a, p)
 	if err != nil {
 		t.Fatal(err)
 	}
