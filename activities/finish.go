@@ -71,37 +71,7 @@ func (a *Activities) Finish(ctx context.Context, in FinishInput) (_ FinishResult
 		m.Records += p.Records
 		m.Bytes += p.Bytes
 	}
-	end := func() CountResult { return in.CountAtEnd }
-	if in.CountEnd != nil {
-		end = a.countBeside(ctx, *in.CountEnd)
-	}
-	// The head waits for the count only once the first listing page is described.
-	head := func() (Manifest, error) {
-		in.CountAtEnd = end()
-		var err error
-		m.ProviderCount, err = a.reconciled(ctx, in, m.Records)
-		return m, err
-	}
-	staged := in.Base + "/" + manifestName + stagedSuffix
-	// The manifest streams to the bucket as the listing is walked; it is kept only if the
-	// bucket agrees with the workflow's counts.
-	upload := func(idx *pageIndexes) (inner, err error) { // inner: the walk's own failure, not the upload's
-		err = a.Store.Upload(ctx, staged, "application/json", func(out io.Writer) error {
-			inner = a.writeManifest(ctx, out, head, in, idx)
-			return inner
-		})
-		return inner, err
-	}
-	idx := a.openIndexes(ctx, in.Base)
-	inner, err := upload(idx)
-	// An index entry names the listed bytes, but its counts are only its word: a bucket
-	// that disagrees is checked again by HEAD before the export fails for it.
-	if idx.used > 0 && isVerificationFailure(inner) {
-		a.logger().WarnContext(ctx, "export's objects disagree with its counts as the batch indexes describe them; reading every page's metadata",
-			"export_id", in.Export.ID, "error", inner)
-		idx = &pageIndexes{}
-		inner, err = upload(idx)
-	}
+	used, inner, err := a.stageManifest(ctx, in, a.manifestHead(ctx, &m, in))
 	switch {
 	case inner != nil:
 		return FinishResult{}, a.unpublish(ctx, in.Base, inner)
@@ -118,8 +88,48 @@ func (a *Activities) Finish(ctx context.Context, in FinishInput) (_ FinishResult
 	}
 	a.logger().InfoContext(ctx, "export finished", "export_id", in.Export.ID, "provider", in.Export.Provider,
 		"resource", in.Export.Spec.Resource, "pages", m.Pages, "records", m.Records, "bytes", m.Bytes,
-		"pages_from_index", idx.used, "manifest", a.Store.Location(key))
+		"pages_from_index", used, "manifest", a.Store.Location(key))
 	return FinishResult{ManifestKey: key, Location: a.Store.Location(key), Pages: m.Pages, Records: m.Records, Bytes: m.Bytes}, nil
+}
+
+// manifestHead gives the manifest's head once asked for: with the provider's count at the
+// end, which Finish takes meanwhile where in.CountEnd asks it to, reconciled.
+func (a *Activities) manifestHead(ctx context.Context, m *Manifest, in FinishInput) func() (Manifest, error) {
+	end := func() CountResult { return in.CountAtEnd }
+	if in.CountEnd != nil {
+		end = a.countBeside(ctx, *in.CountEnd)
+	}
+	return func() (Manifest, error) {
+		in.CountAtEnd = end()
+		var err error
+		m.ProviderCount, err = a.reconciled(ctx, in, m.Records)
+		return *m, err
+	}
+}
+
+// stageManifest streams the manifest to its staged key as the listing is walked; it is
+// kept only if the bucket agrees with the workflow's counts. inner is the walk's own
+// failure, err the upload's; used counts the pages described from indexes.
+func (a *Activities) stageManifest(ctx context.Context, in FinishInput, head func() (Manifest, error)) (used int, inner, err error) {
+	staged := in.Base + "/" + manifestName + stagedSuffix
+	upload := func(idx *pageIndexes) (inner, err error) {
+		err = a.Store.Upload(ctx, staged, "application/json", func(out io.Writer) error {
+			inner = a.writeManifest(ctx, out, head, in, idx)
+			return inner
+		})
+		return inner, err
+	}
+	idx := a.openIndexes(ctx, in.Base)
+	inner, err = upload(idx)
+	// An index entry names the listed bytes, but its counts are only its word: a bucket
+	// that disagrees is checked again by HEAD before the export fails for it.
+	if idx.used > 0 && isVerificationFailure(inner) {
+		a.logger().WarnContext(ctx, "export's objects disagree with its counts as the batch indexes describe them; reading every page's metadata",
+			"export_id", in.Export.ID, "error", inner)
+		idx = &pageIndexes{}
+		inner, err = upload(idx)
+	}
+	return idx.used, inner, err
 }
 
 // writeManifest writes the manifest head gives to out with every page object as a walk

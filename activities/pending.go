@@ -2,7 +2,6 @@ package activities
 
 import (
 	"context"
-	"strconv"
 	"sync"
 	"time"
 )
@@ -45,7 +44,7 @@ func (pd *pending) add(in PageInput, p *indexedPage, done bool, now time.Time) [
 			delete(pd.runs, k)
 		}
 	}
-	key := in.Base + "#" + strconv.Itoa(in.Partition)
+	key := streamKey(in) // one run a partition, as one stream
 	r := pd.runs[key]
 	if p == nil { // the partition ended on a page with no records
 		if r != nil && done {
