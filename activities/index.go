@@ -24,7 +24,7 @@ import (
 // and any index that is stale, partial or forged costs a HEAD, as it did before indexes.
 // Indexes are scaffolding: Finish deletes them once the manifest is published.
 
-// indexFormat names a batch index's schema.
+// indexFormat names an index's schema.
 const indexFormat = "pagewise.index/v1"
 
 // batchIndex is what an index object holds.

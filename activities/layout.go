@@ -14,7 +14,8 @@ const (
 	checkpointName = "checkpoint.json"
 	dataDir        = "data"
 	pageExt        = ".jsonl.gz"
-	// indexDir holds serial batches' page indexes while an export runs (see index.go).
+	// indexDir holds page indexes while an export runs: serial batches' and parallel
+	// workers' runs (index.go, pending.go).
 	indexDir = "index"
 )
 

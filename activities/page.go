@@ -163,8 +163,8 @@ func (a *Activities) fetchWith(ctx context.Context, fetch func(context.Context, 
 	return page, nil
 }
 
-// write stores records as page in.Seq of in.Partition and returns what a batch index
-// says of it.
+// write stores records as page in.Seq of in.Partition and returns what an index says
+// of it.
 func (a *Activities) write(ctx context.Context, in PageInput, records []json.RawMessage) (indexedPage, error) {
 	body, sums, err := a.encode(records)
 	if err != nil {
