@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 )
 
 // RepoRoot walks up from the working directory to the folder holding go.mod.
@@ -46,6 +47,22 @@ func FindTool(name string) (string, error) {
 		}
 	}
 	return "", fmt.Errorf("%s not found in .tools/bin: run `make tools` (scripts/tools.sh) first", name)
+}
+
+// bindAttempts bounds retryBind: FreePort's port is free when it answers, but another
+// process (make test starts servers in several packages at once) may bind it before the
+// server does, which then exits with "address already in use".
+const bindAttempts = 3
+
+// retryBind starts a server again, on the fresh ports start picks, while it exits because
+// one of them was taken.
+func retryBind[T any](start func() (T, error)) (T, error) {
+	for attempt := 1; ; attempt++ {
+		srv, err := start()
+		if err == nil || attempt == bindAttempts || !strings.Contains(err.Error(), "address already in use") {
+			return srv, err
+		}
+	}
 }
 
 // FreePort asks the kernel for an unused loopback port.

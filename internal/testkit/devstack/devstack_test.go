@@ -3,6 +3,7 @@ package devstack
 import (
 	"bytes"
 	"context"
+	"errors"
 	"io"
 	"path/filepath"
 	"testing"
@@ -100,5 +101,28 @@ func TestS3KeepsObjectsAndMetadataAcrossKill(t *testing.T) {
 	body, _ := io.ReadAll(out.Body)
 	if string(body) != "hello" {
 		t.Fatalf("body = %q", body)
+	}
+}
+
+// A server that exits because a port FreePort chose was taken meanwhile is started again,
+// at most bindAttempts times; any other failure is returned at once.
+func TestRetryBindOnlyRetriesATakenPort(t *testing.T) {
+	taken := errors.New("temporal dev server exited before it was ready: listen tcp 127.0.0.1:41729: bind: address already in use")
+	calls := 0
+	if _, err := retryBind(func() (int, error) {
+		if calls++; calls < 2 {
+			return 0, taken
+		}
+		return 7, nil
+	}); err != nil || calls != 2 {
+		t.Fatalf("after one taken port: %d starts, %v; want 2 and a server", calls, err)
+	}
+	calls = 0
+	if _, err := retryBind(func() (int, error) { calls++; return 0, taken }); err == nil || calls != bindAttempts {
+		t.Fatalf("ports always taken: %d starts, %v; want %d and the error", calls, err, bindAttempts)
+	}
+	calls = 0
+	if _, err := retryBind(func() (int, error) { calls++; return 0, errors.New("no such binary") }); err == nil || calls != 1 {
+		t.Fatalf("another failure: %d starts, %v; want 1 and the error", calls, err)
 	}
 }

@@ -38,6 +38,10 @@ func StartS3(ctx context.Context, o S3Options) (*S3, error) {
 	if o.AccessKey == "" {
 		o.AccessKey, o.SecretKey = "pagewise-dev", "pagewise-dev-secret-key"
 	}
+	return retryBind(func() (*S3, error) { return startS3(ctx, o) })
+}
+
+func startS3(ctx context.Context, o S3Options) (*S3, error) {
 	if o.Port == 0 {
 		port, err := FreePort()
 		if err != nil {

@@ -45,6 +45,10 @@ func StartTemporal(ctx context.Context, o TemporalOptions) (*Temporal, error) {
 	if o.Namespace == "" {
 		o.Namespace = "default"
 	}
+	return retryBind(func() (*Temporal, error) { return startTemporal(ctx, o) })
+}
+
+func startTemporal(ctx context.Context, o TemporalOptions) (*Temporal, error) {
 	if o.Port == 0 {
 		port, err := FreePort()
 		if err != nil {
