@@ -152,15 +152,7 @@ func TestExportDirOf(t *testing.T) {
 
 func keys(t *testing.T, s *storagetest.Memory) []string {
 	t.Helper()
-	objs, err := s.List(context.Background(), "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	out := make([]string, len(objs))
-	for i, o := range objs {
-		out[i] = o.Key
-	}
-	return out
+	return keysUnder(t, s, "")
 }
 
 // failingPuts is a bucket that stores nothing.
