@@ -32,8 +32,15 @@ type resource struct {
 	since      string   // the documented filter since becomes; "" when there is none
 	leadOnly   []string // filters the reference allows only together with lead_id
 	refused    refusal  // documented filters the export cannot use
-	preset     [2]string
-	hidden     bool // not in the catalog: search needs a query; custom objects are discovered
+	preset     preset   // a documented default that hides records, widened unless filters set it
+	hidden     bool     // not in the catalog: search needs a query; custom objects are discovered
+}
+
+// preset is a parameter sent in place of a default that hides records, unless the user's
+// filters name one of over.
+type preset struct {
+	key, value string
+	over       []string
 }
 
 // refusal is documented filters an export cannot send, and why.
@@ -71,9 +78,10 @@ var table = []resource{
 		params: join([]string{"_limit", "_cursor", "object_type", "object_id", "lead_id", "action", "user_id", "request_id"}, dateOps("date_updated")...),
 		since:  "date_updated__gte"},
 	{name: "search", path: "data/search/", ref: refBase + "advanced-filtering/search", kind: kindSearch, strategies: cursorOnly, hidden: true},
-	// _order_by takes date or date_created.
+	// _order_by takes date or date_created. "When not filtering by _type, only lead tasks
+	// are returned. Use _type=all to show all types" (https://developer.close.com/api/resources/tasks).
 	{name: "task", path: "task/", ref: refBase + "tasks/list", kind: kindList, strategies: windowOffset, params: taskParams,
-		ordered: true, since: "date_updated__gte"},
+		ordered: true, since: "date_updated__gte", preset: preset{"_type", "all", []string{"_type", "_type__in"}}},
 	// _order_by sorts by name only (last_name,first_name): ties make no stable order, so none is sent.
 	list("user/", "users/list", join(paging, "_order_by")...),
 	activityType("note", "notes"), activityType("call", "calls"), activityType("email", "emails"),
@@ -138,7 +146,7 @@ func one(path, ref string, params ...string) resource {
 // page, so exports ask for every type unless filters choose.
 func smartViews() resource {
 	r := list("saved_search/", "smart-views/list", join(paging, "type", "type__in")...)
-	r.preset = [2]string{"type__in", strings.Join(savedSearchTypes, ",")}
+	r.preset = preset{"type__in", strings.Join(savedSearchTypes, ","), []string{"type", "type__in"}}
 	return r
 }
 
