@@ -152,10 +152,21 @@ func (c *closeAPI) record(t *table, i int) obj {
 		if action == "updated" {
 			changed = []string{pick([]string{"name", "status_id", "description"}, h(hE))}
 		}
+		// The event format of https://developer.close.com/api/resources/events: data is the
+		// object as the API returns it (null when deleted), previous_data the changed fields'
+		// old values.
+		var data, previous any
+		if action != "deleted" {
+			data = obj{{"id", lead}, {"organization_id", c.org}}
+		}
+		if action == "updated" {
+			previous = obj{{changed[0], nil}}
+		}
 		return obj{{"id", m.id}, {"date_created", ct(m.created)}, {"date_updated", ct(m.updated)},
 			{"organization_id", c.org}, {"object_type", object}, {"object_id", lead}, {"lead_id", lead},
-			{"action", action}, {"user_id", user}, {"request_id", "req_" + encode62(h(hE), 9)},
-			{"changed_fields", changed}, {"meta", obj{{"request_method", "POST"}, {"request_path", "/api/v1/" + object + "/"}}}}
+			{"action", action}, {"user_id", user}, {"request_id", "req_" + encode62(h(hE), 9)}, {"api_key_id", nil},
+			{"changed_fields", changed}, {"data", data}, {"previous_data", previous},
+			{"meta", obj{{"request_method", "POST"}, {"request_path", "/api/v1/" + object + "/"}}}}
 	default:
 		o = append(o, c.fields(t, i, m, h, user)...)
 	}
