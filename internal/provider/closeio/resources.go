@@ -34,6 +34,7 @@ type resource struct {
 	refused    refusal  // documented filters the export cannot use
 	preset     preset   // a documented default that hides records, widened unless filters set it
 	hidden     bool     // not in the catalog: search needs a query; custom objects are discovered
+	within     string   // the resource that lists every record of this one too
 }
 
 // preset is a parameter sent in place of a default that hides records, unless the user's
@@ -151,9 +152,12 @@ func smartViews() resource {
 }
 
 // activityType is a per-type activity list: offset paging only, as it documents no
-// _order_by, and so none of its date filters (they need their field as the sort).
+// _order_by, and so none of its date filters (they need their field as the sort). Its
+// records are all in GET /activity/, "List or filter all activity types"
+// (https://developer.close.com/api/resources/activities/list), so an account export takes
+// activity alone: windows, since, and every type once.
 func activityType(path, slug string, extra ...string) resource {
-	return resource{name: "activity_" + strings.ReplaceAll(path, "/", "_"), path: "activity/" + path + "/",
+	return resource{name: "activity_" + strings.ReplaceAll(path, "/", "_"), path: "activity/" + path + "/", within: "activity",
 		ref: refBase + "activities/" + slug + "/list", kind: kindList, strategies: offsetOnly,
 		params: join(activityFilters, extra...), leadOnly: activityLeadOnly,
 		refused: refusal{join(dateOps("date_created"), dateOps("activity_at")...),

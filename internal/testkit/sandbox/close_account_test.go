@@ -251,3 +251,37 @@ func TestCloseCustomFieldValues(t *testing.T) {
 		})
 	}
 }
+
+// TestCloseActivityListsEveryType: GET /activity/ lists activities of every type a typed
+// list serves ("List or filter all activity types"), each with its type's fields.
+func TestCloseActivityListsEveryType(t *testing.T) {
+	s := New(Options{Records: 500})
+	fields := map[string]map[string]bool{}
+	for _, raw := range s.Dataset(Close, "activity") {
+		var rec map[string]any
+		if err := json.Unmarshal(raw, &rec); err != nil {
+			t.Fatal(err)
+		}
+		typ, _ := rec["_type"].(string)
+		if fields[typ] == nil {
+			fields[typ] = map[string]bool{}
+		}
+		for k := range rec {
+			fields[typ][k] = true
+		}
+	}
+	for _, l := range closeLists {
+		if l.typ == "" {
+			continue
+		}
+		var one map[string]any
+		if err := json.Unmarshal(s.Dataset(Close, closeTableName(l.path))[0], &one); err != nil {
+			t.Fatal(err)
+		}
+		for k := range one {
+			if !fields[l.typ][k] {
+				t.Errorf("no %s activity in /activity/ has %s, which /api/v1/%s/ serves", l.typ, k, l.path)
+			}
+		}
+	}
+}
