@@ -52,8 +52,10 @@ func (c *closeAPI) fields(t *table, i int, m meta, h func(uint64) uint64, user s
 		if j := c.objectLead(t, i); j >= 0 {
 			lead = c.s.table(Close, "lead").meta(j).id
 		}
-		return []kv{{"custom_object_type_id", strings.TrimPrefix(name, closeObjectPrefix)}, {"lead_id", lead},
-			{"name", title(topic)}, {"created_by", user}}
+		// "Custom Fields values appear in the format: custom.{custom_field_id}"
+		// (https://developer.close.com/api/resources/custom-objects/list).
+		return append([]kv{{"custom_object_type_id", strings.TrimPrefix(name, closeObjectPrefix)}, {"lead_id", lead},
+			{"name", title(topic)}, {"created_by", user}}, c.customValues("custom_object_type", h(hE))...)
 	}
 	return nil
 }
