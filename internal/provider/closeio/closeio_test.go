@@ -261,6 +261,7 @@ func TestListRequests(t *testing.T) {
 				}
 				fmt.Fprint(w, `{"data":[],"has_more":false,"cursor_next":null}`)
 			})
+			c.now = func() time.Time { return since.Add(24 * time.Hour) } // within the 30 days of events
 			p := plan(t, c, tc.spec)
 			if _, err := c.Fetch(context.Background(), provider.Request{Plan: p, Position: tc.pos}); err != nil {
 				t.Fatal(err)
