@@ -49,9 +49,11 @@ func withFields(keep, fields []string) []string {
 
 // searchFields groups fields by object type for search's _fields: {"lead": ["id", …]}. A
 // bare name is a lead field, the type search returns most; search always returns id.
+// Without fields a result is only its id, so no fields asks for whole leads and contacts,
+// the objects Advanced Filtering finds (https://developer.close.com/api/resources/advanced-filtering).
 func searchFields(fields []string) map[string][]string {
 	if len(fields) == 0 {
-		return nil
+		return map[string][]string{"lead": objectFields["lead"], "contact": objectFields["contact"]}
 	}
 	byType := map[string][]string{}
 	for _, f := range fields {

@@ -31,6 +31,16 @@ func TestDefaultExportsAreWhole(t *testing.T) {
 			assertWhole(t, sb, tc.resource, res.Records)
 		})
 	}
+	// A search without fields gets whole records too, not only ids.
+	for _, kind := range []string{"lead", "contact"} {
+		t.Run("search/"+kind, func(t *testing.T) {
+			query := []byte(`{"type":"object_type","object_type":"` + kind + `"}`)
+			sb, conn, plan := deepSandbox(t, sandbox.Options{Seed: 9, Records: 150}, closeio.Config{}, provider.Spec{Resource: "search", Query: query})
+			res := conformance.Drain(t, conn, plan, conn.Start(plan))
+			conformance.AssertExactly(t, sb, closeio.Name, kind, res.Records)
+			assertWhole(t, sb, kind, res.Records)
+		})
+	}
 }
 
 // assertWhole checks each record has exactly the fields and values of the sandbox's own.
