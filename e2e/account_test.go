@@ -87,8 +87,10 @@ func TestAccountExportOfEachProvider(t *testing.T) {
 				}
 			}
 			for _, r := range sb.Resources(c.provider) {
-				if !catalog[r] {
-					t.Errorf("the sandbox serves %s %s but the account export left it out", c.provider, r)
+				// Close's typed activity lists are parts of activity: all takes activity alone.
+				within := c.provider == "close" && strings.HasPrefix(r, "activity_")
+				if catalog[r] == within {
+					t.Errorf("the sandbox serves %s %s: the account export took it %v, want %v", c.provider, r, catalog[r], !within)
 				}
 			}
 			if m.Complete {

@@ -19,6 +19,17 @@ import (
 // account manifest names them, and each can be resumed on its own or with the account.
 const ErrAccountIncomplete = "AccountIncomplete"
 
+// ErrDiscoveryRefused is the error type of an account entry for a kind of discovered
+// resources the API refused to list (provider.Resource.Refused): no export ran for it.
+const ErrDiscoveryRefused = "DiscoveryRefused"
+
+// accountCatalogChange guards reading the catalog's Within and Refused rows: all leaves
+// out resources within another, and a refused discovery is its kind's failure.
+const (
+	accountCatalogChange  = "account-catalog-rows"
+	accountCatalogVersion = 1
+)
+
 // Account exports every resource of one provider account: one child Export per resource,
 // Concurrency at a time, all paced by the credential's one budget. A resource that fails
 // does not stop the others; the account manifest, written last, lists each resource's
@@ -86,7 +97,8 @@ func (ac *account) plan(ctx workflow.Context) error {
 	if err := workflow.ExecuteActivity(actx, a.Catalog, activities.CatalogInput{Provider: ac.in.Provider, Credential: ac.in.Credential}).Get(ctx, &catalog); err != nil {
 		return err
 	}
-	chosen, err := choose(catalog, ac.in)
+	rows := workflow.GetVersion(ctx, accountCatalogChange, workflow.DefaultVersion, accountCatalogVersion) >= accountCatalogVersion
+	chosen, err := choose(catalog, ac.in, rows)
 	if err != nil {
 		return err
 	}
@@ -98,6 +110,7 @@ func (ac *account) plan(ctx workflow.Context) error {
 			Status: ResourcePending, Incremental: child.Incremental || !child.Since.IsZero()})
 	}
 	if !ac.in.Resume || ac.in.DryRun {
+		ac.refused(rows)
 		return nil
 	}
 	var done map[string]activities.AccountEntry
@@ -110,12 +123,27 @@ func (ac *account) plan(ctx workflow.Context) error {
 			ac.entries[i].Status = ResourceKept
 		}
 	}
+	ac.refused(rows)
 	return nil
 }
 
-// choose is the catalog rows to export: all of them, or the named ones in the catalog's
-// order. A name the catalog does not list fails, naming what it does.
-func choose(catalog []provider.Resource, in AccountInput) ([]provider.Resource, error) {
+// refused fails, without an export, the entries of kinds whose discovery the API refused.
+func (ac *account) refused(rows bool) {
+	for i, r := range ac.chosen {
+		if rows && r.Refused != "" {
+			ac.entries[i] = activities.AccountEntry{Resource: r.Name, Status: ResourceFailed,
+				ErrorType: ErrDiscoveryRefused, Error: "listing them was refused: " + r.Refused}
+		}
+	}
+}
+
+// choose is the catalog rows to export: all of them (with rows, but those within
+// another), or the named ones in the catalog's order. A name the catalog does not list
+// fails, naming what it does.
+func choose(catalog []provider.Resource, in AccountInput, rows bool) ([]provider.Resource, error) {
+	if in.All && rows {
+		return slices.DeleteFunc(slices.Clone(catalog), func(r provider.Resource) bool { return r.Within != "" }), nil
+	}
 	if in.All {
 		return catalog, nil
 	}
@@ -171,7 +199,7 @@ func (ac *account) runAll(ctx workflow.Context) {
 	sem := workflow.NewSemaphore(ctx, int64(limit))
 	wg := workflow.NewWaitGroup(ctx)
 	for i := range ac.entries {
-		if ac.entries[i].Status == ResourceKept {
+		if ac.entries[i].Status != ResourcePending { // kept, or refused before any export
 			continue
 		}
 		if err := sem.Acquire(ctx, 1); err != nil {

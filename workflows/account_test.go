@@ -157,3 +157,68 @@ func TestAccountUnknownResource(t *testing.T) {
 		t.Fatalf("fetched %v", conn.offsets)
 	}
 }
+
+// TestAccountAllLeavesOutResourcesWithinOthers: all skips a resource whose records another
+// lists too (Close's activity_call within activity), so none is written twice; named, it
+// exports. Runs recorded before the change keep exporting it (the version's default).
+func TestAccountAllLeavesOutResourcesWithinOthers(t *testing.T) {
+	run := func(in AccountInput, old bool) (AccountResult, *fakeConnector) {
+		t.Helper()
+		env, conn := accountEnv(t, storagetest.NewMemory(), "")
+		conn.resources = append(conn.resources, "a_part")
+		conn.within = map[string]string{"a_part": "a"}
+		if old {
+			env.OnGetVersion(accountCatalogChange, workflow.DefaultVersion, accountCatalogVersion).Return(workflow.DefaultVersion)
+		}
+		env.ExecuteWorkflow(Account, in)
+		var res AccountResult
+		if err := env.GetWorkflowResult(&res); err != nil {
+			t.Fatal(err)
+		}
+		return res, conn
+	}
+	names := func(res AccountResult) string {
+		var out []string
+		for _, e := range res.Resources {
+			out = append(out, e.Resource)
+		}
+		return strings.Join(out, ",")
+	}
+	all := AccountInput{ExportID: "acct", Provider: "fake", All: true}
+	if res, conn := run(all, false); names(res) != "a,b,whole" || res.Records != 75 || len(conn.offsets) != 9 {
+		t.Fatalf("all: %s, %d records, %d pages", names(res), res.Records, len(conn.offsets))
+	}
+	if res, _ := run(AccountInput{ExportID: "acct", Provider: "fake", Resources: []string{"a_part"}}, false); names(res) != "a_part" || res.Records != 25 {
+		t.Fatalf("named: %s, %d records", names(res), res.Records)
+	}
+	if res, _ := run(all, true); names(res) != "a,b,whole,a_part" {
+		t.Fatalf("a run from before the change: %s", names(res))
+	}
+}
+
+// TestAccountRefusedDiscoveryIsItsKindsFailure: a kind whose listing the API refused is
+// failed in the account manifest, with the refusal, and every other resource exports.
+func TestAccountRefusedDiscoveryIsItsKindsFailure(t *testing.T) {
+	store := storagetest.NewMemory()
+	env, conn := accountEnv(t, store, "")
+	conn.refused = map[string]string{"custom_object": "close custom_object_type: HTTP 403: not allowed"}
+	env.ExecuteWorkflow(Account, AccountInput{ExportID: "acct", Provider: "fake", All: true})
+	err := env.GetWorkflowError()
+	var app *temporal.ApplicationError
+	if !errors.As(err, &app) || app.Type() != ErrAccountIncomplete || !strings.Contains(err.Error(), "1 of 4 resources did not export (custom_object)") {
+		t.Fatalf("got %v", err)
+	}
+	m := readAccountManifest(t, store, "fake/acct.account.json")
+	for _, e := range m.Resources {
+		switch {
+		case e.Resource == "custom_object" && (e.Status != ResourceFailed || e.ErrorType != ErrDiscoveryRefused ||
+			!strings.Contains(e.Error, "HTTP 403: not allowed") || e.WorkflowID != ""):
+			t.Fatalf("refused kind: %+v", e)
+		case e.Resource != "custom_object" && (e.Status != ResourceExported || e.Records != 25):
+			t.Fatalf("%+v", e)
+		}
+	}
+	if m.Complete || len(m.Resources) != 4 || len(conn.offsets) != 9 {
+		t.Fatalf("complete %v, %d resources, %d pages", m.Complete, len(m.Resources), len(conn.offsets))
+	}
+}

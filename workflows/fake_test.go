@@ -30,6 +30,9 @@ type fakeConnector struct {
 	// failResource is the one whose page at failAt fails.
 	resources    []string
 	failResource string
+	// within and refused shape the catalog rows: resource to the one it is within, and
+	// kind to the refusal of its discovery (a row of its own).
+	within, refused map[string]string
 }
 
 func (f *fakeConnector) Name() string { return "fake" }
@@ -107,7 +110,10 @@ type catalogFake struct{ *fakeConnector }
 func (c catalogFake) Catalog(context.Context) ([]provider.Resource, error) {
 	var out []provider.Resource
 	for _, r := range c.resources {
-		out = append(out, provider.Resource{Name: r, Strategy: provider.StrategyOffset, Incremental: r != "whole"})
+		out = append(out, provider.Resource{Name: r, Strategy: provider.StrategyOffset, Incremental: r != "whole", Within: c.within[r]})
+	}
+	for kind, why := range c.refused {
+		out = append(out, provider.Resource{Name: kind, Discovered: true, Refused: why})
 	}
 	return out, nil
 }

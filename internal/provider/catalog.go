@@ -17,6 +17,14 @@ type Resource struct {
 	Incremental bool `json:"incremental"`
 	// Discovered is true for resources found in the account itself (custom objects, lists).
 	Discovered bool `json:"discovered,omitempty"`
+	// Within names the resource whose records include every one of this one's (Close's
+	// activity_call is part of activity): an account export of all takes that one instead,
+	// so no record is written twice. Named on its own, it exports as any other.
+	Within string `json:"within,omitempty"`
+	// Refused is the API's refusal (403, 404: a plan without the feature, a key without the
+	// scope) to list a kind of discovered resources, on a row named for the kind: an
+	// account export records it as that kind's failure and exports the rest.
+	Refused string `json:"refused,omitempty"`
 }
 
 // Cataloger lists what an account holds. Every connector implements it.

@@ -10,7 +10,9 @@ import (
 
 // Catalog implements provider.Cataloger: every row of the table an account export takes
 // (search needs a query, so it is left out), then custom_object.<type id> for each custom
-// object type the organization has, sorted by id.
+// object type the organization has, sorted by id. The typed activity lists are within
+// activity, which lists every type. When the custom object type list is refused (403, 404)
+// the last row is custom_object with the refusal.
 func (c *Connector) Catalog(ctx context.Context) ([]provider.Resource, error) {
 	if c.urlErr != nil {
 		return nil, fatal("custom_object_type", "CLOSE_BASE_URL: %v", c.urlErr)
@@ -25,13 +27,17 @@ func (c *Connector) Catalog(ctx context.Context) ([]provider.Resource, error) {
 			endpoint, ref = "POST /api/v1/data/search/", rowFor("search").ref
 		}
 		out = append(out, provider.Resource{Name: r.name, Strategy: r.strategies[0], Endpoint: endpoint, Reference: ref,
-			Incremental: r.since != "" || r.walk})
+			Incremental: r.since != "" || r.walk, Within: r.within})
 	}
+	objects := rowFor(customObject)
 	types, err := c.objectTypes(ctx)
+	if s := status(err); s == http.StatusForbidden || s == http.StatusNotFound {
+		return append(out, provider.Resource{Name: customObject, Endpoint: "GET /api/v1/custom_object_type/",
+			Reference: rowFor("custom_object_type").ref, Discovered: true, Refused: err.Error()}), nil
+	}
 	if err != nil {
 		return nil, err
 	}
-	objects := rowFor(customObject)
 	for _, id := range types {
 		out = append(out, provider.Resource{Name: customObject + "." + id, Strategy: objects.strategies[0],
 			Endpoint: "GET /api/v1/" + objects.path, Reference: objects.ref, Discovered: true})

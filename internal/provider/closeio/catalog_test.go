@@ -2,6 +2,9 @@ package closeio_test
 
 import (
 	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"regexp"
 	"slices"
 	"strings"
@@ -97,5 +100,64 @@ func TestCustomObjectTypeMissing(t *testing.T) {
 	_, err = conformance.Try(t, conn, plan, conn.Start(plan), 1)
 	if pe := conformance.AsError(t, err); pe.Retryable || !strings.Contains(pe.Message, "custom object type cotype_gone does not exist") {
 		t.Fatalf("got %v", err)
+	}
+}
+
+// TestCatalogActivityOnce: the typed activity lists are within activity, which lists every
+// type, so an account export of all writes each activity once; nothing else is within
+// another.
+func TestCatalogActivityOnce(t *testing.T) {
+	_, _, rows := catalog(t, sandbox.Options{Records: 5})
+	typed := 0
+	for _, r := range rows {
+		want := ""
+		if strings.HasPrefix(r.Name, "activity_") {
+			want, typed = "activity", typed+1
+		}
+		if r.Within != want {
+			t.Errorf("%s is within %q, want %q", r.Name, r.Within, want)
+		}
+	}
+	if typed != 14 {
+		t.Fatalf("%d typed activity lists", typed)
+	}
+}
+
+// TestCatalogRefusedDiscovery: when the custom object type list is refused (403: a key
+// without the scope; 404: a plan without custom objects), the catalog is every table row
+// and a custom_object row carrying the refusal, not an error that stops the account.
+func TestCatalogRefusedDiscovery(t *testing.T) {
+	for _, status := range []int{http.StatusForbidden, http.StatusNotFound} {
+		t.Run(http.StatusText(status), func(t *testing.T) {
+			sb := sandbox.New(sandbox.Options{Records: 5})
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if strings.HasPrefix(r.URL.Path, "/api/v1/custom_object_type/") {
+					w.Header().Set("Content-Type", "application/json")
+					w.WriteHeader(status)
+					fmt.Fprint(w, `{"error": "Custom objects are not available on this plan."}`)
+					return
+				}
+				sb.ServeHTTP(w, r)
+			}))
+			t.Cleanup(srv.Close)
+			conn := newClose(srv.URL, sandbox.DefaultToken(closeio.Name), conformance.Client())
+			rows, err := conn.(provider.Cataloger).Catalog(context.Background())
+			if err != nil {
+				t.Fatal(err)
+			}
+			last := rows[len(rows)-1]
+			if last.Name != "custom_object" || !last.Discovered || !strings.Contains(last.Refused, fmt.Sprintf("HTTP %d", status)) ||
+				!strings.Contains(last.Refused, "not available on this plan") {
+				t.Fatalf("last row %+v", last)
+			}
+			for _, r := range rows[:len(rows)-1] {
+				if r.Refused != "" || r.Discovered {
+					t.Fatalf("row %+v", r)
+				}
+			}
+			if !slices.ContainsFunc(rows, func(r provider.Resource) bool { return r.Name == "lead" }) {
+				t.Fatal("the table's rows are missing")
+			}
+		})
 	}
 }

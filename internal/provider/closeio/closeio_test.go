@@ -234,7 +234,9 @@ func TestListRequests(t *testing.T) {
 		{"event cursor", provider.Spec{Resource: "event", Filters: map[string]string{"lead_id": "l", "date_updated__lt": "2024-02-01"}}, provider.Position{Cursor: "n1"},
 			"_cursor=n1&_limit=50&lead_id=l"},
 		{"task window", provider.Spec{Resource: "task", Since: since}, provider.Position{From: "F", Until: "U"},
-			"_limit=100&_order_by=date_created&_skip=0&date_created__gte=F&date_created__lt=U&date_updated__gte=" + s},
+			"_limit=100&_order_by=date_created&_skip=0&_type=all&date_created__gte=F&date_created__lt=U&date_updated__gte=" + s},
+		{"tasks of some types", provider.Spec{Resource: "task", Strategy: "offset", Filters: map[string]string{"_type__in": "voicemail,missed_call"}}, provider.Position{},
+			"_limit=100&_order_by=date_created&_skip=0&_type__in=voicemail%2Cmissed_call"},
 		{"smart views of every type", provider.Spec{Resource: "saved_search"}, provider.Position{Offset: 100},
 			"_limit=100&_skip=100&type__in=lead%2Ccontact%2Copportunity%2Ccall%2Cemail%2Csms%2Cmeeting%2Cnote%2Cwhatsapp_message%2Ccustom_activity%2Cform_submission"},
 		{"smart views of one type", provider.Spec{Resource: "saved_search", Filters: map[string]string{"type": "contact"}}, provider.Position{},
@@ -259,6 +261,7 @@ func TestListRequests(t *testing.T) {
 				}
 				fmt.Fprint(w, `{"data":[],"has_more":false,"cursor_next":null}`)
 			})
+			c.now = func() time.Time { return since.Add(24 * time.Hour) } // within the 30 days of events
 			p := plan(t, c, tc.spec)
 			if _, err := c.Fetch(context.Background(), provider.Request{Plan: p, Position: tc.pos}); err != nil {
 				t.Fatal(err)

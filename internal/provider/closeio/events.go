@@ -7,13 +7,24 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/pagewise/pagewise/internal/provider"
 )
 
+// eventHistory is how long Close keeps events: "The event log API allows you to access
+// these events, up to 30 days back in history" (https://developer.close.com/api/resources/events,
+// formerly https://developer.close.com/resources/event-log).
+const eventHistory = 30 * 24 * time.Hour
+
 // fetchEvent follows cursor_next until it is null. Events come newest first by
 // date_updated, so each page must continue downwards from the last one.
 func (c *Connector) fetchEvent(ctx context.Context, plan provider.Plan, pos provider.Position) (provider.Page, error) {
+	if pos.Cursor == "" {
+		if err := c.checkHistory(plan); err != nil {
+			return provider.Page{}, err
+		}
+	}
 	// https://developer.close.com/api/resources/events/list: _limit, _cursor and the
 	// documented filters; no _skip. With _cursor, every filter is re-sent except
 	// date_updated*, which the cursor holds.
@@ -50,4 +61,24 @@ func cursorPage(data []json.RawMessage, next *string) provider.Page {
 		page.Next = provider.Position{Cursor: *next}
 	}
 	return page
+}
+
+// checkHistory refuses, before the first page, a lower bound (since, or a date_updated__gte
+// or __gt filter) older than the events Close keeps: events between it and the oldest kept
+// one may be gone, and the export could not tell. Later pages are not checked: the walk
+// starts at the newest event, and a cursor holds its place.
+func (c *Connector) checkHistory(plan provider.Plan) error {
+	oldest := c.now().Add(-eventHistory)
+	bound, name := plan.Since, "since"
+	for _, k := range []string{"date_updated__gte", "date_updated__gt"} {
+		if t, ok := parseTime(plan.Filters[k]); ok && (bound.IsZero() || t.Before(bound)) {
+			bound, name = t, "filters."+k
+		}
+	}
+	if bound.IsZero() || !bound.Before(oldest) {
+		return nil
+	}
+	return fatal(plan.Resource, "%s %s is more than 30 days ago, and Close keeps events for 30 days, so events before %s may be gone and the export could not tell: "+
+		"export the lists (lead, contact, opportunity, activity, task) whole, then event with a since in the last 30 days, or none (the whole log)",
+		name, bound.UTC().Format(time.RFC3339), oldest.UTC().Format(time.RFC3339))
 }

@@ -119,9 +119,10 @@ func listQuery(plan provider.Plan, limit, skip int) url.Values {
 	if sorted(plan.Resource) {
 		q.Set("_order_by", "date_created")
 	}
-	// A documented default the export widens (smart views: every type, not only lead).
-	if p := rowFor(plan.Resource).preset; p[0] != "" && !hasAny(plan.Filters, p[0], strings.TrimSuffix(p[0], "__in")) {
-		q.Set(p[0], p[1])
+	// A documented default the export widens (smart views and tasks: every type, not only
+	// lead ones; resources.go cites each reference).
+	if p := rowFor(plan.Resource).preset; p.key != "" && !hasAny(plan.Filters, p.over...) {
+		q.Set(p.key, p.value)
 	}
 	// An activity window starts at since instead (Start).
 	if key := sinceFilter(plan); key != "" && !plan.Since.IsZero() && (key != "date_created__gte" || plan.Strategy != provider.StrategyWindow) {

@@ -32,8 +32,16 @@ type resource struct {
 	since      string   // the documented filter since becomes; "" when there is none
 	leadOnly   []string // filters the reference allows only together with lead_id
 	refused    refusal  // documented filters the export cannot use
-	preset     [2]string
-	hidden     bool // not in the catalog: search needs a query; custom objects are discovered
+	preset     preset   // a documented default that hides records, widened unless filters set it
+	hidden     bool     // not in the catalog: search needs a query; custom objects are discovered
+	within     string   // the resource that lists every record of this one too
+}
+
+// preset is a parameter sent in place of a default that hides records, unless the user's
+// filters name one of over.
+type preset struct {
+	key, value string
+	over       []string
 }
 
 // refusal is documented filters an export cannot send, and why.
@@ -71,9 +79,10 @@ var table = []resource{
 		params: join([]string{"_limit", "_cursor", "object_type", "object_id", "lead_id", "action", "user_id", "request_id"}, dateOps("date_updated")...),
 		since:  "date_updated__gte"},
 	{name: "search", path: "data/search/", ref: refBase + "advanced-filtering/search", kind: kindSearch, strategies: cursorOnly, hidden: true},
-	// _order_by takes date or date_created.
+	// _order_by takes date or date_created. "When not filtering by _type, only lead tasks
+	// are returned. Use _type=all to show all types" (https://developer.close.com/api/resources/tasks).
 	{name: "task", path: "task/", ref: refBase + "tasks/list", kind: kindList, strategies: windowOffset, params: taskParams,
-		ordered: true, since: "date_updated__gte"},
+		ordered: true, since: "date_updated__gte", preset: preset{"_type", "all", []string{"_type", "_type__in"}}},
 	// _order_by sorts by name only (last_name,first_name): ties make no stable order, so none is sent.
 	list("user/", "users/list", join(paging, "_order_by")...),
 	activityType("note", "notes"), activityType("call", "calls"), activityType("email", "emails"),
@@ -138,14 +147,17 @@ func one(path, ref string, params ...string) resource {
 // page, so exports ask for every type unless filters choose.
 func smartViews() resource {
 	r := list("saved_search/", "smart-views/list", join(paging, "type", "type__in")...)
-	r.preset = [2]string{"type__in", strings.Join(savedSearchTypes, ",")}
+	r.preset = preset{"type__in", strings.Join(savedSearchTypes, ","), []string{"type", "type__in"}}
 	return r
 }
 
 // activityType is a per-type activity list: offset paging only, as it documents no
-// _order_by, and so none of its date filters (they need their field as the sort).
+// _order_by, and so none of its date filters (they need their field as the sort). Its
+// records are all in GET /activity/, "List or filter all activity types"
+// (https://developer.close.com/api/resources/activities/list), so an account export takes
+// activity alone: windows, since, and every type once.
 func activityType(path, slug string, extra ...string) resource {
-	return resource{name: "activity_" + strings.ReplaceAll(path, "/", "_"), path: "activity/" + path + "/",
+	return resource{name: "activity_" + strings.ReplaceAll(path, "/", "_"), path: "activity/" + path + "/", within: "activity",
 		ref: refBase + "activities/" + slug + "/list", kind: kindList, strategies: offsetOnly,
 		params: join(activityFilters, extra...), leadOnly: activityLeadOnly,
 		refused: refusal{join(dateOps("date_created"), dateOps("activity_at")...),

@@ -155,15 +155,20 @@ func TestOffsetStopsAtMaxSkip(t *testing.T) {
 	}
 }
 
-// TestListWindowDeepTies exports activities in runs of tied date_created values while the
-// API refuses any _skip past 1,000.
+// TestListWindowDeepTies exports activities and tasks (of every type) in runs of tied
+// date_created values while the API refuses any _skip past 1,000: six times more records
+// than one _skip walk reaches.
 func TestListWindowDeepTies(t *testing.T) {
-	opts := sandbox.Options{Seed: 5, Sizes: map[string]int{"close/activity": 6000}, CloseMaxSkip: 1000, CloseTieRun: 950}
-	sb, conn, plan := deepSandbox(t, opts, closeio.Config{MaxSkip: 1000}, provider.Spec{Resource: "activity", PageSize: 100})
-	res := conformance.Drain(t, conn, plan, conn.Start(plan))
-	conformance.AssertExactly(t, sb, closeio.Name, "activity", res.Records)
-	if n := sb.Stats().Providers[closeio.Name].ByStatus[400]; n != 0 {
-		t.Fatalf("%d requests refused with 400", n)
+	for _, resource := range []string{"activity", "task"} {
+		t.Run(resource, func(t *testing.T) {
+			opts := sandbox.Options{Seed: 5, Sizes: map[string]int{"close/" + resource: 6000}, CloseMaxSkip: 1000, CloseTieRun: 950}
+			sb, conn, plan := deepSandbox(t, opts, closeio.Config{MaxSkip: 1000}, provider.Spec{Resource: resource, PageSize: 100})
+			res := conformance.Drain(t, conn, plan, conn.Start(plan))
+			conformance.AssertExactly(t, sb, closeio.Name, resource, res.Records)
+			if n := sb.Stats().Providers[closeio.Name].ByStatus[400]; n != 0 {
+				t.Fatalf("%d requests refused with 400", n)
+			}
+		})
 	}
 }
 

@@ -215,6 +215,7 @@ func TestContractChecks(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			c := serve(t, Config{}, func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, tc.body) })
+			c.now = func() time.Time { return since.Add(24 * time.Hour) } // within the 30 days of events
 			_, err := c.Fetch(context.Background(), provider.Request{Plan: plan(t, c, tc.spec), Position: tc.pos})
 			pe := asError(t, err)
 			if !pe.Contract || pe.Retryable || !strings.Contains(pe.Message, tc.want) || !strings.Contains(err.Error(), "close "+tc.spec.Resource+": broken paging contract at ") {

@@ -137,39 +137,13 @@ func (c *closeAPI) record(t *table, i int) obj {
 	o := obj{{"id", m.id}, {"organization_id", c.org}}
 	switch t.name {
 	case "lead":
-		co := companyName(h(hA))
-		o = append(o, kv{"display_name", co}, kv{"name", co},
-			kv{"status_label", pick([]string{"Potential", "Bad Fit", "Qualified", "Customer"}, h(hB))},
-			kv{"description", "Interested in " + pick(topics, h(hC))},
-			kv{"url", "https://" + strings.ToLower(strings.Fields(co)[0]) + ".example.com"},
-			kv{"html_url", "https://app.close.com/lead/" + m.id + "/"},
-			kv{"created_by", user}, kv{"updated_by", user})
+		o = append(o, c.leadFields(m, h, user)...)
 	case "contact":
-		lead, _ := c.leadOf(h(hB))
-		first, last := personName(h(hA))
-		o = append(o, kv{"lead_id", lead}, kv{"name", first + " " + last},
-			kv{"title", pick([]string{"CEO", "CTO", "Buyer", "Counsel"}, h(hC))},
-			kv{"emails", []obj{{{"type", "office"}, {"email", emailOf(first, last, h(hC))}}}},
-			kv{"phones", []any{}}, kv{"created_by", user})
+		o = append(o, c.contactFields(h, user)...)
 	case "opportunity":
-		lead, name := c.leadOf(h(hB))
-		status := pick([]string{"active", "won", "lost"}, h(hC))
-		o = append(o, kv{"lead_id", lead}, kv{"lead_name", name}, kv{"status_type", status},
-			kv{"status_label", title(status)},
-			kv{"value", int(h(hA) % 10000000)}, kv{"value_period", "one_time"}, kv{"value_currency", "USD"},
-			kv{"confidence", int(h(hA)>>32) % 101}, kv{"note", pick(topics, h(hE))}, kv{"user_id", user})
+		o = append(o, c.opportunityFields(m, h, user)...)
 	case "activity":
-		lead, _ := c.leadOf(h(hB))
-		typ := pick([]string{"Note", "Call", "Email"}, h(hC))
-		o = append(o, kv{"_type", typ}, kv{"lead_id", lead}, kv{"user_id", user})
-		switch typ {
-		case "Note":
-			o = append(o, kv{"note", "Follow up on " + pick(topics, h(hA))})
-		case "Call":
-			o = append(o, kv{"direction", "outbound"}, kv{"duration", int(h(hA) % 3600)})
-		default:
-			o = append(o, kv{"direction", "incoming"}, kv{"subject", "Re: " + pick(topics, h(hA))})
-		}
+		o = append(o, c.activityFields(pick(closeActivityTypes, h(hC)), m, h, user)...)
 	case "event":
 		lead, _ := c.leadOf(h(hB))
 		object := pick([]string{"lead", "contact", "opportunity", "activity.note"}, h(hC))
@@ -178,10 +152,21 @@ func (c *closeAPI) record(t *table, i int) obj {
 		if action == "updated" {
 			changed = []string{pick([]string{"name", "status_id", "description"}, h(hE))}
 		}
+		// The event format of https://developer.close.com/api/resources/events: data is the
+		// object as the API returns it (null when deleted), previous_data the changed fields'
+		// old values.
+		var data, previous any
+		if action != "deleted" {
+			data = obj{{"id", lead}, {"organization_id", c.org}}
+		}
+		if action == "updated" {
+			previous = obj{{changed[0], nil}}
+		}
 		return obj{{"id", m.id}, {"date_created", ct(m.created)}, {"date_updated", ct(m.updated)},
 			{"organization_id", c.org}, {"object_type", object}, {"object_id", lead}, {"lead_id", lead},
-			{"action", action}, {"user_id", user}, {"request_id", "req_" + encode62(h(hE), 9)},
-			{"changed_fields", changed}, {"meta", obj{{"request_method", "POST"}, {"request_path", "/api/v1/" + object + "/"}}}}
+			{"action", action}, {"user_id", user}, {"request_id", "req_" + encode62(h(hE), 9)}, {"api_key_id", nil},
+			{"changed_fields", changed}, {"data", data}, {"previous_data", previous},
+			{"meta", obj{{"request_method", "POST"}, {"request_path", "/api/v1/" + object + "/"}}}}
 	default:
 		o = append(o, c.fields(t, i, m, h, user)...)
 	}
@@ -278,7 +263,7 @@ func (c *closeAPI) render(t *table, idx []int, fields string) []obj {
 		data[k] = c.record(t, i)
 		// Unknown names in _fields are ignored, as Close does.
 		if fields != "" {
-			data[k] = data[k].pick(strings.Split(fields, ","))
+			data[k] = closePick(data[k], strings.Split(fields, ","))
 		}
 	}
 	return data

@@ -2,6 +2,7 @@ package sandbox
 
 import (
 	"encoding/json"
+	"maps"
 	"net/url"
 	"slices"
 	"strings"
@@ -120,7 +121,7 @@ func TestCloseSmartViewTypes(t *testing.T) {
 // TestCloseTaskOrder: tasks sort by date_created when asked; undone filters are refused.
 func TestCloseTaskOrder(t *testing.T) {
 	s, ts := start(t, Options{Sizes: map[string]int{"close/task": 150}, CloseTieRun: 4})
-	all := walkSkip(t, ts.URL+"/api/v1/task/?_order_by=date_created")
+	all := walkSkip(t, ts.URL+"/api/v1/task/?_type=all&_order_by=date_created")
 	want := idsOf(s, Close, s.Dataset(Close, "task"))
 	slices.Reverse(want)
 	got := make([]string, len(all))
@@ -129,4 +130,158 @@ func TestCloseTaskOrder(t *testing.T) {
 	}
 	sameStrings(t, got, want)
 	get(t, ts.URL+"/api/v1/task/?view=inbox", closeAuth).contains(t, 400, "does not implement")
+}
+
+// TestCloseTaskTypes: without _type only lead tasks come back, _type=all returns every
+// type, _type and _type__in choose (https://developer.close.com/api/resources/tasks).
+func TestCloseTaskTypes(t *testing.T) {
+	s, ts := start(t, Options{Sizes: map[string]int{"close/task": 300}})
+	types := func(query string) map[string]int {
+		t.Helper()
+		out := map[string]int{}
+		for _, raw := range walkRaw(t, ts.URL+"/api/v1/task/?_fields=_type"+query) {
+			var r struct {
+				Type string `json:"_type"`
+			}
+			if err := json.Unmarshal(raw, &r); err != nil {
+				t.Fatal(err)
+			}
+			out[r.Type]++
+		}
+		return out
+	}
+	all := map[string]int{}
+	for _, raw := range s.Dataset(Close, "task") {
+		var r struct {
+			Type string `json:"_type"`
+		}
+		json.Unmarshal(raw, &r)
+		all[r.Type]++
+	}
+	if len(all) != 1+len(closeTaskTypes) || all["lead"] < 100 || all["lead"] > 200 {
+		t.Fatalf("dataset types %v: want every type, about half lead tasks", all)
+	}
+	if got := types(""); len(got) != 1 || got["lead"] != all["lead"] {
+		t.Fatalf("default: %v, want the %d lead tasks only", got, all["lead"])
+	}
+	if got := types("&_type=all"); !maps.Equal(got, all) {
+		t.Fatalf("_type=all: %v, want %v", got, all)
+	}
+	if got := types("&_type=voicemail"); len(got) != 1 || got["voicemail"] != all["voicemail"] {
+		t.Fatalf("_type=voicemail: %v", got)
+	}
+	if got := types("&_type__in=missed_call,voicemail"); len(got) != 2 || got["missed_call"] != all["missed_call"] {
+		t.Fatalf("_type__in: %v", got)
+	}
+}
+
+// TestCloseCustomFieldValues: leads, contacts and opportunities carry custom.<id> values
+// of their kind's custom fields, with no _fields or when _fields names custom or the key;
+// Advanced Filtering reads _fields the same way.
+func TestCloseCustomFieldValues(t *testing.T) {
+	s, ts := start(t, Options{Records: 60})
+	for _, kind := range []string{"lead", "contact", "opportunity"} {
+		t.Run(kind, func(t *testing.T) {
+			fields := map[string]bool{}
+			for _, id := range idsOf(s, Close, s.Dataset(Close, "custom_field_"+kind)) {
+				fields["custom."+id] = true
+			}
+			if len(fields) == 0 {
+				t.Fatal("no custom fields")
+			}
+			keys := func(query string) map[string]int {
+				t.Helper()
+				out := map[string]int{}
+				for _, raw := range walkRaw(t, ts.URL+"/api/v1/"+kind+"/?"+query) {
+					var rec map[string]any
+					if err := json.Unmarshal(raw, &rec); err != nil {
+						t.Fatal(err)
+					}
+					for k := range rec {
+						if strings.HasPrefix(k, "custom") && !fields[k] {
+							t.Fatalf("%s is not a custom field of %s", k, kind)
+						}
+						out[k]++
+					}
+				}
+				return out
+			}
+			whole := keys("")
+			var one string
+			n := 0
+			for k := range fields {
+				n += whole[k]
+				one = k
+			}
+			if n == 0 || whole["custom"] != 0 {
+				t.Fatalf("no custom values without _fields, or the deprecated dict: %v", whole)
+			}
+			for k := range keys("_fields=id,name") {
+				if strings.HasPrefix(k, "custom") {
+					t.Fatalf("_fields without custom served %s", k)
+				}
+			}
+			got := keys("_fields=id,custom")
+			for k, c := range whole {
+				if fields[k] && got[k] != c {
+					t.Fatalf("_fields=custom: %s on %d records, want %d", k, got[k], c)
+				}
+			}
+			if got := keys("_fields=id," + url.QueryEscape(one)); len(got) != 2 || got[one] != whole[one] {
+				t.Fatalf("_fields=%s: %v", one, got)
+			}
+			if kind == "opportunity" {
+				return
+			}
+			query := map[string]any{"type": "object_type", "object_type": kind}
+			var p struct{ Data []map[string]any }
+			call(t, "POST", ts.URL+"/api/v1/data/search/", closeAuth, map[string]any{"query": query, "_limit": 200,
+				"_fields": map[string][]string{kind: {"id", "custom"}}}).decode(t, 200, &p)
+			m := 0
+			for _, d := range p.Data {
+				for k := range d {
+					if fields[k] {
+						m++
+					}
+				}
+			}
+			if m != n {
+				t.Fatalf("search with custom in _fields: %d values, want %d", m, n)
+			}
+		})
+	}
+}
+
+// TestCloseActivityListsEveryType: GET /activity/ lists activities of every type a typed
+// list serves ("List or filter all activity types"), each with its type's fields.
+func TestCloseActivityListsEveryType(t *testing.T) {
+	s := New(Options{Records: 500})
+	fields := map[string]map[string]bool{}
+	for _, raw := range s.Dataset(Close, "activity") {
+		var rec map[string]any
+		if err := json.Unmarshal(raw, &rec); err != nil {
+			t.Fatal(err)
+		}
+		typ, _ := rec["_type"].(string)
+		if fields[typ] == nil {
+			fields[typ] = map[string]bool{}
+		}
+		for k := range rec {
+			fields[typ][k] = true
+		}
+	}
+	for _, l := range closeLists {
+		if l.typ == "" {
+			continue
+		}
+		var one map[string]any
+		if err := json.Unmarshal(s.Dataset(Close, closeTableName(l.path))[0], &one); err != nil {
+			t.Fatal(err)
+		}
+		for k := range one {
+			if !fields[l.typ][k] {
+				t.Errorf("no %s activity in /activity/ has %s, which /api/v1/%s/ serves", l.typ, k, l.path)
+			}
+		}
+	}
 }

@@ -31,7 +31,10 @@ func (c *closeAPI) listFilters(w http.ResponseWriter, q url.Values, v *view) boo
 		if _, ok := c.orderBy(w, q, v); !ok {
 			return false
 		}
-		preds = c.equal(t, q, false, "lead_id", "organization_id", "assigned_to", "is_complete", "_type")
+		preds = c.equal(t, q, false, "lead_id", "organization_id", "assigned_to", "is_complete")
+		if p := c.taskTypes(t, q); p != nil {
+			preds = append(preds, p)
+		}
 		dp, ok := c.dates(w, q, v, "date_created", "date_updated")
 		if !ok {
 			return false
@@ -94,13 +97,7 @@ func (c *closeAPI) activityFilters(w http.ResponseWriter, q url.Values, t *table
 		}
 		return preds, true
 	}
-	for _, p := range []string{"contact_id", "contact_id__in"} {
-		if q.Has(p) {
-			c.unsupported(w, p) // generated activities carry no contact_id
-			return nil, false
-		}
-	}
-	return append(preds, c.equal(t, q, true, "_type", "user_id")...), true
+	return append(preds, c.equal(t, q, true, "_type", "user_id", "contact_id")...), true
 }
 
 // orderBy applies _order_by=date_created or -date_created (the default). The references

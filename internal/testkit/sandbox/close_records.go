@@ -17,24 +17,23 @@ func (c *closeAPI) fields(t *table, i int, m meta, h func(uint64) uint64, user s
 	topic := pick(topics, h(hA))
 	switch name := t.name; {
 	case name == "task":
-		lead, leadName := c.leadOf(h(hB))
-		return []kv{{"_type", "lead"}, {"lead_id", lead}, {"lead_name", leadName}, {"assigned_to", user},
-			{"text", "Follow up on " + topic}, {"date", m.created.AddDate(0, 0, int(h(hC)%30)).Format("2006-01-02")},
-			{"is_complete", h(hC)%3 == 0}, {"created_by", user}}
+		return c.taskFields(m, h, user)
 	case name == "user":
 		first, last := personName(h(hA))
 		return []kv{{"first_name", first}, {"last_name", last}, {"email", emailOf(first, last, h(hC))}}
 	case strings.HasPrefix(name, "activity_"):
-		lead, _ := c.leadOf(h(hB))
-		return []kv{{"_type", closeActivityType(name)}, {"lead_id", lead}, {"user_id", user},
-			{"activity_at", ct(m.created)}, {"note", "About " + topic}}
+		return c.activityFields(closeActivityType(name), m, h, user)
 	case strings.HasPrefix(name, "custom_field_"):
 		return []kv{{"name", title(topic)}, {"type", pick([]string{"text", "number", "date", "choices"}, h(hB))},
 			{"description", "Tracks " + topic}}
 	case name == "sequence":
 		return []kv{{"name", title(topic) + " sequence"}, {"status", pick([]string{"active", "paused"}, h(hB))}}
 	case name == "saved_search":
-		return []kv{{"name", title(topic) + " view"}, {"type", pick(closeSavedSearchTypes, h(hB))}, {"is_shared", h(hC)%2 == 0}}
+		// smart_views_list_Response_200's fields.
+		typ := pick(closeSavedSearchTypes, h(hB))
+		return []kv{{"name", title(topic) + " view"}, {"type", typ}, {"description", "Every " + typ + " about " + topic},
+			{"query", topic}, {"s_query", nil}, {"selected_fields", []string{"display_name"}}, {"is_shared", h(hC)%2 == 0},
+			{"shared_with", []string{}}, {"sharing_settings", nil}, {"is_user_dependent", false}, {"user_id", user}}
 	case name == "email_template":
 		return []kv{{"name", title(topic)}, {"subject", "Re: " + topic}, {"body", "Hello, about " + topic + "."},
 			{"is_shared", h(hB)%2 == 0}, {"is_archived", h(hC)%5 == 0}}
@@ -53,8 +52,10 @@ func (c *closeAPI) fields(t *table, i int, m meta, h func(uint64) uint64, user s
 		if j := c.objectLead(t, i); j >= 0 {
 			lead = c.s.table(Close, "lead").meta(j).id
 		}
-		return []kv{{"custom_object_type_id", strings.TrimPrefix(name, closeObjectPrefix)}, {"lead_id", lead},
-			{"name", title(topic)}, {"created_by", user}}
+		// "Custom Fields values appear in the format: custom.{custom_field_id}"
+		// (https://developer.close.com/api/resources/custom-objects/list).
+		return append([]kv{{"custom_object_type_id", strings.TrimPrefix(name, closeObjectPrefix)}, {"lead_id", lead},
+			{"name", title(topic)}, {"created_by", user}}, c.customValues("custom_object_type", h(hE))...)
 	}
 	return nil
 }

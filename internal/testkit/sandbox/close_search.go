@@ -172,7 +172,7 @@ func (c *closeAPI) searchResults(t *table, idx []int, sp *searchSpec) []obj {
 	for k, i := range idx {
 		rec := c.record(t, i)
 		data[k] = obj{{"__object_type", sp.objectType}, {"id", rec.get("id")}}
-		for _, f := range rec.pick(sp.fields) {
+		for _, f := range closePick(rec, append([]string{"id"}, sp.fields...)) {
 			if f.k != "id" {
 				data[k] = append(data[k], f)
 			}

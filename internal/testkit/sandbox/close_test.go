@@ -33,14 +33,20 @@ func closeRecs(t *testing.T, raw []json.RawMessage) []closeRec {
 // walkSkip pages a Close list with _skip until has_more is false.
 func walkSkip(t *testing.T, base string) []closeRec {
 	t.Helper()
-	var out []closeRec
+	return closeRecs(t, walkRaw(t, base))
+}
+
+// walkRaw is walkSkip's records as served.
+func walkRaw(t *testing.T, base string) []json.RawMessage {
+	t.Helper()
+	var out []json.RawMessage
 	for skip := 0; ; skip += 100 {
 		var p closePage
 		get(t, base+"&_limit=100&_skip="+strconv.Itoa(skip), closeAuth).decode(t, 200, &p)
 		if p.HasMore == nil {
 			t.Fatal("has_more missing")
 		}
-		out = append(out, closeRecs(t, p.Data)...)
+		out = append(out, p.Data...)
 		if !*p.HasMore {
 			return out
 		}
