@@ -68,5 +68,6 @@ func TestConformance(t *testing.T) {
 		New:      newClio,
 		AuthText: "invalid access token",
 		Cases:    cases,
+		Params:   clio.ParamTables(),
 	})
 }

@@ -97,6 +97,7 @@ func TestConformance(t *testing.T) {
 				opts.Sizes["close/lead"] = n/2 + 1
 			}
 		},
-		Cases: cases,
+		Cases:  cases,
+		Params: closeio.ParamTables(),
 	})
 }

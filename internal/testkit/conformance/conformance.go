@@ -23,6 +23,10 @@ type Target struct {
 	// Tune, if set, adjusts every check's sandbox options, e.g. so a few dozen Close records
 	// do not all share one date_created.
 	Tune func(opts *sandbox.Options)
+	// Params is, per endpoint ("GET /api/v1/lead/"), every query parameter ("body.<name>" for
+	// a body property) the connector's own tables let an export send, filters included: the
+	// cases send only some of them, and each must be in the endpoint's spec facts.
+	Params map[string][]string
 }
 
 // Case is one resource and strategy.
@@ -71,6 +75,10 @@ func Run(t *testing.T, target Target) {
 	t.Run("catalog", func(t *testing.T) {
 		t.Parallel()
 		checkCatalog(t, target)
+	})
+	t.Run("params", func(t *testing.T) {
+		t.Parallel()
+		checkParams(t, target)
 	})
 	for _, c := range target.Cases {
 		t.Run(c.name(), func(t *testing.T) {

@@ -33,17 +33,20 @@ func Serve(t testing.TB, opts sandbox.Options) (*sandbox.Server, string) {
 	return sb, srv.URL
 }
 
-// AssertDocumented fails t if the sandbox counted an undocumented or ineffective parameter.
+// AssertDocumented fails t if the sandbox counted an undocumented or ineffective parameter,
+// or a request the providers' spec facts refuse (internal/apispec: enum, type, limit,
+// required, fields named, endpoint).
 func AssertDocumented(t testing.TB, sb *sandbox.Server) {
 	t.Helper()
 	st := sb.Stats()
 	for _, m := range []struct {
 		what   string
 		counts map[string]int
-	}{{"not documented", st.Undocumented}, {"documented to have no effect there", st.Ignored}} {
+	}{{"a parameter not documented", st.Undocumented}, {"a parameter documented to have no effect there", st.Ignored},
+		{"what the spec does not allow", st.OffSpec}} {
 		keys := slices.Sorted(maps.Keys(m.counts))
 		for _, k := range keys {
-			t.Errorf("%d requests sent a parameter %s: %s", m.counts[k], m.what, k)
+			t.Errorf("%d requests sent %s: %s", m.counts[k], m.what, k)
 		}
 	}
 }
