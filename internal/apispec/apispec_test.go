@@ -217,3 +217,20 @@ func TestMatch(t *testing.T) {
 		t.Errorf("object: %s", e.Path)
 	}
 }
+
+func TestUnasked(t *testing.T) {
+	lead := lookup(t, "close", "GET", "/api/v1/lead/")
+	all := strings.Join(Names(lead.RecordFields()), ",")
+	if left := lead.Unasked(all); len(left) != 0 {
+		t.Errorf("every field named, yet %v left out", left)
+	}
+	left := lead.Unasked("id,name")
+	if !slices.Contains(left, "custom") || !slices.Contains(left, "status_label") || slices.Contains(left, "name") ||
+		slices.ContainsFunc(left, func(s string) bool { return strings.HasSuffix(s, "*") }) {
+		t.Errorf("id,name leaves out %v", left)
+	}
+	contacts := lookup(t, "clio", "GET", "/api/v4/contacts.json")
+	if left := contacts.Unasked("id,addresses{street}"); slices.Contains(left, "addresses") || !slices.Contains(left, "name") {
+		t.Errorf("Clio nested selection: %v", left)
+	}
+}

@@ -171,6 +171,23 @@ func (f Field) checkNumber(n float64) string {
 	return ""
 }
 
+// Unasked are the record's fields (by the facts) a field selection leaves out: an export
+// sending it gets less than the whole record. A field standing for a prefix (custom.cf_*)
+// is left out of the list: its parent (custom) names them all.
+func (e Endpoint) Unasked(selection string) []string {
+	asked := map[string]bool{}
+	for _, sel := range splitFields(selection) {
+		asked[sel.name] = true
+	}
+	var out []string
+	for _, f := range e.RecordFields() {
+		if !asked[f.Name] && !strings.HasSuffix(f.Name, "*") {
+			out = append(out, f.Name)
+		}
+	}
+	return out
+}
+
 // checkFieldNames holds a fields selection (Clio's "a,b{c,d}", Close's "a,b") to the
 // record's fields, where the spec names them and takes no others.
 func (e Endpoint) checkFieldNames(param, value string) []Problem {

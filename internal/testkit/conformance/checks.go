@@ -29,6 +29,7 @@ var checks = []check{
 	{"Partitions", partitions},
 	{"Flaky", flaky},
 	{"BrokenContracts", brokenContracts},
+	{"WholeFields", wholeFields},
 }
 
 func sized(target Target, c Case, n int) sandbox.Options {

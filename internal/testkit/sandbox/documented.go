@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"io"
+	"maps"
 	"net/http"
 	"slices"
 	"strings"
@@ -173,9 +174,46 @@ func (s *Server) checkFacts(provider string, r *http.Request) {
 			body = map[string]json.RawMessage{}
 		}
 	}
+	key := provider + " " + r.Method + " " + e.Path + " "
 	for _, p := range e.Check(r.URL.Query(), body) {
 		if p.What != "not listed" {
-			s.stats.offSpecRequest(provider + " " + r.Method + " " + e.Path + " " + p.String())
+			s.stats.offSpecRequest(key + p.String())
+		}
+	}
+	for _, name := range []string{"fields", "_fields"} {
+		if v := r.URL.Query().Get(name); v != "" {
+			if left := e.Unasked(v); len(left) > 0 {
+				s.stats.narrowedRequest(key + name + " leaves out " + strings.Join(left, ","))
+			}
+		}
+	}
+	// Without a selection Clio answers id and etag only (fields guide), and Close's Advanced
+	// Filtering ids only.
+	if _, selects := e.Param("fields"); provider == Clio && selects && e.List && !r.URL.Query().Has("fields") {
+		s.stats.narrowedRequest(key + "fields not sent: only id and etag come back")
+	}
+	if provider == Close && e.Path == "/api/v1/data/search/" {
+		if _, ok := body["_fields"]; !ok {
+			s.stats.narrowedRequest(key + "body._fields not sent: only ids come back")
+		}
+		s.narrowedSearch(key, body)
+	}
+}
+
+// narrowedSearch: Advanced Filtering's _fields names, per object type, fields of that
+// type's records, which the type's list endpoint's facts give (lead, contact).
+func (s *Server) narrowedSearch(key string, body map[string]json.RawMessage) {
+	var byType map[string][]string
+	if json.Unmarshal(body["_fields"], &byType) != nil {
+		return
+	}
+	for _, typ := range slices.Sorted(maps.Keys(byType)) {
+		list, ok := apispec.Lookup(Close, http.MethodGet, "/api/v1/"+typ+"/")
+		if !ok {
+			continue
+		}
+		if left := list.Unasked(strings.Join(byType[typ], ",")); len(left) > 0 {
+			s.stats.narrowedRequest(key + "body._fields." + typ + " leaves out " + strings.Join(left, ","))
 		}
 	}
 }

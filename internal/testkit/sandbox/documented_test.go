@@ -243,3 +243,41 @@ func TestOffSpecRequestsAreCounted(t *testing.T) {
 		t.Errorf("OffSpec has %d keys, want %d: %v", len(got), len(want), got)
 	}
 }
+
+// A field selection that leaves out fields the spec's record has is counted in Narrowed:
+// named fields, no fields at all where the API then answers a bare record, and Advanced
+// Filtering's per-type _fields.
+func TestNarrowedSelectionsAreCounted(t *testing.T) {
+	s, ts := start(t, Options{Records: 5})
+	get(t, ts.URL+"/api/v4/practice_areas.json?fields=id,name", clioAuth)
+	get(t, ts.URL+"/api/v4/practice_areas.json", clioAuth)
+	lead := map[string]any{"type": "object_type", "object_type": "lead"}
+	call(t, "POST", ts.URL+"/api/v1/data/search/", closeAuth, map[string]any{"query": lead, "_limit": 2})
+	call(t, "POST", ts.URL+"/api/v1/data/search/", closeAuth,
+		map[string]any{"query": lead, "_limit": 2, "_fields": map[string][]string{"lead": {"id", "name"}}})
+	got := s.Stats().Narrowed
+	for _, prefix := range []string{
+		"clio GET /api/v4/practice_areas.json fields leaves out ",
+		"clio GET /api/v4/practice_areas.json fields not sent",
+		"close POST /api/v1/data/search/ body._fields not sent",
+		"close POST /api/v1/data/search/ body._fields.lead leaves out ",
+	} {
+		n := 0
+		for k, v := range got {
+			if strings.HasPrefix(k, prefix) {
+				n += v
+			}
+		}
+		if n != 1 {
+			t.Errorf("%d requests counted as %q; all: %v", n, prefix, got)
+		}
+	}
+	for k := range got {
+		if _, list, ok := strings.Cut(k, "lead leaves out "); ok {
+			left := strings.Split(list, ",")
+			if !slices.Contains(left, "custom") || !slices.Contains(left, "url") || slices.Contains(left, "name") || slices.Contains(left, "id") {
+				t.Errorf("%s: want custom and every documented field but id and name", k)
+			}
+		}
+	}
+}

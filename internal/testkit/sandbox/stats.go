@@ -21,6 +21,10 @@ type Stats struct {
 	// not sent, a field selection naming a field the record lacks, or an endpoint no spec or
 	// reading has. Key: "<provider> <METHOD> <path pattern> <param>: <problem>".
 	OffSpec map[string]int `json:"off_spec"`
+	// Narrowed counts requests whose field selection (fields, _fields) leaves out fields the
+	// spec's record has: right when an export's input named fields, a gap in a default
+	// export. Key: "<provider> <METHOD> <path pattern> <param> leaves out <a,b,…>".
+	Narrowed map[string]int `json:"narrowed"`
 }
 
 // ProviderStats counts one provider's data requests (admin endpoints are not counted).
@@ -51,11 +55,13 @@ type statsBook struct {
 	undocParams map[string]int
 	ignoredDoc  map[string]int
 	offSpec     map[string]int
+	narrowed    map[string]int
 }
 
 func newStatsBook() *statsBook {
 	return &statsBook{p: map[string]*ProviderStats{}, recent: map[string][]time.Time{},
-		undocParams: map[string]int{}, ignoredDoc: map[string]int{}, offSpec: map[string]int{}}
+		undocParams: map[string]int{}, ignoredDoc: map[string]int{}, offSpec: map[string]int{},
+		narrowed: map[string]int{}}
 }
 
 func (b *statsBook) get(provider string) *ProviderStats {
@@ -131,11 +137,18 @@ func (b *statsBook) offSpecRequest(key string) {
 	b.offSpec[key]++
 }
 
+func (b *statsBook) narrowedRequest(key string) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.narrowed[key]++
+}
+
 func (b *statsBook) snapshot() Stats {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	out := Stats{Providers: map[string]ProviderStats{},
-		Undocumented: maps.Clone(b.undocParams), Ignored: maps.Clone(b.ignoredDoc), OffSpec: maps.Clone(b.offSpec)}
+		Undocumented: maps.Clone(b.undocParams), Ignored: maps.Clone(b.ignoredDoc), OffSpec: maps.Clone(b.offSpec),
+		Narrowed: maps.Clone(b.narrowed)}
 	for name, ps := range b.p {
 		c := *ps
 		c.ByStatus, c.Faults, c.MaxPerSecond = map[int]int64{}, map[Fault]int64{}, map[string]int{}
