@@ -8,6 +8,8 @@ package apispec
 import (
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 )
 
 //go:generate go run ./gen -specs ../../../shared/specs -out .
@@ -102,10 +104,39 @@ func Documents() []*Document { return slices.Clone(documents) }
 // Doc is the document an endpoint was generated from (nil for a reading of its own).
 func (e Endpoint) Doc() *Document { return e.doc }
 
+// lookups caches Lookup's answers (the sandbox asks for every request), up to maxCached
+// distinct paths; the facts never change while a program runs.
+var (
+	lookups   sync.Map
+	cached    atomic.Int64
+	maxCached = int64(10000)
+)
+
+type lookedUp struct {
+	e  Endpoint
+	ok bool
+}
+
 // Lookup is the endpoint of provider that method and path (a request path, or a pattern
 // such as "/v2/objects/{object}/records/query") reach, with the readings applied; ok is
-// false when neither a spec nor a reading has it. The most literal pattern wins.
+// false when neither a spec nor a reading has it. The most literal pattern wins. The
+// answer is shared: do not modify its slices.
 func Lookup(provider, method, path string) (Endpoint, bool) {
+	key := provider + " " + method + " " + path
+	if v, ok := lookups.Load(key); ok {
+		l := v.(lookedUp)
+		return l.e, l.ok
+	}
+	e, ok := resolve(provider, method, path)
+	if cached.Load() < maxCached {
+		if _, loaded := lookups.LoadOrStore(key, lookedUp{e, ok}); !loaded {
+			cached.Add(1)
+		}
+	}
+	return e, ok
+}
+
+func resolve(provider, method, path string) (Endpoint, bool) {
 	var best *Endpoint
 	score := -1
 	consider := func(e *Endpoint) {
