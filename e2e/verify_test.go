@@ -16,6 +16,7 @@ import (
 	"github.com/pagewise/pagewise/activities"
 	"github.com/pagewise/pagewise/internal/exportclient"
 	"github.com/pagewise/pagewise/internal/storage"
+	"github.com/pagewise/pagewise/internal/testkit/conformance"
 	"github.com/pagewise/pagewise/internal/testkit/sandbox"
 	"github.com/pagewise/pagewise/workflows"
 )
@@ -111,12 +112,19 @@ func decodePage(t *testing.T, key string, obj []byte) []json.RawMessage {
 }
 
 // assertExactly demands the stored records be the sandbox's dataset: same ids, none
-// missing, none duplicated.
+// missing, none duplicated, and each record field by field the sandbox's own.
 func assertExactly(t *testing.T, sb *sandbox.Server, prov, resource string, got []json.RawMessage) {
 	t.Helper()
-	want := map[string]bool{}
+	assertExactlyFields(t, sb, prov, resource, nil, got)
+}
+
+// assertExactlyFields is assertExactly for an export whose input named fields: records are
+// compared on those (and on any other field they carry).
+func assertExactlyFields(t *testing.T, sb *sandbox.Server, prov, resource string, fields []string, got []json.RawMessage) {
+	t.Helper()
+	want := map[string]json.RawMessage{}
 	for _, r := range sb.Dataset(prov, resource) {
-		want[sb.IDOf(prov, r)] = true
+		want[sb.IDOf(prov, r)] = r
 	}
 	seen := map[string]int{}
 	var dups, extra []string
@@ -126,7 +134,7 @@ func assertExactly(t *testing.T, sb *sandbox.Server, prov, resource string, got 
 		if seen[id] == 2 {
 			dups = append(dups, id)
 		}
-		if !want[id] {
+		if want[id] == nil {
 			extra = append(extra, id)
 		}
 	}
@@ -139,6 +147,9 @@ func assertExactly(t *testing.T, sb *sandbox.Server, prov, resource string, got 
 	if len(dups)+len(extra)+len(missing) > 0 {
 		t.Fatalf("%s/%s: stored %d records for a dataset of %d: %d missing %v, %d duplicated %v, %d unknown %v",
 			prov, resource, len(got), len(want), len(missing), head(missing), len(dups), head(dups), len(extra), head(extra))
+	}
+	if d := conformance.DiffRecords(sb, prov, fields, want, got); d != "" {
+		t.Fatalf("%s/%s: %s", prov, resource, d)
 	}
 }
 

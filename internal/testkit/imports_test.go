@@ -25,3 +25,19 @@ func TestProductionNeverImportsTheKit(t *testing.T) {
 		}
 	}
 }
+
+// TestSandboxNeverImportsConnectors: the sandbox plays the providers from their references
+// and spec facts (internal/apispec), never from a connector's wire types or helpers.
+func TestSandboxNeverImportsConnectors(t *testing.T) {
+	out, err := exec.Command("go", "list", "-deps", "github.com/pagewise/pagewise/internal/testkit/sandbox").CombinedOutput()
+	if err != nil {
+		t.Fatalf("go list: %v\n%s", err, out)
+	}
+	deps := string(out)
+	if !strings.Contains(deps, "github.com/pagewise/pagewise/internal/apispec") {
+		t.Fatalf("the sandbox does not take its tables from the spec facts:\n%s", deps)
+	}
+	if strings.Contains(deps, "github.com/pagewise/pagewise/internal/provider") {
+		t.Errorf("the sandbox imports a connector package:\n%s", deps)
+	}
+}

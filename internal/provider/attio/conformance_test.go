@@ -38,5 +38,6 @@ func TestConformance(t *testing.T) {
 		New:      newAttio,
 		AuthText: "invalid bearer token",
 		Cases:    cases,
+		Params:   attio.ParamTables(),
 	})
 }

@@ -35,6 +35,7 @@ func TestConformance(t *testing.T) {
 		AuthText: "missing or invalid bearer token",
 		// has-more-forever does not apply: Clever documents the empty page a trailing next
 		// link leads to as the end (TestHasMoreForeverEnds).
-		Cases: cases,
+		Cases:  cases,
+		Params: clever.ParamTables(),
 	})
 }

@@ -29,6 +29,7 @@ var checks = []check{
 	{"Partitions", partitions},
 	{"Flaky", flaky},
 	{"BrokenContracts", brokenContracts},
+	{"WholeFields", wholeFields},
 }
 
 func sized(target Target, c Case, n int) sandbox.Options {
@@ -43,7 +44,7 @@ func sized(target Target, c Case, n int) sandbox.Options {
 func exportAll(t *testing.T, target Target, c Case, e env, n int) Result {
 	t.Helper()
 	res := Drain(t, e.conn, e.plan, e.conn.Start(e.plan))
-	AssertExactly(t, e.sb, target.Provider, c.dataset(), res.Records)
+	c.assertExactly(t, e.sb, target.Provider, res.Records)
 	// Whole pages, plus at most one empty page to learn the end.
 	if most := (n+c.PageSize-1)/c.PageSize + 1; res.Pages > most {
 		t.Errorf("%d records took %d pages of %d; want at most %d", n, res.Pages, c.PageSize, most)
@@ -61,7 +62,7 @@ func fullExport(t *testing.T, target Target, c Case) {
 	// A stream takes FetchUnchecked and runs each check later: the same pages either way.
 	if pf, ok := e.conn.(provider.Prefetcher); ok {
 		un := Drain(t, unchecked{e.conn, pf}, e.plan, e.conn.Start(e.plan))
-		AssertExactly(t, e.sb, target.Provider, c.dataset(), un.Records)
+		c.assertExactly(t, e.sb, target.Provider, un.Records)
 		if un.Pages != res.Pages {
 			t.Errorf("FetchUnchecked took %d pages, Fetch %d", un.Pages, res.Pages)
 		}
@@ -186,7 +187,7 @@ func resume(t *testing.T, target Target, c Case) {
 	}
 	fresh := target.New(e.url, sandbox.DefaultToken(target.Provider), Client())
 	rest := Drain(t, fresh, e.plan, pos)
-	AssertExactly(t, e.sb, target.Provider, c.dataset(), append(first.Records, rest.Records...))
+	c.assertExactly(t, e.sb, target.Provider, append(first.Records, rest.Records...))
 }
 
 // partitions splits an offset export into End-bounded ranges, as a parallel export would.
@@ -205,7 +206,7 @@ func partitions(t *testing.T, target Target, c Case) {
 		}
 		all = append(all, res.Records...)
 	}
-	AssertExactly(t, e.sb, target.Provider, c.dataset(), all)
+	c.assertExactly(t, e.sb, target.Provider, all)
 }
 
 // flaky exports through random faults of every kind.
@@ -215,5 +216,5 @@ func flaky(t *testing.T, target Target, c Case) {
 	opts.FaultRate = 0.3
 	e := setup(t, target, c, opts)
 	res := Drain(t, e.conn, e.plan, e.conn.Start(e.plan))
-	AssertExactly(t, e.sb, target.Provider, c.dataset(), res.Records)
+	c.assertExactly(t, e.sb, target.Provider, res.Records)
 }

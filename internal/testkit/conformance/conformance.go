@@ -23,6 +23,10 @@ type Target struct {
 	// Tune, if set, adjusts every check's sandbox options, e.g. so a few dozen Close records
 	// do not all share one date_created.
 	Tune func(opts *sandbox.Options)
+	// Params is, per endpoint ("GET /api/v1/lead/"), every query parameter ("body.<name>" for
+	// a body property) the connector's own tables let an export send, filters included: the
+	// cases send only some of them, and each must be in the endpoint's spec facts.
+	Params map[string][]string
 }
 
 // Case is one resource and strategy.
@@ -32,11 +36,19 @@ type Case struct {
 	// PageSize is small so a few dozen records make several pages.
 	PageSize int
 	Query    json.RawMessage
+	// Fields narrows the export to these fields (the input's fields); records are then
+	// compared on them only.
+	Fields []string
 	// Dataset is the sandbox resource whose records the export must equal (default Resource).
 	Dataset string
 	// Breaks lists the broken contracts that apply to this case: with the sandbox breaking
 	// each, a drain must fail with a Contract error within a bounded number of pages.
 	Breaks []sandbox.Contract
+	// Gap names what a default export of this case is known to leave out (issue 24): of the
+	// records the sandbox serves, or of the fields the spec's record has. Ids are still
+	// checked; a content difference, or a WholeFields finding, then skips the check naming
+	// the gap instead of failing it. Remove it once the connector is whole.
+	Gap string
 	// OnePage marks an endpoint that documents no paging: every answer is the whole
 	// collection. PageSize then only sizes the data, the spec asks for none, exports must
 	// take one page, and there is nothing to resume between pages.
@@ -44,10 +56,14 @@ type Case struct {
 }
 
 func (c Case) name() string {
-	if c.Strategy == "" {
-		return c.Resource
+	name := c.Resource
+	if c.Strategy != "" {
+		name += "/" + c.Strategy
 	}
-	return c.Resource + "/" + c.Strategy
+	if len(c.Fields) > 0 {
+		name += "/fields"
+	}
+	return name
 }
 
 func (c Case) dataset() string {
@@ -57,8 +73,22 @@ func (c Case) dataset() string {
 	return c.Resource
 }
 
+// assertExactly is AssertExactly for the case: its dataset, the fields its query names, and
+// its known gap.
+func (c Case) assertExactly(t *testing.T, sb *sandbox.Server, prov string, records []json.RawMessage) {
+	t.Helper()
+	if c.Gap == "" {
+		AssertExactlyFields(t, sb, prov, c.dataset(), c.Fields, records)
+		return
+	}
+	wanted := assertIDs(t, sb, prov, sb.Dataset(prov, c.dataset()), records)
+	if d := DiffRecords(sb, prov, c.Fields, wanted, records); d != "" {
+		t.Skipf("issue 24 gap: %s (%s: %s)", c.Gap, prov, d)
+	}
+}
+
 func (c Case) spec() provider.Spec {
-	spec := provider.Spec{Resource: c.Resource, Strategy: c.Strategy, PageSize: c.PageSize, Query: c.Query}
+	spec := provider.Spec{Resource: c.Resource, Strategy: c.Strategy, PageSize: c.PageSize, Query: c.Query, Fields: c.Fields}
 	if c.OnePage {
 		spec.PageSize = 0
 	}
@@ -71,6 +101,10 @@ func Run(t *testing.T, target Target) {
 	t.Run("catalog", func(t *testing.T) {
 		t.Parallel()
 		checkCatalog(t, target)
+	})
+	t.Run("params", func(t *testing.T) {
+		t.Parallel()
+		checkParams(t, target)
 	})
 	for _, c := range target.Cases {
 		t.Run(c.name(), func(t *testing.T) {

@@ -33,17 +33,20 @@ func Serve(t testing.TB, opts sandbox.Options) (*sandbox.Server, string) {
 	return sb, srv.URL
 }
 
-// AssertDocumented fails t if the sandbox counted an undocumented or ineffective parameter.
+// AssertDocumented fails t if the sandbox counted an undocumented or ineffective parameter,
+// or a request the providers' spec facts refuse (internal/apispec: enum, type, limit,
+// required, fields named, endpoint).
 func AssertDocumented(t testing.TB, sb *sandbox.Server) {
 	t.Helper()
 	st := sb.Stats()
 	for _, m := range []struct {
 		what   string
 		counts map[string]int
-	}{{"not documented", st.Undocumented}, {"documented to have no effect there", st.Ignored}} {
+	}{{"a parameter not documented", st.Undocumented}, {"a parameter documented to have no effect there", st.Ignored},
+		{"what the spec does not allow", st.OffSpec}} {
 		keys := slices.Sorted(maps.Keys(m.counts))
 		for _, k := range keys {
-			t.Errorf("%d requests sent a parameter %s: %s", m.counts[k], m.what, k)
+			t.Errorf("%d requests sent %s: %s", m.counts[k], m.what, k)
 		}
 	}
 }
@@ -136,18 +139,44 @@ func AsError(t testing.TB, err error) *provider.Error {
 	return pe
 }
 
-// AssertExactly checks records are the sandbox's dataset: same ids, none missing, none twice.
+// AssertExactly checks records are the sandbox's dataset: same ids, none missing, none
+// twice, and each record field by field the sandbox's own (see AssertSame).
 func AssertExactly(t testing.TB, sb *sandbox.Server, prov, resource string, records []json.RawMessage) {
 	t.Helper()
 	AssertSame(t, sb, prov, sb.Dataset(prov, resource), records)
 }
 
-// AssertSame checks got holds exactly the records of want, by id.
+// AssertExactlyFields is AssertExactly for an export whose input named fields.
+func AssertExactlyFields(t testing.TB, sb *sandbox.Server, prov, resource string, fields []string, records []json.RawMessage) {
+	t.Helper()
+	AssertSameFields(t, sb, prov, fields, sb.Dataset(prov, resource), records)
+}
+
+// AssertSame checks got holds exactly the records of want, by id, and that each is whole:
+// every field of its want record, with the same value, and no other.
 func AssertSame(t testing.TB, sb *sandbox.Server, prov string, want, got []json.RawMessage) {
 	t.Helper()
-	wanted := make(map[string]bool, len(want))
+	AssertSameFields(t, sb, prov, nil, want, got)
+}
+
+// AssertSameFields is AssertSame for an export narrowed to fields (as its input names them:
+// "name", "addresses{street,city}", "custom" for every custom.* key): each named field must
+// be there with the sandbox's value, and any other field a record carries must be the
+// sandbox's too. Nil fields compares whole records.
+func AssertSameFields(t testing.TB, sb *sandbox.Server, prov string, fields []string, want, got []json.RawMessage) {
+	t.Helper()
+	wanted := assertIDs(t, sb, prov, want, got)
+	if d := DiffRecords(sb, prov, fields, wanted, got); d != "" {
+		t.Fatalf("%s: %s", prov, d)
+	}
+}
+
+// assertIDs checks got holds the ids of want, each once, and returns want by id.
+func assertIDs(t testing.TB, sb *sandbox.Server, prov string, want, got []json.RawMessage) map[string]json.RawMessage {
+	t.Helper()
+	wanted := make(map[string]json.RawMessage, len(want))
 	for _, r := range want {
-		wanted[sb.IDOf(prov, r)] = true
+		wanted[sb.IDOf(prov, r)] = r
 	}
 	seen := make(map[string]bool, len(got))
 	var dups, extra []string
@@ -158,7 +187,7 @@ func AssertSame(t testing.TB, sb *sandbox.Server, prov string, want, got []json.
 			t.Fatalf("record without an id: %.200s", r)
 		case seen[id]:
 			dups = append(dups, id)
-		case !wanted[id]:
+		case wanted[id] == nil:
 			extra = append(extra, id)
 		}
 		seen[id] = true
@@ -173,6 +202,7 @@ func AssertSame(t testing.TB, sb *sandbox.Server, prov string, want, got []json.
 		t.Fatalf("%s: exported %d records where %d were expected: %d duplicated %v, %d unexpected %v, %d missing %v",
 			prov, len(got), len(wanted), len(dups), head(dups), len(extra), head(extra), len(missing), head(missing))
 	}
+	return wanted
 }
 
 func head(ids []string) []string {

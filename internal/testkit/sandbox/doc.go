@@ -1,13 +1,17 @@
 // Package sandbox is a local HTTP server that plays the Clio, Attio, Close and Clever APIs as
 // documented in /work/shared/PROVIDERS.md, awkward parts included, so that tests and the demo
 // can run the exporter without the real services. It is written independently of the
-// connectors on purpose: it imports nothing from pagewise, only the standard library.
+// connectors on purpose: of pagewise it imports only internal/apispec, the facts generated
+// from the providers' own specs, never a connector.
 //
 // It answers only what the docs document. Each endpoint has a row (documented_table.go,
-// listed by Server.Endpoints) of the query parameters and top-level body fields its reference
-// lists. Before a provider answers, everything else is dropped, as a lenient API ignores it,
-// and counted in Stats.Undocumented; a documented parameter the sandbox does not implement is
-// a 400 in the provider's shape, never a silent no-op. Where a reference is unclear the row
+// listed by Server.Endpoints) of the query parameters and top-level body fields its spec
+// lists (internal/apispec, readings included; the hand-written lists there say what the
+// sandbox implements). Before a provider answers, everything else is dropped, as a lenient
+// API ignores it, and counted in Stats.Undocumented; a documented parameter the sandbox does
+// not implement is a 400 in the provider's shape, never a silent no-op. Every request is
+// also held to the spec facts' enums, types, limits, required parameters and record fields,
+// and what they refuse is counted in Stats.OffSpec. Where a reference is unclear the row
 // takes the stricter reading and says so.
 //
 // Where the providers' documents are silent, the sandbox chooses:

@@ -3,7 +3,9 @@ package sandbox
 import "slices"
 
 // The tables below are copied from the providers' references (research notes of issue 13),
-// never from a connector. Where a reference is unclear the stricter reading is taken, and a
+// never from a connector. Where the spec facts (internal/apispec) cover an endpoint, its
+// documented lists are the spec's (fromFacts) and a row here says only what the sandbox
+// implements: a parameter the spec lists and the row does not is refused. Where a reference is unclear the stricter reading is taken, and a
 // comment beside the row says so.
 
 // clioPaging is what every Clio index action documents and the sandbox implements. offset is

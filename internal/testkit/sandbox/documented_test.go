@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/pagewise/pagewise/internal/apispec"
 )
 
 // The Close lead list documents only _limit, _skip and _fields: _order_by and date filters
@@ -157,7 +159,7 @@ func TestEndpointsListTheTables(t *testing.T) {
 		}
 	}
 	lead := rows["close GET /api/v1/lead/"]
-	if !slices.Equal(lead.Query, []string{"_limit", "_skip", "_fields"}) {
+	if !slices.Equal(slices.Sorted(slices.Values(lead.Query)), []string{"_fields", "_limit", "_skip"}) {
 		t.Errorf("lead row %v", lead.Query)
 	}
 	if slices.Contains(rows["clio GET /api/v4/calendar_entries.json"].Query, "order") ||
@@ -193,5 +195,88 @@ func TestClioCalendarEntriesIgnoreOrder(t *testing.T) {
 	}
 	if s.Stats().Undocumented["clio GET /api/v4/calendar_entries.json order"] != 1 {
 		t.Errorf("order not counted: %v", s.Stats().Undocumented)
+	}
+}
+
+// Every endpoint the sandbox serves takes its documented lists from the spec facts (or a
+// reading where the spec has no path), never from a list written beside the sandbox alone;
+// a parameter the facts list that the sandbox does not implement is refused, not ignored.
+func TestDocumentedListsAreTheSpecs(t *testing.T) {
+	s, ts := start(t, Options{Records: 5})
+	for _, e := range s.Endpoints() {
+		f, ok := apispec.Lookup(e.Provider, e.Method, e.Path)
+		if !ok || e.Spec == "" {
+			t.Errorf("%s %s %s: no spec or reading covers it", e.Provider, e.Method, e.Path)
+			continue
+		}
+		if !slices.Equal(e.Query, apispec.Names(f.Query)) || len(f.Body) > 0 && !slices.Equal(e.Body, apispec.Names(f.Body)) {
+			t.Errorf("%s %s %s: query %v body %v, the spec's %v %v", e.Provider, e.Method, e.Path,
+				e.Query, e.Body, apispec.Names(f.Query), apispec.Names(f.Body))
+		}
+	}
+	// bill_number is in the spec's list for bills and nowhere in the hand table.
+	get(t, ts.URL+"/api/v4/bills.json?bill_number=7", clioAuth).contains(t, 400, "bill_number")
+}
+
+// A request the facts refuse beyond an unlisted name is counted in OffSpec, keyed by the
+// endpoint's pattern.
+func TestOffSpecRequestsAreCounted(t *testing.T) {
+	s, ts := start(t, Options{Records: 5})
+	get(t, ts.URL+"/api/v4/contacts.json?fields=id,nickname&limit=5", clioAuth)
+	get(t, ts.URL+"/v3.1/users?role=principal&limit=2", cleverAuth)
+	get(t, ts.URL+"/api/v1/not_an_endpoint/", closeAuth)
+	call(t, "POST", ts.URL+"/api/v1/data/search/", closeAuth, map[string]any{"_limit": 2})
+	want := []string{
+		`clio GET /api/v4/contacts.json fields: "nickname" is not a field of the record`,
+		`clever GET /v3.1/users role: "principal" is not one of contact, district_admin, staff, student, teacher`,
+		"close GET /api/v1/not_an_endpoint/ (no spec or reading has the endpoint)",
+		"close POST /api/v1/data/search/ body.query: required, not sent",
+	}
+	got := s.Stats().OffSpec
+	for _, k := range want {
+		if got[k] != 1 {
+			t.Errorf("OffSpec[%q] = %d; all: %v", k, got[k], got)
+		}
+	}
+	if len(got) != len(want) {
+		t.Errorf("OffSpec has %d keys, want %d: %v", len(got), len(want), got)
+	}
+}
+
+// A field selection that leaves out fields the spec's record has is counted in Narrowed:
+// named fields, no fields at all where the API then answers a bare record, and Advanced
+// Filtering's per-type _fields.
+func TestNarrowedSelectionsAreCounted(t *testing.T) {
+	s, ts := start(t, Options{Records: 5})
+	get(t, ts.URL+"/api/v4/practice_areas.json?fields=id,name", clioAuth)
+	get(t, ts.URL+"/api/v4/practice_areas.json", clioAuth)
+	lead := map[string]any{"type": "object_type", "object_type": "lead"}
+	call(t, "POST", ts.URL+"/api/v1/data/search/", closeAuth, map[string]any{"query": lead, "_limit": 2})
+	call(t, "POST", ts.URL+"/api/v1/data/search/", closeAuth,
+		map[string]any{"query": lead, "_limit": 2, "_fields": map[string][]string{"lead": {"id", "name"}}})
+	got := s.Stats().Narrowed
+	for _, prefix := range []string{
+		"clio GET /api/v4/practice_areas.json fields leaves out ",
+		"clio GET /api/v4/practice_areas.json fields not sent",
+		"close POST /api/v1/data/search/ body._fields not sent",
+		"close POST /api/v1/data/search/ body._fields.lead leaves out ",
+	} {
+		n := 0
+		for k, v := range got {
+			if strings.HasPrefix(k, prefix) {
+				n += v
+			}
+		}
+		if n != 1 {
+			t.Errorf("%d requests counted as %q; all: %v", n, prefix, got)
+		}
+	}
+	for k := range got {
+		if _, list, ok := strings.Cut(k, "lead leaves out "); ok {
+			left := strings.Split(list, ",")
+			if !slices.Contains(left, "custom") || !slices.Contains(left, "url") || slices.Contains(left, "name") || slices.Contains(left, "id") {
+				t.Errorf("%s: want custom and every documented field but id and name", k)
+			}
+		}
 	}
 }

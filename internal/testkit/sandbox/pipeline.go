@@ -35,6 +35,7 @@ func (s *Server) serveData(w http.ResponseWriter, r *http.Request, provider stri
 		}
 		return
 	}
+	s.checkFacts(provider, r)
 	if d := s.row(provider, r); d != nil {
 		if p := s.strip(r, d); p != "" {
 			if rest() {

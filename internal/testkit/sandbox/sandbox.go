@@ -223,7 +223,7 @@ func New(opts Options) *Server {
 	s.prefixes = []prefixRoute{
 		{"/api/v4/", Clio}, {"/api/v1/", Close}, {"/v2/", Attio}, {"/v3.0/", Clever}, {"/v3.1/", Clever},
 	}
-	s.documented = join(clioRows(), closeRows(), attioRows(), cleverRows(s.Resources(Clever)))
+	s.documented = fromFacts(join(clioRows(), closeRows(), attioRows(), cleverRows(s.Resources(Clever))))
 	return s
 }
 

@@ -16,6 +16,15 @@ type Stats struct {
 	// Ignored counts documented parameters sent where the docs say they have no effect (e.g.
 	// Close activity _type without lead_id). Same keys as Undocumented.
 	Ignored map[string]int `json:"ignored"`
+	// OffSpec counts requests the spec facts (internal/apispec) refuse beyond an unlisted
+	// name: a value outside the enum, of the wrong type or over a limit, a required parameter
+	// not sent, a field selection naming a field the record lacks, or an endpoint no spec or
+	// reading has. Key: "<provider> <METHOD> <path pattern> <param>: <problem>".
+	OffSpec map[string]int `json:"off_spec"`
+	// Narrowed counts requests whose field selection (fields, _fields) leaves out fields the
+	// spec's record has: right when an export's input named fields, a gap in a default
+	// export. Key: "<provider> <METHOD> <path pattern> <param> leaves out <a,b,…>".
+	Narrowed map[string]int `json:"narrowed"`
 }
 
 // ProviderStats counts one provider's data requests (admin endpoints are not counted).
@@ -45,11 +54,14 @@ type statsBook struct {
 	recent      map[string][]time.Time // provider\x00credential -> arrivals in the last second
 	undocParams map[string]int
 	ignoredDoc  map[string]int
+	offSpec     map[string]int
+	narrowed    map[string]int
 }
 
 func newStatsBook() *statsBook {
 	return &statsBook{p: map[string]*ProviderStats{}, recent: map[string][]time.Time{},
-		undocParams: map[string]int{}, ignoredDoc: map[string]int{}}
+		undocParams: map[string]int{}, ignoredDoc: map[string]int{}, offSpec: map[string]int{},
+		narrowed: map[string]int{}}
 }
 
 func (b *statsBook) get(provider string) *ProviderStats {
@@ -119,11 +131,24 @@ func (b *statsBook) ignored(key string) {
 	b.ignoredDoc[key]++
 }
 
+func (b *statsBook) offSpecRequest(key string) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.offSpec[key]++
+}
+
+func (b *statsBook) narrowedRequest(key string) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.narrowed[key]++
+}
+
 func (b *statsBook) snapshot() Stats {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	out := Stats{Providers: map[string]ProviderStats{},
-		Undocumented: maps.Clone(b.undocParams), Ignored: maps.Clone(b.ignoredDoc)}
+		Undocumented: maps.Clone(b.undocParams), Ignored: maps.Clone(b.ignoredDoc), OffSpec: maps.Clone(b.offSpec),
+		Narrowed: maps.Clone(b.narrowed)}
 	for name, ps := range b.p {
 		c := *ps
 		c.ByStatus, c.Faults, c.MaxPerSecond = map[int]int64{}, map[Fault]int64{}, map[string]int{}
