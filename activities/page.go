@@ -141,7 +141,8 @@ func (a *Activities) fetchAhead(ctx context.Context, conn provider.Connector, in
 
 func (a *Activities) fetchWith(ctx context.Context, fetch func(context.Context, provider.Request) (provider.Page, error), in PageInput) (provider.Page, error) {
 	resource := in.Plan.Resource
-	page, err := fetch(ctx, provider.Request{Plan: in.Plan, Position: in.Position})
+	req := provider.Request{Plan: in.Plan, Position: provider.StrideRequest(in.Position, in.Plan.PageSize)}
+	page, err := fetch(ctx, req)
 	if err != nil {
 		var pe *provider.Error
 		if errors.As(err, &pe) && pe.RateLimited {
@@ -152,8 +153,8 @@ func (a *Activities) fetchWith(ctx context.Context, fetch func(context.Context, 
 		}
 		return provider.Page{}, atPosition(toTemporal(err), in)
 	}
-	if in.Position.Stride > 1 && !page.Done {
-		page.Next = provider.NextInStride(in.Position, page.Next, in.Plan.PageSize)
+	if in.Position.Stride > 1 {
+		page = provider.NextInStride(req.Position, page, in.Plan.PageSize)
 	}
 	// Every page must move forward; an API that loops would otherwise never end.
 	if page, err = provider.Advance(in.Provider, resource, in.Position, page); err != nil {

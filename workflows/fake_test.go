@@ -24,6 +24,9 @@ type fakeConnector struct {
 	noTotal bool
 	// offsets are the offsets of every page fetched, in order.
 	offsets []int
+	// short makes the page at an offset hold only that many records, mid-list: an API that
+	// answers a short page before its end.
+	short map[int]int
 	// reportTotal, when set, is the total pages report instead of n.
 	reportTotal int
 	// resources, when set, are the resources Validate accepts instead of items alone;
@@ -65,6 +68,9 @@ func (f *fakeConnector) Fetch(_ context.Context, req provider.Request) (provider
 		limit = min(limit, e)
 	}
 	end := min(off+req.Plan.PageSize, limit)
+	if k, ok := f.short[off]; ok {
+		end = min(end, off+k)
+	}
 	page := provider.Page{Total: f.n, Next: provider.Position{Offset: end, End: req.Position.End}, Done: end >= limit}
 	if f.noTotal {
 		page.Total, page.Done = -1, end-off < req.Plan.PageSize

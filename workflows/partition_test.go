@@ -136,3 +136,24 @@ func TestStridedOffsetExportIsExact(t *testing.T) {
 		})
 	}
 }
+
+// TestStridedShortPageMidListIsExact: Attio's partitions interleave, and one that gets a
+// page shorter than the limit before the list's end must read the rest of its share; it
+// once ended there while its sibling read on past it (125 of 200 records exported).
+func TestStridedShortPageMidListIsExact(t *testing.T) {
+	h := newHarness(t, 200)
+	h.conn.noTotal = true
+	h.conn.short = map[int]int{50: 25} // partition 1's first page
+	in := input()
+	in.PageSize, in.Parallelism = 50, 2
+	h.env.ExecuteWorkflow(Export, in)
+	var res ExportResult
+	if err := h.env.GetWorkflowResult(&res); err != nil {
+		t.Fatal(err)
+	}
+	ids := h.storedIDs(t)
+	slices.Sort(ids)
+	if res.Records != 200 || len(ids) != 200 || len(slices.Compact(ids)) != 200 || ids[0] != 1 || ids[199] != 200 {
+		t.Fatalf("result %d records, stored %d (want exactly ids 1..200)", res.Records, len(ids))
+	}
+}

@@ -122,6 +122,7 @@ func (p Position) Describe() string {
 	add("offset", strconv.Itoa(p.Offset))
 	add("end", strconv.Itoa(p.End))
 	add("stride", strconv.Itoa(p.Stride))
+	add("limit", strconv.Itoa(p.Limit))
 	add("from", p.From)
 	add("until", p.Until)
 	add("anchor", p.Anchor)

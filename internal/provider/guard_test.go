@@ -158,11 +158,3 @@ func TestDescribe(t *testing.T) {
 		}
 	}
 }
-
-func TestNextInStride(t *testing.T) {
-	at := Position{Offset: 300, Stride: 4}
-	got := NextInStride(at, Position{Offset: 400, Last: "2024-01-02"}, 100)
-	if got != (Position{Offset: 700, Stride: 4, Last: "2024-01-02"}) {
-		t.Fatalf("got %+v: a stride of 4 pages of 100 goes from 300 to 700 and keeps Last", got)
-	}
-}
