@@ -2,6 +2,7 @@ package activities
 
 import (
 	"bytes"
+	"cmp"
 	"compress/gzip"
 	"context"
 	"crypto/md5"
@@ -152,6 +153,11 @@ func (a *Activities) fetchWith(ctx context.Context, fetch func(context.Context, 
 			a.Metrics.CredentialWait(in.Provider, resource, true)
 		}
 		return provider.Page{}, atPosition(toTemporal(err), in)
+	}
+	if l := page.Next.Limit; l > 0 && l != in.Position.Limit {
+		a.logger().WarnContext(ctx, "the API refused the page size as too costly; the partition goes on with smaller pages",
+			"export_id", in.ExportID, "provider", in.Provider, "resource", resource, "partition", in.Partition,
+			"seq", in.Seq, "page_size", cmp.Or(in.Position.Limit, in.Plan.PageSize), "limit", l)
 	}
 	if in.Position.Stride > 1 {
 		page = provider.NextInStride(req.Position, page, in.Plan.PageSize)

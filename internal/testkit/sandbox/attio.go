@@ -274,7 +274,7 @@ func (a *attio) query(w http.ResponseWriter, r *http.Request, t *table, attrs ..
 		attioError(w, http.StatusBadRequest, "invalid_request_error", "validation_type", "Invalid sorts: "+err.Error())
 		return
 	}
-	if !a.admitScore(w, r, attioScore(t, body["sorts"], body["filter"])) {
+	if !a.admitScore(w, r, attioScore(t, body["sorts"], body["filter"], limit)) {
 		return
 	}
 	v.shuffle = sorts > 0 && a.s.broken(Attio, ContractUnsorted)
@@ -291,7 +291,8 @@ func (a *attio) admitScore(w http.ResponseWriter, r *http.Request, score int) bo
 	a.s.stats.overScore(Attio)
 	msg := "Rate limit exceeded, please try again later"
 	if tooComplex {
-		msg = fmt.Sprintf("Query complexity score %d exceeds the per-query limit; reduce sorts and filters", score)
+		msg = fmt.Sprintf("Query complexity score %d exceeds the per-query limit of %d; reduce the query's complexity and try again",
+			score, a.s.scores.perQuery)
 	}
 	a.rateLimitedMsg(w, rateState{delay: delay, now: now}, msg)
 	return false

@@ -32,7 +32,8 @@
 //     created_at only; $and/$or and other attributes are 400s. sorts: created_at only. A
 //     meetings cursor used with a different limit is a 400; generated meetings link no
 //     records. Records and entries queries cost (1 + sorts + filtered attributes) *
-//     ceil(rows/10000) against AttioScoreBudget per token per 10 s. The workspace has the
+//     ceil(rows/10000) * ceil(limit/100) against AttioScoreBudget per token per 10 s; one
+//     over AttioQueryScoreLimit (default: the budget) is a 429 naming the per-query limit. The workspace has the
 //     objects people, companies, deals and invoices (custom) and two lists, sales_pipeline
 //     and recruiting, whose entries are the tables list.<api_slug>. Tasks' assignee filter
 //     is a 400 (documented, not implemented).
