@@ -36,6 +36,19 @@ type PageInput struct {
 	// Fetched is set once the export has any page: a refused credential then makes it
 	// wait for the credential rather than fail.
 	Fetched bool `json:"fetched,omitempty"`
+	// ExportPages and ExportRecords are what the whole export had written when the page was
+	// asked for (pages other partitions have in flight aside), for the export's ceilings.
+	ExportPages   int64 `json:"export_pages,omitempty"`
+	ExportRecords int64 `json:"export_records,omitempty"`
+}
+
+// counted is in moved past page: the export's counts with page's records written.
+func (in PageInput) counted(page provider.Page) PageInput {
+	if len(page.Records) > 0 {
+		in.ExportPages++
+		in.ExportRecords += int64(len(page.Records))
+	}
+	return in
 }
 
 // PageResult is all the workflow learns about a page: where to go next and counts.
@@ -164,6 +177,11 @@ func (a *Activities) fetchWith(ctx context.Context, fetch func(context.Context, 
 	}
 	// Every page must move forward; an API that loops would otherwise never end.
 	if page, err = provider.Advance(in.Provider, resource, in.Position, page); err != nil {
+		return provider.Page{}, atPosition(toTemporal(err), in)
+	}
+	// One that moves forward for ever, with fresh records and links, meets the ceilings.
+	after := in.counted(page)
+	if err := a.Ceilings.Check(in.Provider, resource, in.Position, after.ExportPages, after.ExportRecords); err != nil {
 		return provider.Page{}, atPosition(toTemporal(err), in)
 	}
 	a.Metrics.CredentialWait(in.Provider, resource, false)
