@@ -206,7 +206,12 @@ func (a *attio) meetings(w http.ResponseWriter, r *http.Request, t *table) {
 	}
 	v := view{t: t, hi: t.count()}
 	if q.Has("linked_object") {
-		v.hi = 0 // generated meetings link no records
+		object, id := q.Get("linked_object"), q.Get("linked_record_id")
+		v.pred = func(i int) bool {
+			return slices.ContainsFunc(a.meetingLinks(t, i), func(l obj) bool {
+				return (l.get("object_slug") == object || l.get("object_id") == object) && l.get("record_id") == id
+			})
+		}
 	}
 	c := q.Get("cursor")
 	from, pad := 0, 0
@@ -229,7 +234,7 @@ func (a *attio) meetings(w http.ResponseWriter, r *http.Request, t *table) {
 	}
 	idx, more := v.page(0, limit)
 	growing := a.s.broken(Attio, ContractGrowingCursor)
-	if (growing || a.s.broken(Attio, ContractEndless)) && v.hi > 0 {
+	if (growing || a.s.broken(Attio, ContractEndless)) && v.hi > 0 && v.pred == nil {
 		// Past the end, fresh meetings (indices past the table) for ever.
 		for k := max(from, v.hi); len(idx) < limit; k++ {
 			idx = append(idx, k)

@@ -30,13 +30,16 @@
 //     meta.records holds the total unless ClioOmitTotal.
 //   - Attio: record filters on created_at, record_id and name only, entry filters on
 //     created_at only; $and/$or and other attributes are 400s. sorts: created_at only. A
-//     meetings cursor used with a different limit is a 400; generated meetings link no
-//     records. Records and entries queries cost (1 + sorts + filtered attributes) *
-//     ceil(rows/10000) * ceil(limit/100) against AttioScoreBudget per token per 10 s; one
-//     over AttioQueryScoreLimit (default: the budget) is a 429 naming the per-query limit. The workspace has the
-//     objects people, companies, deals and invoices (custom) and two lists, sales_pipeline
-//     and recruiting, whose entries are the tables list.<api_slug>. Tasks' assignee filter
-//     is a 400 (documented, not implemented).
+//     meetings cursor used with a different limit is a 400; one generated meeting in three
+//     links a person, which the linked_object/linked_record_id filter finds. Records and
+//     entries queries cost (1 + sorts + filtered attributes) * ceil(rows/10000) *
+//     ceil(limit/100) against AttioScoreBudget per token per 10 s; one over
+//     AttioQueryScoreLimit (default: the budget) is a 429 naming the per-query limit. Every
+//     record carries every field its response schema lists, and each attribute value every
+//     field of its attribute type. The workspace has the objects people, companies, deals
+//     and invoices (custom) and two lists, sales_pipeline and recruiting, whose entries are
+//     the tables list.<api_slug>. Tasks' assignee filter is a 400 (documented, not
+//     implemented).
 //   - Close: lists default to -date_created, ties by id descending (the exact reverse of
 //     (date_created, id)); Dataset uses that order. Leads and contacts take no date filters or
 //     _order_by. Opportunities take date_created/date_updated filters, equality filters on
