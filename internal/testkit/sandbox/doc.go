@@ -57,7 +57,10 @@
 //     CloseCursorTTL after it is handed out and belongs to one query, sort, _limit and
 //     results_limit.
 //   - Clever: v3.0 and v3.1 serve the same records; users hold every documented role, some
-//     two. A prev link on starting_after pages is ending_before=<the starting_after value>, as
+//     two. Each record carries every field its schema lists (v3.0.yml for the lists the
+//     connector reads from /v3.0, v3.1.yml for users, with every field of each role), some
+//     nullable ones null; terms and courses have no timestamps, so their updated events'
+//     previous_attributes name the old name. A prev link on starting_after pages is ending_before=<the starting_after value>, as
 //     in the docs' example. /districts holds one district (unless Sizes says otherwise) on one
 //     page without paging links. count is accepted and changes nothing. User tokens get an
 //     HTML page with status 200. /events is the last 30 days of the generated data's changes

@@ -165,3 +165,76 @@ func TestAttioRecordsAreWhole(t *testing.T) {
 		}
 	}
 }
+
+// cleverFields are each list's record fields as Clever's own specs list them
+// (../shared/specs/clever: v3.0.yml for the lists read from /v3.0, v3.1.yml for users,
+// v3.1-events.yml for events), Clever/swagger-api.
+var cleverFields = map[string][]string{
+	"districts": {"district_contact.district", "district_contact.email", "district_contact.id",
+		"district_contact.name.first", "district_contact.name.last", "district_contact.name.middle",
+		"district_contact.title", "error", "id", "last_sync", "launch_date", "login_methods", "mdr_number", "name",
+		"nces_id", "pause_end", "pause_start", "portal_url", "sis_type", "state"},
+	"schools": {"created", "district", "ext", "high_grade", "id", "last_modified", "location.address", "location.city",
+		"location.lat", "location.lon", "location.state", "location.zip", "low_grade", "mdr_number", "name", "nces_id",
+		"phone", "principal.email", "principal.name", "school_number", "sis_id", "state_id"},
+	"sections": {"course", "created", "district", "ext", "grade", "id", "last_modified", "name", "period", "school",
+		"section_number", "sis_id", "students", "subject", "teacher", "teachers", "term_id"},
+	"courses":   {"district", "id", "name", "number"},
+	"terms":     {"district", "end_date", "id", "name", "start_date"},
+	"resources": {"created", "district", "id", "resource_id", "roles", "title", "updated"},
+	"users": {"created", "district", "email", "id", "last_modified", "lms_status.synced_in_lms", "name.first",
+		"name.last", "name.middle", "roles"},
+	"events": {"created", "id", "type", "data.object.id"},
+}
+
+// cleverRoleFields are every field of each role object of a v3.1 user.
+var cleverRoleFields = map[string][]string{
+	"contact": {"legacy_id", "phone", "phone_type", "sis_id", "student_relationships[].relationship",
+		"student_relationships[].student", "student_relationships[].type"},
+	"district_admin": {"legacy_id", "title"},
+	"staff": {"credentials.district_username", "department", "ext", "legacy_id", "roles", "schools", "staff_id",
+		"title"},
+	"student": {"created", "credentials.district_username", "disability.disability_code",
+		"disability.disability_status", "disability.disability_type", "dob", "ell_status", "enrollments[].end_date",
+		"enrollments[].school", "enrollments[].start_date", "ext", "frl_status", "gender", "gifted_status", "grade",
+		"graduation_year", "hispanic_ethnicity", "home_language", "home_language_code", "iep_status", "last_modified",
+		"legacy_id", "location.address", "location.city", "location.lat", "location.lon", "location.state",
+		"location.zip", "preferred_name.first", "preferred_name.last", "preferred_name.middle", "race", "school",
+		"schools", "section_504_status", "sis_id", "state_id", "student_number"},
+	"teacher": {"created", "credentials.district_username", "district", "ext", "last_modified", "legacy_id",
+		"name.first", "name.last", "name.middle", "school", "schools", "sis_id", "state_id", "teacher_number", "title"},
+}
+
+// TestCleverRecordsAreWhole: every record the sandbox serves carries every field its list's
+// schema gives, and each role of a user every field of that role's schema; every role occurs.
+func TestCleverRecordsAreWhole(t *testing.T) {
+	s, _ := start(t, Options{Records: 300})
+	for resource, paths := range cleverFields {
+		f := newFieldPaths()
+		roles := map[string]*fieldPaths{}
+		for _, rec := range decodeAll(t, s.Dataset(Clever, resource)) {
+			f.check(rec, paths...)
+			rs, _ := rec["roles"].(map[string]any)
+			for role, v := range rs {
+				if roles[role] == nil {
+					roles[role] = newFieldPaths()
+				}
+				if cleverRoleFields[role] == nil {
+					t.Errorf("%s has a role %q the schema does not list", resource, role)
+				}
+				roles[role].check(v, cleverRoleFields[role]...)
+			}
+		}
+		f.report(t, resource, paths...)
+		if resource != "users" {
+			continue
+		}
+		for role, want := range cleverRoleFields {
+			if roles[role] == nil {
+				t.Errorf("no user has the %s role", role)
+				continue
+			}
+			roles[role].report(t, "users roles."+role, want...)
+		}
+	}
+}
