@@ -55,6 +55,9 @@ type Activities struct {
 	// (PAGEWISE_MAX_BODY, PAGEWISE_MAX_RETRY_DELAY); zero keeps the provider defaults.
 	MaxBody       int64
 	MaxRetryDelay time.Duration
+	// Ceilings bound one export's pages and records (PAGEWISE_MAX_EXPORT_PAGES and
+	// _RECORDS); zero fields keep the provider defaults.
+	Ceilings provider.Ceilings
 	// Runs finds stopped runs for resuming them; nil refuses to resume.
 	Runs StoppedRuns
 

@@ -181,6 +181,7 @@ func (a *Activities) startStream(ctx context.Context, conn provider.Connector, i
 			if len(page.Records) > 0 {
 				at.Seq++
 			}
+			at = at.counted(page)
 			at.Position, at.Fetched = page.Next, true
 		}
 	}()

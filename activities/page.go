@@ -2,6 +2,7 @@ package activities
 
 import (
 	"bytes"
+	"cmp"
 	"compress/gzip"
 	"context"
 	"crypto/md5"
@@ -35,6 +36,19 @@ type PageInput struct {
 	// Fetched is set once the export has any page: a refused credential then makes it
 	// wait for the credential rather than fail.
 	Fetched bool `json:"fetched,omitempty"`
+	// ExportPages and ExportRecords are what the whole export had written when the page was
+	// asked for (pages other partitions have in flight aside), for the export's ceilings.
+	ExportPages   int64 `json:"export_pages,omitempty"`
+	ExportRecords int64 `json:"export_records,omitempty"`
+}
+
+// counted is in moved past page: the export's counts with page's records written.
+func (in PageInput) counted(page provider.Page) PageInput {
+	if len(page.Records) > 0 {
+		in.ExportPages++
+		in.ExportRecords += int64(len(page.Records))
+	}
+	return in
 }
 
 // PageResult is all the workflow learns about a page: where to go next and counts.
@@ -141,7 +155,8 @@ func (a *Activities) fetchAhead(ctx context.Context, conn provider.Connector, in
 
 func (a *Activities) fetchWith(ctx context.Context, fetch func(context.Context, provider.Request) (provider.Page, error), in PageInput) (provider.Page, error) {
 	resource := in.Plan.Resource
-	page, err := fetch(ctx, provider.Request{Plan: in.Plan, Position: in.Position})
+	req := provider.Request{Plan: in.Plan, Position: provider.StrideRequest(in.Position, in.Plan.PageSize)}
+	page, err := fetch(ctx, req)
 	if err != nil {
 		var pe *provider.Error
 		if errors.As(err, &pe) && pe.RateLimited {
@@ -152,11 +167,21 @@ func (a *Activities) fetchWith(ctx context.Context, fetch func(context.Context, 
 		}
 		return provider.Page{}, atPosition(toTemporal(err), in)
 	}
-	if in.Position.Stride > 1 && !page.Done {
-		page.Next = provider.NextInStride(in.Position, page.Next, in.Plan.PageSize)
+	if l := page.Next.Limit; l > 0 && l != in.Position.Limit {
+		a.logger().WarnContext(ctx, "the API refused the page size as too costly; the partition goes on with smaller pages",
+			"export_id", in.ExportID, "provider", in.Provider, "resource", resource, "partition", in.Partition,
+			"seq", in.Seq, "page_size", cmp.Or(in.Position.Limit, in.Plan.PageSize), "limit", l)
+	}
+	if in.Position.Stride > 1 {
+		page = provider.NextInStride(req.Position, page, in.Plan.PageSize)
 	}
 	// Every page must move forward; an API that loops would otherwise never end.
 	if page, err = provider.Advance(in.Provider, resource, in.Position, page); err != nil {
+		return provider.Page{}, atPosition(toTemporal(err), in)
+	}
+	// One that moves forward for ever, with fresh records and links, meets the ceilings.
+	after := in.counted(page)
+	if err := a.Ceilings.Check(in.Provider, resource, in.Position, after.ExportPages, after.ExportRecords); err != nil {
 		return provider.Page{}, atPosition(toTemporal(err), in)
 	}
 	a.Metrics.CredentialWait(in.Provider, resource, false)

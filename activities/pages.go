@@ -116,6 +116,7 @@ func (a *Activities) fetchBatch(ctx context.Context, conn provider.Connector, in
 			res.Records += int64(len(page.Records))
 		}
 		res.Next, res.Done = page.Next, page.Done
+		at = at.counted(page)
 		at.Position, at.Fetched = page.Next, true
 		if page.Done || res.Fetched >= in.MaxPages || time.Since(started) >= in.MaxTime {
 			break

@@ -100,3 +100,30 @@ func TestBrokenContractsEndTheExport(t *testing.T) {
 		})
 	}
 }
+
+// TestEndlessAPIMeetsTheCeiling: an API that hands out fresh records and fresh cursors for
+// ever passes every page guard; the worker's page ceiling (PAGEWISE_MAX_EXPORT_PAGES, set
+// low here) fails the export as APIContractBroken, with a checkpoint and no manifest.
+func TestEndlessAPIMeetsTheCeiling(t *testing.T) {
+	sb, url := serveSandbox(t, sandbox.Options{Seed: 6, Records: 100, Broken: []sandbox.Contract{sandbox.ContractEndless}})
+	queue := "e2e-contract-endless"
+	w := startWorker(t, workerEnv(queue, url, "PAGEWISE_MAX_EXPORT_PAGES=30"))
+	in := workflows.ExportInput{ExportID: "endless", Provider: "attio", Resource: "meetings", PageSize: 20}
+	_, err := runExport(t, queue, in, 3*time.Minute)
+	var appErr *temporal.ApplicationError
+	if !errors.As(err, &appErr) || appErr.Type() != activities.ErrContract || !appErr.NonRetryable() ||
+		!strings.Contains(appErr.Error(), "PAGEWISE_MAX_EXPORT_PAGES") {
+		t.Fatalf("export ended with %v, want a non-retryable %s naming the ceiling\n%s", err, activities.ErrContract, tail(w.output(), 20))
+	}
+	// 100 records are 5 pages; the ceiling stops it at 31 (and what a batch fetched ahead).
+	if n := sb.Stats().Providers["attio"].Requests; n < 31 || n > 31+64 {
+		t.Errorf("%d requests before the export stopped", n)
+	}
+	base := "attio/meetings/" + in.ExportID
+	if _, err := stack.store.Head(context.Background(), base+"/manifest.json"); !errors.Is(err, storage.ErrNotFound) {
+		t.Errorf("a manifest exists for a broken export (%v)", err)
+	}
+	if cp := readCheckpoint(t, base+"/checkpoint.json"); !strings.Contains(cp.Reason, "past the ceiling") {
+		t.Errorf("checkpoint reason %q", cp.Reason)
+	}
+}

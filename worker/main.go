@@ -17,6 +17,7 @@ import (
 	"github.com/pagewise/pagewise/internal/config"
 	"github.com/pagewise/pagewise/internal/endpoint"
 	"github.com/pagewise/pagewise/internal/metrics"
+	"github.com/pagewise/pagewise/internal/provider"
 	"github.com/pagewise/pagewise/internal/provider/registry"
 	"github.com/pagewise/pagewise/internal/runs"
 	"github.com/pagewise/pagewise/internal/storage"
@@ -79,6 +80,7 @@ func run() error {
 		Metrics:       exp,
 		MaxBody:       int64(cfg.MaxBody),
 		MaxRetryDelay: cfg.MaxRetryDelay,
+		Ceilings:      provider.Ceilings{Pages: cfg.MaxExportPages, Records: cfg.MaxExportRecords},
 		Runs:          runs.Finder{Client: c, Namespace: cfg.Namespace},
 	}
 	w, err := workers.Start(c, acts, workers.Options{

@@ -301,6 +301,14 @@ func (x *exporter) fail(err error) error {
 	return err
 }
 
+// written is how many pages and records the export has written, for its ceilings.
+func (x *exporter) written() (pages, records int64) {
+	for _, p := range x.st.Partitions {
+		pages, records = pages+int64(p.Pages), records+p.Records
+	}
+	return pages, records
+}
+
 func (x *exporter) allDone() bool {
 	for _, p := range x.st.Partitions {
 		if !p.Done {

@@ -1,6 +1,7 @@
 package workflows
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -24,6 +25,14 @@ type fakeConnector struct {
 	noTotal bool
 	// offsets are the offsets of every page fetched, in order.
 	offsets []int
+	// short makes the page at an offset hold only that many records, mid-list: an API that
+	// answers a short page before its end.
+	short map[int]int
+	// shrinkTo, when set, is the limit a chain without one of its own goes on with (as
+	// Attio's connector does after a query over its per-query score); limits are the
+	// limits every page was fetched with.
+	shrinkTo int
+	limits   []int
 	// reportTotal, when set, is the total pages report instead of n.
 	reportTotal int
 	// resources, when set, are the resources Validate accepts instead of items alone;
@@ -67,10 +76,21 @@ func (f *fakeConnector) Fetch(_ context.Context, req provider.Request) (provider
 	if e := req.Position.End; e > 0 {
 		limit = min(limit, e)
 	}
-	end := min(off+req.Plan.PageSize, limit)
+	size := req.Plan.PageSize
+	if f.shrinkTo > 0 {
+		size = cmp.Or(req.Position.Limit, f.shrinkTo)
+	}
+	f.limits = append(f.limits, size)
+	end := min(off+size, limit)
+	if k, ok := f.short[off]; ok {
+		end = min(end, off+k)
+	}
 	page := provider.Page{Total: f.n, Next: provider.Position{Offset: end, End: req.Position.End}, Done: end >= limit}
 	if f.noTotal {
-		page.Total, page.Done = -1, end-off < req.Plan.PageSize
+		page.Total, page.Done = -1, end-off < size
+	}
+	if size != req.Plan.PageSize {
+		page.Next.Limit = size
 	}
 	if f.reportTotal > 0 {
 		page.Total = f.reportTotal

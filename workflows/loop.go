@@ -160,6 +160,7 @@ func (l *pageLoop) launch(i int) {
 	in := activities.PageInput{
 		Resolved: l.x.st.Resolved, Partition: p.ID, Seq: p.Pages + 1, Position: p.Position, Fetched: l.x.fetched(),
 	}
+	in.ExportPages, in.ExportRecords = l.x.written()
 	isLocal := l.local && !l.handed[i]
 	if isLocal && l.batch {
 		l.launchBatch(i, in)

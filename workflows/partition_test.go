@@ -136,3 +136,58 @@ func TestStridedOffsetExportIsExact(t *testing.T) {
 		})
 	}
 }
+
+// TestStridedShortPageMidListIsExact: Attio's partitions interleave, and one that gets a
+// page shorter than the limit before the list's end must read the rest of its share; it
+// once ended there while its sibling read on past it (125 of 200 records exported).
+func TestStridedShortPageMidListIsExact(t *testing.T) {
+	h := newHarness(t, 200)
+	h.conn.noTotal = true
+	h.conn.short = map[int]int{50: 25} // partition 1's first page
+	in := input()
+	in.PageSize, in.Parallelism = 50, 2
+	h.env.ExecuteWorkflow(Export, in)
+	var res ExportResult
+	if err := h.env.GetWorkflowResult(&res); err != nil {
+		t.Fatal(err)
+	}
+	ids := h.storedIDs(t)
+	slices.Sort(ids)
+	if res.Records != 200 || len(ids) != 200 || len(slices.Compact(ids)) != 200 || ids[0] != 1 || ids[199] != 200 {
+		t.Fatalf("result %d records, stored %d (want exactly ids 1..200)", res.Records, len(ids))
+	}
+}
+
+// TestSmallerLimitOutlivesContinueAsNew: a partition that goes on with a smaller limit
+// (Attio's per-query score) keeps it in the state a run hands the next, so every page after
+// the first asks for it, offsets add up, and the export is exact.
+func TestSmallerLimitOutlivesContinueAsNew(t *testing.T) {
+	h := newHarness(t, 203)
+	h.conn.noTotal, h.conn.shrinkTo = true, 7
+	in := input()
+	in.PagesPerRun = 5
+	h.env.ExecuteWorkflow(Export, in)
+	next := continuedInput(t, h.env.GetWorkflowError())
+	if p := next.State.Partitions[0].Position; p.Limit != 7 {
+		t.Fatalf("the state carries %+v, want limit 7", p)
+	}
+	h2 := newHarnessOn(t, 203, h.store)
+	h2.conn.noTotal, h2.conn.shrinkTo = true, 1 // a chain that lost its limit would page by 1
+	h2.env.SetContinuedExecutionRunID("first-run")
+	next.PagesPerRun = 1000
+	h2.env.ExecuteWorkflow(Export, next)
+	var res ExportResult
+	if err := h2.env.GetWorkflowResult(&res); err != nil {
+		t.Fatal(err)
+	}
+	for k, l := range append(h.conn.limits, h2.conn.limits...) {
+		if l != 7 {
+			t.Fatalf("page %d asked for %d records, want 7", k+1, l)
+		}
+	}
+	ids := h.storedIDs(t)
+	slices.Sort(ids)
+	if res.Records != 203 || len(ids) != 203 || len(slices.Compact(ids)) != 203 {
+		t.Fatalf("result %d records, stored %d (want exactly 203)", res.Records, len(ids))
+	}
+}

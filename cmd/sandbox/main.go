@@ -41,9 +41,10 @@ func run() error {
 	cursorTTL := flag.Duration("close-cursor-ttl", 30*time.Second, "how long a Close search cursor lives")
 	semicolons := flag.Bool("close-ratelimit-semicolons", false, `send Close's RateLimit header as "limit=N; remaining=N; reset=N"`)
 	scoreBudget := flag.Int("attio-score-budget", 0, "Attio records-query score allowed per token per 10s (0 = off)")
+	queryScore := flag.Int("attio-query-score-limit", 0, "Attio per-query score limit (0 = the score budget)")
 	omitTotal := flag.Bool("clio-omit-total", false, "leave meta.records out of Clio answers")
 	crowd := flag.Float64("crowd", 0, "create every record within this middle fraction of the five years (0.1: skewed data, as the bench's skewed rows)")
-	broken := flag.String("break", "", "comma list of contracts every provider breaks (ignore-window,repeat-cursor,has-more-forever,unsorted)")
+	broken := flag.String("break", "", "comma list of contracts every provider breaks (ignore-window,repeat-cursor,has-more-forever,unsorted,endless,growing-cursor)")
 	flag.Parse()
 
 	// The sandbox accepts well-known tokens: it must never be reachable from another machine.
@@ -58,7 +59,7 @@ func run() error {
 		Records: *records, Latency: *latency, FaultRate: *faultRate, Budget: *budget,
 		CloseMaxSkip: *maxSkip, CloseTieRun: *tieRun, TimeoutHold: *hold, Seed: *seed,
 		CloseSearchCap: *searchCap, CloseCursorTTL: *cursorTTL, CloseRateLimitSemicolons: *semicolons,
-		AttioScoreBudget: *scoreBudget, ClioOmitTotal: *omitTotal, Crowd: *crowd,
+		AttioScoreBudget: *scoreBudget, AttioQueryScoreLimit: *queryScore, ClioOmitTotal: *omitTotal, Crowd: *crowd,
 	}
 	if *records == 0 {
 		// Options treats 0 as "default"; an explicit --records 0 means empty resources.

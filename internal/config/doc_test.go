@@ -55,6 +55,26 @@ func TestLoadWorkerDefaultsAndErrors(t *testing.T) {
 	}
 }
 
+// TestExportCeilings: the ceilings default far above any account, are settable, and must
+// be positive.
+func TestExportCeilings(t *testing.T) {
+	isolate(t)
+	unset(t, "PAGEWISE_MAX_EXPORT_PAGES")
+	unset(t, "PAGEWISE_MAX_EXPORT_RECORDS")
+	w, err := LoadWorker()
+	if err != nil || w.MaxExportPages != 100_000_000 || w.MaxExportRecords != 1_000_000_000 {
+		t.Fatalf("defaults %d pages, %d records (%v)", w.MaxExportPages, w.MaxExportRecords, err)
+	}
+	t.Setenv("PAGEWISE_MAX_EXPORT_PAGES", "30")
+	if w, err := LoadWorker(); err != nil || w.MaxExportPages != 30 {
+		t.Fatalf("PAGEWISE_MAX_EXPORT_PAGES=30 gave %d (%v)", w.MaxExportPages, err)
+	}
+	t.Setenv("PAGEWISE_MAX_EXPORT_RECORDS", "0")
+	if _, err := LoadWorker(); err == nil || !strings.Contains(err.Error(), "PAGEWISE_MAX_EXPORT_RECORDS") {
+		t.Fatalf("a ceiling of 0 gave %v, want an error naming it", err)
+	}
+}
+
 // isolate unsets every Temporal variable and points TEMPORAL_CONFIG_FILE at a file that
 // does not exist, so the developer's own temporal.toml stays out of the test.
 func isolate(t *testing.T) {

@@ -25,6 +25,10 @@ type Worker struct {
 	// each held about twice while decoded, it must stay well below the memory limit.
 	MaxBody       ByteSize      `envconfig:"PAGEWISE_MAX_BODY" default:"32MiB" desc:"largest API response body a page may have; a larger one fails the export, naming the page"`
 	MaxRetryDelay time.Duration `envconfig:"PAGEWISE_MAX_RETRY_DELAY" default:"5m" desc:"longest delay a provider may ask for (Retry-After, rate reset); longer ones are cut to it, logged and counted"`
+	// The ceilings end an export whose API hands out fresh pages for ever: far above any
+	// real account, so that only a broken API meets them.
+	MaxExportPages   int64 `envconfig:"PAGEWISE_MAX_EXPORT_PAGES" default:"100000000" desc:"most pages one export may write; past it the export fails as APIContractBroken"`
+	MaxExportRecords int64 `envconfig:"PAGEWISE_MAX_EXPORT_RECORDS" default:"1000000000" desc:"most records one export may write; past it the export fails as APIContractBroken"`
 }
 
 // Log selects the log output.
@@ -41,6 +45,9 @@ func LoadWorker() (Worker, error) {
 	}
 	if w.GzipLevel < 1 || w.GzipLevel > 9 {
 		return Worker{}, fmt.Errorf("configuration: PAGEWISE_GZIP_LEVEL is %d, want 1 to 9", w.GzipLevel)
+	}
+	if w.MaxExportPages <= 0 || w.MaxExportRecords <= 0 {
+		return Worker{}, fmt.Errorf("configuration: PAGEWISE_MAX_EXPORT_PAGES and PAGEWISE_MAX_EXPORT_RECORDS must be positive, got %d and %d", w.MaxExportPages, w.MaxExportRecords)
 	}
 	if w.MaxRetryDelay <= 0 {
 		return Worker{}, fmt.Errorf("configuration: PAGEWISE_MAX_RETRY_DELAY is %v, want a positive duration", w.MaxRetryDelay)

@@ -18,6 +18,9 @@ type Error struct {
 	RetryAfter time.Duration
 	// RateLimited is true for a rate-limit answer.
 	RateLimited bool
+	// TooCostly is a rate-limit answer that refuses the request itself as over a per-request
+	// cost limit (Attio's per-query score): never retryable as it is.
+	TooCostly bool
 	// Contract is true when the API broke its documented paging contract (a page out of
 	// order or outside the window asked for, a cursor seen before, has_more that never
 	// ends). Never retryable: the same request would get the same answer.

@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"cmp"
 	"encoding/json"
 	"hash/fnv"
 	"strconv"
@@ -16,7 +17,39 @@ const (
 	// MaxOffset is past any offset these APIs page to: Clio stops at 10,000, the largest
 	// Close max _skip seen is 250,000, and Attio offsets grow by at most 500 a page.
 	MaxOffset = 10_000_000
+	// MaxPosition caps the bytes of a next position's strings (its cursor or link, window
+	// bounds and last key). Positions are kept in workflow history after every page; Clio's
+	// next links, the longest real ones, carry every field asked for in about 1 KB.
+	MaxPosition = 16 << 10
 )
+
+// Defaults of Ceilings: far above any real account (the largest export measured here has
+// tens of millions of records), and settable on the worker (PAGEWISE_MAX_EXPORT_PAGES,
+// PAGEWISE_MAX_EXPORT_RECORDS).
+const (
+	DefaultMaxPages   = 100_000_000
+	DefaultMaxRecords = 1_000_000_000
+)
+
+// Ceilings bound a whole export. An API that hands out fresh records and fresh links for
+// ever passes every check Advance makes; only a count can end it.
+type Ceilings struct {
+	Pages   int64 // pages with records
+	Records int64
+}
+
+// Check fails with a Contract error when an export that had written pages pages and
+// records records is over c; zero fields are the defaults.
+func (c Ceilings) Check(providerName, resource string, at Position, pages, records int64) error {
+	c.Pages, c.Records = cmp.Or(c.Pages, DefaultMaxPages), cmp.Or(c.Records, DefaultMaxRecords)
+	switch {
+	case pages > c.Pages:
+		return Broken(providerName, resource, at, "the export has %d pages, past the ceiling of %d (PAGEWISE_MAX_EXPORT_PAGES): far more than any account holds, so the API keeps handing out new pages", pages, c.Pages)
+	case records > c.Records:
+		return Broken(providerName, resource, at, "the export has %d records, past the ceiling of %d (PAGEWISE_MAX_EXPORT_RECORDS): far more than any account holds, so the API keeps handing out new records", records, c.Records)
+	}
+	return nil
+}
 
 // Guard is what Advance remembers of a chain of pages, in O(1) space. Its zero value
 // starts a chain; a new partition starts with a new one.
@@ -37,7 +70,8 @@ type Guard struct {
 // page. It fails with a Contract error when the API returned the previous page again (same
 // first and last record), a not-done page whose next position is the one just fetched,
 // more than MaxEmptyPages empty pages in a row (a page whose records were all Skipped is
-// not empty), an offset past MaxOffset, or a next position seen before: Brent's cycle
+// not empty), an offset past MaxOffset, a next position over MaxPosition bytes (a cursor
+// or link that grows), or a next position seen before: Brent's cycle
 // detection finds any cycle of next positions within about three times the pages it takes
 // to enter and go round it.
 func Advance(providerName, resource string, at Position, page Page) (Page, error) {
@@ -65,6 +99,8 @@ func Advance(providerName, resource string, at Position, page Page) (Page, error
 	}
 	key := positionKey(page.Next)
 	switch {
+	case positionSize(page.Next) > MaxPosition:
+		return broken("the next position is %d bytes, past the cap of %d", positionSize(page.Next), MaxPosition)
 	case key == positionKey(at):
 		return broken("the next position is the one just fetched")
 	case page.Next.Offset > MaxOffset:
@@ -88,6 +124,11 @@ func positionKey(p Position) string {
 	}
 	return "p" + hash(strings.Join([]string{strconv.Itoa(p.Offset), strconv.Itoa(p.End),
 		strconv.Itoa(p.Stride), p.From, p.Until, p.Anchor}, "\x00"))
+}
+
+// positionSize is the bytes a position's strings hold.
+func positionSize(p Position) int {
+	return len(p.Cursor) + len(p.From) + len(p.Until) + len(p.Anchor) + len(p.Last)
 }
 
 // fingerprint identifies a page by its size and its first and last records' raw bytes.
@@ -122,6 +163,7 @@ func (p Position) Describe() string {
 	add("offset", strconv.Itoa(p.Offset))
 	add("end", strconv.Itoa(p.End))
 	add("stride", strconv.Itoa(p.Stride))
+	add("limit", strconv.Itoa(p.Limit))
 	add("from", p.From)
 	add("until", p.Until)
 	add("anchor", p.Anchor)

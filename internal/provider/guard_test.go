@@ -53,6 +53,8 @@ func TestAdvance(t *testing.T) {
 		{"same page again", func(i int) Position { return Position{Offset: i + 1} }, func(int) []json.RawMessage { return recs(1, 2, 3) }, 2, "previous page again"},
 		{"empty pages forever", func(i int) Position { return Position{Cursor: fmt.Sprint("c", i)} }, func(int) []json.RawMessage { return nil }, MaxEmptyPages + 1, "empty pages"},
 		{"offset past ceiling", func(i int) Position { return Position{Offset: (i + 1) * MaxOffset / 3} }, distinct, 4, "ceiling"},
+		{"cursor that grows", func(i int) Position { return Position{Cursor: strings.Repeat("c", 100<<i)} }, distinct, 9, "past the cap"},
+		{"last key that grows", func(i int) Position { return Position{Offset: i + 1, Last: strings.Repeat("9", 100<<i)} }, distinct, 9, "past the cap"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -159,10 +161,28 @@ func TestDescribe(t *testing.T) {
 	}
 }
 
-func TestNextInStride(t *testing.T) {
-	at := Position{Offset: 300, Stride: 4}
-	got := NextInStride(at, Position{Offset: 400, Last: "2024-01-02"}, 100)
-	if got != (Position{Offset: 700, Stride: 4, Last: "2024-01-02"}) {
-		t.Fatalf("got %+v: a stride of 4 pages of 100 goes from 300 to 700 and keeps Last", got)
+func TestCeilings(t *testing.T) {
+	at := Position{Cursor: "c9"}
+	cases := []struct {
+		c              Ceilings
+		pages, records int64
+		cause          string // "" passes
+	}{
+		{Ceilings{}, DefaultMaxPages, DefaultMaxRecords, ""},
+		{Ceilings{}, DefaultMaxPages + 1, 1, "PAGEWISE_MAX_EXPORT_PAGES"},
+		{Ceilings{}, 1, DefaultMaxRecords + 1, "PAGEWISE_MAX_EXPORT_RECORDS"},
+		{Ceilings{Pages: 10, Records: 1000}, 10, 1000, ""},
+		{Ceilings{Pages: 10, Records: 1000}, 11, 1000, "11 pages, past the ceiling of 10"},
+		{Ceilings{Pages: 10, Records: 1000}, 10, 1001, "1001 records, past the ceiling of 1000"},
+	}
+	for _, tc := range cases {
+		err := tc.c.Check("p", "r", at, tc.pages, tc.records)
+		var pe *Error
+		switch {
+		case tc.cause == "" && err != nil:
+			t.Errorf("%+v at %d pages, %d records: %v", tc.c, tc.pages, tc.records, err)
+		case tc.cause != "" && (!errors.As(err, &pe) || !pe.Contract || pe.Retryable || !strings.Contains(err.Error(), tc.cause)):
+			t.Errorf("%+v at %d pages, %d records: %v, want a contract error saying %q", tc.c, tc.pages, tc.records, err, tc.cause)
+		}
 	}
 }

@@ -24,6 +24,9 @@ type Wire struct {
 	ErrorText func(body []byte) string
 	// RetryAfter reads the delay a 429 asks for; zero means "use backoff". Call clamps it.
 	RetryAfter func(resp *http.Response, body []byte, now time.Time) time.Duration
+	// TooCostly, when set, tells a 429 that refuses the request itself (its cost is over a
+	// per-request limit, so no wait lets it through) from one that asks the client to wait.
+	TooCostly func(body []byte) bool
 }
 
 // Call sends req, paced by pacer (may be nil), and decodes a 2xx JSON answer into out.
@@ -62,6 +65,15 @@ func Call(ctx context.Context, client *http.Client, pacer *Pacer, w Wire, resour
 	case resp.StatusCode == http.StatusTooManyRequests:
 		e := &Error{Provider: w.Provider, Resource: resource, Status: resp.StatusCode, Retryable: true, RateLimited: true,
 			Message: "rate limited"}
+		if text := errorText(w, resp, body); text != http.StatusText(resp.StatusCode) {
+			e.Message += ": " + text
+		}
+		if w.TooCostly != nil && w.TooCostly(body) {
+			// The same request would be refused for ever: the connector makes it cheaper, or
+			// the export fails.
+			e.Retryable, e.TooCostly = false, true
+			return e
+		}
 		if w.RetryAfter != nil {
 			e.RetryAfter = lim.clampDelay(w.Provider, w.RetryAfter(resp, body, time.Now()))
 		}

@@ -105,6 +105,10 @@ type Position struct {
 	// Stride, above 1, makes an offset partition take every Stride-th page: how offset
 	// paging is split when the API gives no total (Attio). A short page still ends it.
 	Stride int `json:"stride,omitempty"`
+	// Limit, when set, is the page size this chain asks for instead of the plan's: smaller,
+	// after the API refused a page as too costly (Attio's per-query score). It holds for the
+	// rest of the chain, so offsets keep adding up.
+	Limit int `json:"limit,omitempty"`
 	// From is the inclusive lower bound of a date_created window (RFC 3339).
 	From string `json:"from,omitempty"`
 	// Until is the exclusive upper bound of a date_created window (RFC 3339).

@@ -64,7 +64,8 @@ func splitStride(first Chain, pageSize, n int) []Chain {
 	}
 	chains := make([]Chain, n)
 	for i := range chains {
-		chains[i].Position = Position{Offset: first.Position.Offset + i*pageSize, Stride: n}
+		// Each sibling asks for the limit the first chain settled on (Attio's per-query score).
+		chains[i].Position = Position{Offset: first.Position.Offset + i*pageSize, Stride: n, Limit: first.Position.Limit}
 		chains[i].Start = startOf(chains[i].Position)
 	}
 	// Chain 0's first page came before the stride: no one position restarts it alone.
@@ -121,12 +122,36 @@ func SplitUpfront(plan Plan, uncounted bool, start Position, n int) []Chain {
 	return chains
 }
 
-// NextInStride is where an interleaved chain goes after a page that did not end it: it
-// skips the pages its siblings take. What the connector noted of the page (Last, for its
-// order check) stays.
-func NextInStride(at, next Position, pageSize int) Position {
-	next.Offset, next.Stride = at.Offset+at.Stride*pageSize, at.Stride
-	return next
+// StrideRequest is what an interleaved chain asks for at at: its position bounded by the
+// end of the share it is reading (its one page of every Stride), so that a page starting
+// partway through a share stops where the next sibling's share begins.
+func StrideRequest(at Position, pageSize int) Position {
+	if at.Stride > 1 && at.End == 0 {
+		at.End = at.Offset + pageSize
+	}
+	return at
+}
+
+// NextInStride is where an interleaved chain goes after page, fetched at req (as
+// StrideRequest bounded it). A page that filled the share skips the shares its siblings
+// take. A page with records that stopped short of the share's end goes on from where it
+// stopped, within the share: a short page ends a list only when nothing follows it, and
+// siblings read past it (an API that answers short before its end, or a chain paging with
+// a smaller limit). Only a page without records ends the chain. What the connector noted
+// of the page (Last, Limit) stays.
+func NextInStride(req Position, page Page, pageSize int) Page {
+	next := page.Next
+	next.Stride = req.Stride
+	switch {
+	case len(page.Records) == 0:
+		next.End = req.End
+	case next.Offset >= req.End:
+		next.Offset, next.End, page.Done = req.End+(req.Stride-1)*pageSize, 0, false
+	default:
+		next.End, page.Done = req.End, false
+	}
+	page.Next = next
+	return page
 }
 
 func startOf(p Position) *Position { return &p }

@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"encoding/json"
 	"testing"
 	"time"
 )
@@ -142,5 +143,28 @@ func TestPagesLeft(t *testing.T) {
 		if got := PagesLeft(c.strategy, c.p, c.span, 100); got != c.want {
 			t.Errorf("%s: %v pages left, want %v", c.name, got, c.want)
 		}
+	}
+}
+
+func TestNextInStride(t *testing.T) {
+	rec := []json.RawMessage{json.RawMessage(`{}`)}
+	req := StrideRequest(Position{Offset: 300, Stride: 4}, 100)
+	if req.End != 400 {
+		t.Fatalf("request %+v: a share of 100 from 300 ends at 400", req)
+	}
+	full := NextInStride(req, Page{Records: rec, Next: Position{Offset: 400, End: 400, Last: "2024-01-02"}, Done: true}, 100)
+	if full.Done || full.Next != (Position{Offset: 700, Stride: 4, Last: "2024-01-02"}) {
+		t.Fatalf("got %+v: a stride of 4 pages of 100 goes from 300 to 700 and keeps Last", full)
+	}
+	// A short page before the share's end: the chain reads the rest of its share.
+	short := NextInStride(req, Page{Records: rec, Next: Position{Offset: 325, End: 400, Limit: 25}, Done: true}, 100)
+	if short.Done || short.Next != (Position{Offset: 325, End: 400, Stride: 4, Limit: 25}) {
+		t.Fatalf("got %+v: a page of 25 at 300 goes on at 325 within the share, keeping its limit", short)
+	}
+	if req2 := StrideRequest(short.Next, 100); req2 != short.Next {
+		t.Fatalf("a position partway through a share keeps its bound: %+v", req2)
+	}
+	if empty := NextInStride(req, Page{Next: Position{Offset: 300, End: 400}, Done: true}, 100); !empty.Done {
+		t.Fatalf("an empty page ends the chain: %+v", empty)
 	}
 }

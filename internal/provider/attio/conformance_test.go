@@ -21,7 +21,7 @@ var sortedWalk = []sandbox.Contract{sandbox.ContractHasMoreForever, sandbox.Cont
 // cases covers every Catalog row the sandbox serves (TestCatalogRowsHaveCases).
 var cases = []conformance.Case{
 	{Resource: "notes", PageSize: 7, Breaks: []sandbox.Contract{sandbox.ContractHasMoreForever}},
-	{Resource: "meetings", PageSize: 6, Breaks: []sandbox.Contract{sandbox.ContractRepeatCursor}},
+	{Resource: "meetings", PageSize: 6, Breaks: []sandbox.Contract{sandbox.ContractRepeatCursor, sandbox.ContractGrowingCursor}},
 	{Resource: "tasks", PageSize: 7, Breaks: sortedWalk},
 	{Resource: "workspace_members", PageSize: 5, OnePage: true},
 	{Resource: "people", PageSize: 7, Breaks: sortedWalk},

@@ -2,8 +2,10 @@ package attio
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
 	"net/url"
@@ -38,14 +40,22 @@ func (c *Connector) Fetch(ctx context.Context, req provider.Request) (provider.P
 
 // fetchOffset pages an offset endpoint. Attio has no has-more flag: a page shorter than
 // the limit is the last, so an exact multiple ends on an empty page. The limit never
-// changes between pages; a partition's End trims the page instead.
+// changes between pages but for a query over Attio's per-query score, which goes on with
+// a smaller one (cheaper, see smaller); a partition's End trims the page instead.
 func (c *Connector) fetchOffset(ctx context.Context, plan provider.Plan, pos provider.Position, t target) (provider.Page, error) {
 	if pos.End > 0 && pos.Offset >= pos.End {
 		return provider.Page{Next: pos, Done: true, Total: -1}, nil
 	}
+	limit := cmp.Or(pos.Limit, plan.PageSize)
 	var resp listResponse
-	if err := c.requestOffset(ctx, plan, pos.Offset, t, &resp); err != nil {
-		return provider.Page{}, err
+	for {
+		err := c.requestOffset(ctx, plan, pos.Offset, limit, t, &resp)
+		if err == nil {
+			break
+		}
+		if limit, err = smaller(plan.Resource, t, limit, err); err != nil {
+			return provider.Page{}, err
+		}
 	}
 	last := pos.Last
 	if t.kind != kindNotes {
@@ -55,18 +65,36 @@ func (c *Connector) fetchOffset(ctx context.Context, plan provider.Plan, pos pro
 		}
 	}
 	n := len(resp.Data)
-	page := provider.Page{Records: resp.Data, Total: -1, Done: n < plan.PageSize}
+	page := provider.Page{Records: resp.Data, Total: -1, Done: n < limit}
 	if pos.End > 0 && pos.Offset+n >= pos.End {
 		page.Records, page.Done = resp.Data[:pos.End-pos.Offset], true
 	}
 	page.Next = provider.Position{Offset: pos.Offset + len(page.Records), End: pos.End, Last: last}
+	if limit != plan.PageSize {
+		page.Next.Limit = limit
+	}
 	return page, nil
 }
 
+// smaller is the limit to try after err: half of limit when Attio refused a records or
+// entries query as over its per-query score (the guide: reduce the query's complexity).
+// Any other error, or a refused page of one, is returned.
+func smaller(resource string, t target, limit int, err error) (int, error) {
+	var pe *provider.Error
+	if !errors.As(err, &pe) || !pe.TooCostly || (t.kind != kindRecords && t.kind != kindEntries) {
+		return 0, err
+	}
+	if limit <= 1 {
+		return 0, fatal(resource, "Attio refuses even a page of one record as over its per-query score limit: "+
+			"simplify the query's filter (https://docs.attio.com/rest-api/guides/rate-limiting)")
+	}
+	return limit / 2, nil
+}
+
 // requestOffset sends one offset request of t's endpoint.
-func (c *Connector) requestOffset(ctx context.Context, plan provider.Plan, offset int, t target, out *listResponse) error {
+func (c *Connector) requestOffset(ctx context.Context, plan provider.Plan, offset, limit int, t target, out *listResponse) error {
 	q := filterValues(plan)
-	q.Set("limit", strconv.Itoa(plan.PageSize))
+	q.Set("limit", strconv.Itoa(limit))
 	q.Set("offset", strconv.Itoa(offset))
 	switch t.kind {
 	case kindNotes:
@@ -84,7 +112,7 @@ func (c *Connector) requestOffset(ctx context.Context, plan provider.Plan, offse
 	// https://docs.attio.com/rest-api/endpoint-reference/entries/list-entries: filter, sorts,
 	// limit, offset in the body. Entries carry a created_at attribute too (entry_values in
 	// the list-entries reference), so both sort by it.
-	body, err := json.Marshal(queryRequest{Filter: recordFilter(plan), Sorts: createdAsc, Limit: plan.PageSize, Offset: offset})
+	body, err := json.Marshal(queryRequest{Filter: recordFilter(plan), Sorts: createdAsc, Limit: limit, Offset: offset})
 	if err != nil {
 		return fatal(plan.Resource, "encoding query: %v", err)
 	}

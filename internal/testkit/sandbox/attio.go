@@ -206,11 +206,17 @@ func (a *attio) meetings(w http.ResponseWriter, r *http.Request, t *table) {
 	}
 	v := view{t: t, hi: t.count()}
 	if q.Has("linked_object") {
-		v.hi = 0 // generated meetings link no records
+		object, id := q.Get("linked_object"), q.Get("linked_record_id")
+		v.pred = func(i int) bool {
+			return slices.ContainsFunc(a.meetingLinks(t, i), func(l obj) bool {
+				return (l.get("object_slug") == object || l.get("object_id") == object) && l.get("record_id") == id
+			})
+		}
 	}
 	c := q.Get("cursor")
+	from, pad := 0, 0
 	if c != "" {
-		var from, lim int
+		var lim int
 		b, err := base64.RawURLEncoding.DecodeString(c)
 		if err == nil {
 			_, err = fmt.Sscanf(string(b), "mt:%d:%d", &from, &lim)
@@ -224,15 +230,27 @@ func (a *attio) meetings(w http.ResponseWriter, r *http.Request, t *table) {
 				fmt.Sprintf("cursor was issued for limit=%d; keep limit and filters identical between requests", lim))
 			return
 		}
-		v.lo = min(from, v.hi)
+		v.lo, pad = min(from, v.hi), len(b)
 	}
 	idx, more := v.page(0, limit)
+	growing := a.s.broken(Attio, ContractGrowingCursor)
+	if (growing || a.s.broken(Attio, ContractEndless)) && v.hi > 0 && v.pred == nil {
+		// Past the end, fresh meetings (indices past the table) for ever.
+		for k := max(from, v.hi); len(idx) < limit; k++ {
+			idx = append(idx, k)
+		}
+		more = true
+	}
 	var next any
 	switch {
 	case c != "" && a.s.broken(Attio, ContractRepeatCursor):
 		next = c
 	case more:
-		next = base64.RawURLEncoding.EncodeToString(fmt.Appendf(nil, "mt:%d:%d", idx[len(idx)-1]+1, limit))
+		cur := fmt.Sprintf("mt:%d:%d", idx[len(idx)-1]+1, limit)
+		if growing {
+			cur += ":" + strings.Repeat("x", max(256, 2*pad))
+		}
+		next = base64.RawURLEncoding.EncodeToString([]byte(cur))
 	}
 	a.write(w, t, idx, obj{{"next_cursor", next}})
 }
@@ -274,7 +292,7 @@ func (a *attio) query(w http.ResponseWriter, r *http.Request, t *table, attrs ..
 		attioError(w, http.StatusBadRequest, "invalid_request_error", "validation_type", "Invalid sorts: "+err.Error())
 		return
 	}
-	if !a.admitScore(w, r, attioScore(t, body["sorts"], body["filter"])) {
+	if !a.admitScore(w, r, attioScore(t, body["sorts"], body["filter"], limit)) {
 		return
 	}
 	v.shuffle = sorts > 0 && a.s.broken(Attio, ContractUnsorted)
@@ -291,7 +309,8 @@ func (a *attio) admitScore(w http.ResponseWriter, r *http.Request, score int) bo
 	a.s.stats.overScore(Attio)
 	msg := "Rate limit exceeded, please try again later"
 	if tooComplex {
-		msg = fmt.Sprintf("Query complexity score %d exceeds the per-query limit; reduce sorts and filters", score)
+		msg = fmt.Sprintf("Query complexity score %d exceeds the per-query limit of %d; reduce the query's complexity and try again",
+			score, a.s.scores.perQuery)
 	}
 	a.rateLimitedMsg(w, rateState{delay: delay, now: now}, msg)
 	return false
@@ -300,6 +319,10 @@ func (a *attio) admitScore(w http.ResponseWriter, r *http.Request, score int) bo
 func (a *attio) write(w http.ResponseWriter, t *table, idx []int, pagination obj) {
 	data := make([]obj, len(idx))
 	for k, i := range idx {
+		if i >= t.count() {
+			data[k] = a.fresh(t, i)
+			continue
+		}
 		data[k] = a.record(t, i)
 	}
 	out := obj{{"data", data}}
@@ -307,6 +330,20 @@ func (a *attio) write(w http.ResponseWriter, t *table, idx []int, pagination obj
 		out = append(out, kv{"pagination", pagination})
 	}
 	writeJSON(w, http.StatusOK, out)
+}
+
+// fresh is a record past the end of t, for an API that never ends (ContractEndless): a
+// generated record's fields under an id no other record has.
+func (a *attio) fresh(t *table, i int) obj {
+	rec := slices.Clone(a.record(t, i%t.count()))
+	for k := range rec {
+		if rec[k].k == "id" {
+			id := slices.Clone(rec[k].v.(obj))
+			id[len(id)-1].v = uuid(mix(t.salt^uint64(i)), mix(uint64(i)))
+			rec[k].v = id
+		}
+	}
+	return rec
 }
 
 // attioInt parses an optional query integer in [lo, hi] (hi < 0: unbounded).

@@ -1,6 +1,7 @@
 package sandbox
 
 import (
+	"fmt"
 	"strings"
 	"time"
 )
@@ -30,6 +31,35 @@ func value(m meta, typ string, fields ...kv) []obj {
 	return []obj{append(append(v, fields...), kv{"attribute_type", typ})}
 }
 
+// attrID is the id of one of the workspace's attributes, of an object or a list.
+func (a *attio) attrID(parent, attr string) string {
+	h := mix(saltOf(a.s.opts.Seed, "attio/attribute/"+parent+"/"+attr))
+	return uuid(h, mix(h))
+}
+
+// status is a status attribute's value object, every field its schema lists.
+func (a *attio) status(parent, attr, title string) obj {
+	return obj{{"id", obj{{"workspace_id", a.workspace}, {"object_id", a.objectIDs[parent]},
+		{"attribute_id", a.attrID(parent, attr)}, {"status_id", a.attrID(parent, attr+"/"+title)}}},
+		{"title", title}, {"is_archived", false}, {"celebration_enabled", title == "Won" || title == "Hired"},
+		{"target_time_in_status", nil}}
+}
+
+// option is a select attribute's value object.
+func (a *attio) option(parent, attr, title string) obj {
+	return obj{{"id", obj{{"workspace_id", a.workspace}, {"object_id", a.objectIDs[parent]},
+		{"attribute_id", a.attrID(parent, attr)}, {"option_id", a.attrID(parent, attr+"/"+title)}}},
+		{"title", title}, {"is_archived", false}}
+}
+
+// recordOf is the id of a generated record of an object, for references.
+func (a *attio) recordOf(object string, h uint64) string {
+	if t := a.s.table(Attio, object); t != nil && t.base > 0 {
+		return t.meta(int(h % uint64(t.base))).id
+	}
+	return uuid(h, mix(h))
+}
+
 func (a *attio) objectRecord(t *table, i int) obj {
 	m := t.meta(i)
 	h := func(k uint64) uint64 { return t.h(i, k) }
@@ -39,10 +69,15 @@ func (a *attio) objectRecord(t *table, i int) obj {
 		first, last := personName(h(hA))
 		email := emailOf(first, last, h(hB))
 		local, dom, _ := strings.Cut(email, "@")
+		phone := fmt.Sprintf("+1555%07d", h(hF)%10_000_000)
 		values = obj{
 			{"name", value(m, "personal-name", kv{"first_name", first}, kv{"last_name", last}, kv{"full_name", first + " " + last})},
 			{"email_addresses", value(m, "email-address", kv{"original_email_address", email}, kv{"email_address", email},
 				kv{"email_domain", dom}, kv{"email_root_domain", dom}, kv{"email_local_specifier", local})},
+			{"phone_numbers", value(m, "phone-number", kv{"original_phone_number", phone}, kv{"country_code", "US"}, kv{"phone_number", phone})},
+			{"primary_location", value(m, "location", kv{"line_1", fmt.Sprintf("%d Main Street", 1+h(hG)%999)}, kv{"line_2", nil},
+				kv{"line_3", nil}, kv{"line_4", nil}, kv{"locality", pick(cities, h(hG))}, kv{"region", nil},
+				kv{"postcode", fmt.Sprintf("%05d", h(hF)%100000)}, kv{"country_code", "US"}, kv{"latitude", nil}, kv{"longitude", nil})},
 			{"job_title", value(m, "text", kv{"value", pick([]string{"Engineer", "Director", "Counsel", "Analyst"}, h(hC))})},
 		}
 	case "companies":
@@ -50,18 +85,28 @@ func (a *attio) objectRecord(t *table, i int) obj {
 		values = obj{
 			{"name", value(m, "text", kv{"value", a.name(t, i)})},
 			{"domains", value(m, "domain", kv{"domain", dom}, kv{"root_domain", dom})},
+			{"categories", value(m, "select", kv{"option", a.option("companies", "categories", pick([]string{"B2B", "SaaS", "Legal", "Education"}, h(hC)))})},
+			{"team", value(m, "record-reference", kv{"target_object", "people"}, kv{"target_record_id", a.recordOf("people", h(hF))})},
 		}
 	case "deals":
 		values = obj{
 			{"name", value(m, "text", kv{"value", a.name(t, i)})},
-			{"stage", value(m, "status", kv{"status", obj{{"title", pick([]string{"Lead", "In Progress", "Won", "Lost"}, h(hC))}}})},
+			{"stage", value(m, "status", kv{"status", a.status("deals", "stage", pick([]string{"Lead", "In Progress", "Won", "Lost"}, h(hC)))})},
 			{"value", value(m, "currency", kv{"currency_value", int(h(hD) % 100000)}, kv{"currency_code", "USD"})},
+			{"owner", value(m, "actor-reference", kv{"referenced_actor_type", "workspace-member"}, kv{"referenced_actor_id", a.member})},
+			{"associated_company", value(m, "record-reference", kv{"target_object", "companies"}, kv{"target_record_id", a.recordOf("companies", h(hF))})},
 		}
 	default: // the custom object
 		values = obj{
 			{"name", value(m, "text", kv{"value", a.name(t, i)})},
 			{"amount", value(m, "currency", kv{"currency_value", int(h(hD) % 50000)}, kv{"currency_code", "EUR"})},
 			{"paid", value(m, "checkbox", kv{"value", h(hC)%2 == 0})},
+			{"issued_on", value(m, "date", kv{"value", m.created.Format(time.DateOnly)})},
+			{"lines", value(m, "number", kv{"value", int(1 + h(hF)%20)})},
+			{"rating", value(m, "rating", kv{"value", int(h(hG) % 6)})},
+			{"sent_at", value(m, "timestamp", kv{"value", at(m.updated)})},
+			{"last_contact", value(m, "interaction", kv{"interaction_type", "email"}, kv{"interacted_at", at(m.updated)},
+				kv{"owner_actor", obj{{"type", "workspace-member"}, {"id", a.member}}})},
 		}
 	}
 	return obj{{"id", obj{{"workspace_id", a.workspace}, {"object_id", a.objectIDs[t.name]}, {"record_id", m.id}}},
@@ -94,7 +139,7 @@ func (a *attio) meeting(t *table, i int) obj {
 		{"start", obj{{"datetime", at(start)}, {"timezone", "UTC"}}},
 		{"end", obj{{"datetime", at(start.Add(30 * time.Minute))}, {"timezone", "UTC"}}},
 		{"participants", []obj{{{"email_address", emailOf(first, last, h(hD))}, {"is_organizer", true}, {"status", "accepted"}}}},
-		{"linked_records", []any{}},
+		{"linked_records", a.meetingLinks(t, i)},
 		{"created_at", at(m.created)},
 		{"created_by_actor", obj{{"type", "system"}, {"id", nil}}}}
 }
@@ -116,6 +161,14 @@ func (a *attio) task(t *table, i int) obj {
 		{"created_at", at(m.created)}}
 }
 
+// meetingLinks: one meeting in three links a person record.
+func (a *attio) meetingLinks(t *table, i int) []obj {
+	if h := t.h(i, hE); h%3 == 0 {
+		return []obj{{{"object_slug", "people"}, {"object_id", a.objectIDs["people"]}, {"record_id", a.recordOf("people", h)}}}
+	}
+	return []obj{}
+}
+
 func (a *attio) workspaceMember(t *table, i int) obj {
 	m, h := t.meta(i), func(k uint64) uint64 { return t.h(i, k) }
 	first, last := personName(h(hA))
@@ -135,7 +188,7 @@ func (a *attio) entry(t *table, i int) obj {
 		{"parent_object", l.parent},
 		{"created_at", at(m.created)},
 		{"entry_values", obj{
-			{"stage", value(m, "status", kv{"status", obj{{"title", pick(l.stages, h(hC))}}})},
+			{"stage", value(m, "status", kv{"status", a.status(t.name, "stage", pick(l.stages, h(hC)))})},
 			{"created_at", value(m, "timestamp", kv{"value", at(m.created)})},
 			{"created_by", value(m, "actor-reference", kv{"referenced_actor_type", "workspace-member"}, kv{"referenced_actor_id", a.member})},
 		}}}

@@ -64,9 +64,14 @@ func (c *clever) eventOf(t *table, i int) loggedEvent {
 
 func (c *clever) event(t *table, i int) obj {
 	m, e := t.meta(i), c.eventOf(t, i)
-	data := obj{{"object", c.eventObject(t, i, e)}}
-	if field := modifiedField(e.resource); e.action == "updated" && field != "" {
+	object := c.eventObject(t, i, e)
+	data := obj{{"object", object}}
+	switch field := modifiedField(e.resource); {
+	case e.action != "updated":
+	case field != "":
 		data = append(data, kv{"previous_attributes", obj{{field, cl(e.prev)}}})
+	default: // no timestamp to show: the name it had
+		data = append(data, kv{"previous_attributes", obj{{"name", fmt.Sprintf("%v (before)", object.get("name"))}}})
 	}
 	return obj{{"id", m.id}, {"created", cl(m.created)}, {"type", e.resource + "." + e.action}, {"data", data}}
 }

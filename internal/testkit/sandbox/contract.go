@@ -26,10 +26,18 @@ const (
 	// _order_by and search with sort, Clio cursor pages (order=id(asc)), Clever
 	// starting_after pages, Attio records and entries queries with sorts, Attio tasks.
 	ContractUnsorted Contract = "unsorted"
+	// ContractEndless never ends: past the last record it hands out full pages of fresh
+	// records (new ids, each page new) with fresh cursors, so no page repeats and no cursor
+	// comes back: Attio meetings.
+	ContractEndless Contract = "endless"
+	// ContractGrowingCursor never ends either, and each next cursor is twice as long as the
+	// one before: Attio meetings.
+	ContractGrowingCursor Contract = "growing-cursor"
 )
 
 // AllContracts lists every contract the sandbox can break.
-var AllContracts = []Contract{ContractIgnoreWindow, ContractRepeatCursor, ContractHasMoreForever, ContractUnsorted}
+var AllContracts = []Contract{ContractIgnoreWindow, ContractRepeatCursor, ContractHasMoreForever, ContractUnsorted,
+	ContractEndless, ContractGrowingCursor}
 
 // Break sets the contracts provider breaks from now on, replacing Options.Broken for it;
 // no contracts restores the documented behaviour.

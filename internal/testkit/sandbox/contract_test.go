@@ -195,7 +195,7 @@ func TestBrokenContracts(t *testing.T) {
 		{"close events", Close, "event", walkCloseEvents, []Contract{ContractRepeatCursor, ContractHasMoreForever}, false},
 		{"close search", Close, "lead", walkCloseSearch(false), []Contract{ContractRepeatCursor, ContractHasMoreForever}, true},
 		{"close search sorted", Close, "lead", walkCloseSearch(true), []Contract{ContractUnsorted}, false},
-		{"attio meetings", Attio, "meetings", walkAttioMeetings, []Contract{ContractRepeatCursor}, false},
+		{"attio meetings", Attio, "meetings", walkAttioMeetings, []Contract{ContractRepeatCursor, ContractEndless, ContractGrowingCursor}, false},
 		{"attio query", Attio, "people", walkAttioQuery("/v2/objects/people/records/query"), []Contract{ContractHasMoreForever, ContractUnsorted}, false},
 		{"attio entries", Attio, "list.recruiting", walkAttioQuery("/v2/lists/recruiting/entries/query"), []Contract{ContractHasMoreForever, ContractUnsorted}, false},
 		{"attio tasks", Attio, "tasks", walkAttioTasks, []Contract{ContractHasMoreForever, ContractUnsorted}, false},
@@ -293,4 +293,39 @@ func TestBreakAtRunTime(t *testing.T) {
 	}
 	call(t, "POST", ts.URL+"/_sandbox/break?contract=lie", nil, nil).contains(t, 400, "unknown contract")
 	call(t, "POST", ts.URL+"/_sandbox/break?provider=moon&contract=unsorted", nil, nil).contains(t, 400, "unknown provider")
+}
+
+// An endless API hands out fresh ids and fresh cursors on every page, past the records it
+// has; a growing one's cursors double too.
+func TestEndlessAndGrowingCursors(t *testing.T) {
+	for _, mode := range []Contract{ContractEndless, ContractGrowingCursor} {
+		t.Run(string(mode), func(t *testing.T) {
+			s, ts := start(t, Options{Records: 30, Broken: []Contract{mode}})
+			seen, cursors := map[string]bool{}, map[string]bool{}
+			u, last := ts.URL+"/v2/meetings?limit=20", 0
+			for page := range 8 {
+				var p struct {
+					Data       []json.RawMessage
+					Pagination struct {
+						NextCursor *string `json:"next_cursor"`
+					}
+				}
+				get(t, u, attioAuth).decode(t, 200, &p)
+				for _, id := range idsOf(s, Attio, p.Data) {
+					if seen[id] {
+						t.Fatalf("page %d repeats %s", page, id)
+					}
+					seen[id] = true
+				}
+				c := p.Pagination.NextCursor
+				if len(p.Data) != 20 || c == nil || cursors[*c] {
+					t.Fatalf("page %d: %d records, cursor %v", page, len(p.Data), c)
+				}
+				if mode == ContractGrowingCursor && page > 0 && len(*c) < 2*last-8 {
+					t.Fatalf("page %d: cursor of %d bytes after %d", page, len(*c), last)
+				}
+				cursors[*c], last, u = true, len(*c), ts.URL+"/v2/meetings?limit=20&cursor="+*c
+			}
+		})
+	}
 }

@@ -21,6 +21,8 @@ const (
 	hC
 	hD
 	hE
+	hF
+	hG
 )
 
 // mix is the SplitMix64 finaliser: every field of every record is derived from

@@ -34,12 +34,16 @@
 //     meta.records holds the total unless ClioOmitTotal.
 //   - Attio: record filters on created_at, record_id and name only, entry filters on
 //     created_at only; $and/$or and other attributes are 400s. sorts: created_at only. A
-//     meetings cursor used with a different limit is a 400; generated meetings link no
-//     records. Records and entries queries cost (1 + sorts + filtered attributes) *
-//     ceil(rows/10000) against AttioScoreBudget per token per 10 s. The workspace has the
-//     objects people, companies, deals and invoices (custom) and two lists, sales_pipeline
-//     and recruiting, whose entries are the tables list.<api_slug>. Tasks' assignee filter
-//     is a 400 (documented, not implemented).
+//     meetings cursor used with a different limit is a 400; one generated meeting in three
+//     links a person, which the linked_object/linked_record_id filter finds. Records and
+//     entries queries cost (1 + sorts + filtered attributes) * ceil(rows/10000) *
+//     ceil(limit/100) against AttioScoreBudget per token per 10 s; one over
+//     AttioQueryScoreLimit (default: the budget) is a 429 naming the per-query limit. Every
+//     record carries every field its response schema lists, and each attribute value every
+//     field of its attribute type. The workspace has the objects people, companies, deals
+//     and invoices (custom) and two lists, sales_pipeline and recruiting, whose entries are
+//     the tables list.<api_slug>. Tasks' assignee filter is a 400 (documented, not
+//     implemented).
 //   - Close: lists default to -date_created, ties by id descending (the exact reverse of
 //     (date_created, id)); Dataset uses that order. Leads and contacts take no date filters or
 //     _order_by. Opportunities take date_created/date_updated filters, equality filters on
@@ -57,7 +61,10 @@
 //     CloseCursorTTL after it is handed out and belongs to one query, sort, _limit and
 //     results_limit.
 //   - Clever: v3.0 and v3.1 serve the same records; users hold every documented role, some
-//     two. A prev link on starting_after pages is ending_before=<the starting_after value>, as
+//     two. Each record carries every field its schema lists (v3.0.yml for the lists the
+//     connector reads from /v3.0, v3.1.yml for users, with every field of each role), some
+//     nullable ones null; terms and courses have no timestamps, so their updated events'
+//     previous_attributes name the old name. A prev link on starting_after pages is ending_before=<the starting_after value>, as
 //     in the docs' example. /districts holds one district (unless Sizes says otherwise) on one
 //     page without paging links. count is accepted and changes nothing. User tokens get an
 //     HTML page with status 200. /events is the last 30 days of the generated data's changes

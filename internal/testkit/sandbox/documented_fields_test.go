@@ -21,10 +21,6 @@ var specGaps = map[string]string{
 	"clio/bank_accounts":     "compliance_region",
 	"clio/bank_transactions": "payer_payee",
 	"clio/users":             "locale",
-	"clever/users":           "lms_status",
-	"clever/sections":        "course ext section_number sis_id",
-	"clever/schools":         "ext location mdr_number nces_id phone principal state_id",
-	"clever/districts":       "district_contact error last_sync login_methods mdr_number nces_id pause_end pause_start portal_url",
 }
 
 // specEndpoint is the endpoint a resource's records are listed from.

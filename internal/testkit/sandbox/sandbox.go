@@ -71,6 +71,9 @@ type Options struct {
 	// AttioScoreBudget is the summed complexity score of records queries one token may spend
 	// in any 10-second window (see attio_score.go); 0 turns the score limit off.
 	AttioScoreBudget int
+	// AttioQueryScoreLimit is the per-query limit: a records or entries query scoring more is
+	// refused with Attio's 429 whatever the window holds. 0 means AttioScoreBudget.
+	AttioQueryScoreLimit int
 	// ClioOmitTotal leaves meta.records out of Clio answers.
 	ClioOmitTotal bool
 	// Crowd, between 0 and 1, puts every generated record's creation time in the middle
@@ -190,7 +193,7 @@ func New(opts Options) *Server {
 		pending: map[string][]pendingFault{},
 		limiter: newLimiter(opts.Budget),
 		stats:   newStatsBook(),
-		scores:  newScoreBook(opts.AttioScoreBudget),
+		scores:  newScoreBook(opts.AttioScoreBudget, opts.AttioQueryScoreLimit),
 
 		brokenBy: map[string][]Contract{},
 	}

@@ -35,13 +35,15 @@ func TestAttioScoreLimit(t *testing.T) {
 	clk := newClock()
 	s, ts := start(t, Options{Records: 20, AttioScoreBudget: 5, Now: clk.Now})
 	u := ts.URL + "/v2/objects/deals/records/query"
-	sorted := map[string]any{"sorts": []map[string]string{{"attribute": "created_at", "direction": "asc"}}} // score 2
+	// Pages of up to 100 records: the page size adds nothing to these scores.
+	sorted := map[string]any{"sorts": []map[string]string{{"attribute": "created_at", "direction": "asc"}}, "limit": 100} // score 2
+	plain := map[string]any{"limit": 100}                                                                                 // score 1
 	for range 2 {
 		call(t, "POST", u, attioAuth, sorted).decode(t, 200, &struct{}{})
 	}
 	clk.Add(4 * time.Second)
-	call(t, "POST", u, attioAuth, nil).decode(t, 200, &struct{}{}) // score 1: 5 in the window
-	r := call(t, "POST", u, attioAuth, nil)
+	call(t, "POST", u, attioAuth, plain).decode(t, 200, &struct{}{}) // score 1: 5 in the window
+	r := call(t, "POST", u, attioAuth, plain)
 	var e attioErr
 	r.decode(t, 429, &e)
 	at, err := http.ParseTime(r.header.Get("Retry-After"))
@@ -50,7 +52,7 @@ func TestAttioScoreLimit(t *testing.T) {
 	}
 	get(t, ts.URL+"/v2/notes", attioAuth).decode(t, 200, &struct{}{}) // notes have no score
 	clk.Add(6 * time.Second)                                          // the first query leaves the window
-	call(t, "POST", u, attioAuth, nil).decode(t, 200, &struct{}{})
+	call(t, "POST", u, attioAuth, plain).decode(t, 200, &struct{}{})
 
 	// A query whose own score exceeds the budget never fits.
 	filter := map[string]any{"filter": map[string]any{"created_at": map[string]string{"$gte": "2020-01-01T00:00:00Z"},
@@ -63,6 +65,29 @@ func TestAttioScoreLimit(t *testing.T) {
 
 	st := s.Stats().Providers[Attio]
 	if st.OverScore != 2 || st.RateLimited != 2 || st.ByStatus[429] != 2 {
+		t.Errorf("stats %+v", st)
+	}
+}
+
+// A query over the per-query limit is refused whatever the window holds, as Attio's 429
+// with a Retry-After date; the sandbox counts the page size in the score, so a smaller page
+// of the same query passes.
+func TestAttioPerQueryLimit(t *testing.T) {
+	clk := newClock()
+	s, ts := start(t, Options{Records: 20, AttioQueryScoreLimit: 2, Now: clk.Now})
+	u := ts.URL + "/v2/lists/sales_pipeline/entries/query"
+	sorts := []map[string]string{{"attribute": "created_at", "direction": "asc"}}
+	r := call(t, "POST", u, attioAuth, map[string]any{"sorts": sorts, "limit": 101}) // 2 * 2
+	r.contains(t, 429, "exceeds the per-query limit of 2")
+	var e attioErr
+	r.decode(t, 429, &e)
+	if _, err := http.ParseTime(r.header.Get("Retry-After")); err != nil || e.Type != "rate_limit_error" || e.Code != "rate_limit_exceeded" {
+		t.Fatalf("Retry-After %q (%v), body %+v", r.header.Get("Retry-After"), err, e)
+	}
+	for range 5 { // no window: only the query's own score counts
+		call(t, "POST", u, attioAuth, map[string]any{"sorts": sorts, "limit": 100}).decode(t, 200, &struct{}{})
+	}
+	if st := s.Stats().Providers[Attio]; st.OverScore != 1 {
 		t.Errorf("stats %+v", st)
 	}
 }

@@ -17,6 +17,7 @@ var (
 	topics       = []string{"renewal", "onboarding", "pricing", "contract review", "quarterly sync",
 		"migration", "support escalation", "kickoff", "demo", "intake", "discovery", "billing"}
 	domains = []string{"example.com", "example.org", "example.net", "test.dev", "mail.test"}
+	cities  = []string{"Springfield", "Riverside", "Fairview", "Georgetown", "Madison", "Clinton", "Salem"}
 )
 
 func pick(list []string, h uint64) string { return list[h%uint64(len(list))] }
