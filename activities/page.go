@@ -66,7 +66,12 @@ func (a *Activities) FetchPage(ctx context.Context, in PageInput) (res PageResul
 		return PageResult{}, err
 	}
 	started := time.Now()
-	page, err := a.fetch(ctx, conn, in)
+	hold := a.budget().Hold() // the page's memory, from its first body to its write
+	defer hold.Release()
+	page, err := a.fetch(provider.WithHold(ctx, hold), conn, in)
+	if err == nil {
+		err = a.keep(ctx, hold, page)
+	}
 	if err != nil {
 		return PageResult{}, err
 	}

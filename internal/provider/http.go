@@ -30,7 +30,8 @@ type Wire struct {
 // Every failure is an *Error: transport faults and 5xx are retryable, 429 carries the
 // provider's delay (clamped to the context's Limits), other 4xx are fatal, and a body over
 // Limits.MaxBody is fatal. The body is decoded from a pooled buffer, so a page is held
-// about twice at most: the buffer and the records decoded from it.
+// about twice at most: the buffer and the records decoded from it, which is what the
+// context's Hold claims (budget.go) once the response's headers have come.
 func Call(ctx context.Context, client *http.Client, pacer *Pacer, w Wire, resource string, req *http.Request, out any) error {
 	lim := limitsOf(ctx)
 	if err := pacer.Wait(ctx); err != nil {
@@ -46,6 +47,17 @@ func Call(ctx context.Context, client *http.Client, pacer *Pacer, w Wire, resour
 	}
 	defer func() { _ = resp.Body.Close() }()
 	observe(ctx, w.Provider, resp.StatusCode)
+	// Room for the body and its records is claimed before a byte of it is read.
+	hold, own := holdFor(ctx, lim)
+	if own {
+		defer hold.Release()
+	}
+	if err := hold.claim(ctx, readFactor*lim.MaxBody); err != nil {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		return &Error{Provider: w.Provider, Resource: resource, Message: "memory budget: " + err.Error()}
+	}
 	buf := bodyBuffers.Get().(*bytes.Buffer)
 	defer putBuffer(buf)
 	if err := readBody(buf, resp, lim.MaxBody); err != nil {
