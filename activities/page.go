@@ -224,9 +224,18 @@ var (
 // a listing gives (see index.go).
 type checksums struct{ sha256, md5 string }
 
+// maxEncoders bounds the gzip writers at work at once, about 1 MB each: compression is
+// CPU, so more than a few a core buys nothing, and their memory is part of the worker's
+// fixed share (config.MemoryBase) rather than its page budget.
+const maxEncoders = 16
+
+var encoders = make(chan struct{}, maxEncoders)
+
 // encode writes records as compact newline-delimited JSON, gzip-compressed, and returns
 // the object's checksums.
 func (a *Activities) encode(records []json.RawMessage) ([]byte, checksums, error) {
+	encoders <- struct{}{}
+	defer func() { <-encoders }()
 	buf := gzipOut.Get().(*bytes.Buffer)
 	defer gzipOut.Put(buf)
 	buf.Reset()
