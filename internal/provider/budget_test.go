@@ -163,8 +163,10 @@ func TestAheadClaimGoesOnWhenAwaited(t *testing.T) {
 	second := b.AheadHold(awaited.Load, wake)
 	done := make(chan error, 1)
 	go func() { done <- second.claim(ctx, 200) }()
-	for b.Ahead.Waiting() == 0 {
-		time.Sleep(time.Millisecond) // polls until the claim waits
+	for deadline := time.Now().Add(10 * time.Second); b.Ahead.Waiting() == 0; time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) { // polls until the claim waits
+			t.Fatal("the second claim never waited for the Ahead pool")
+		}
 	}
 	awaited.Store(true)
 	wake <- struct{}{}
