@@ -67,7 +67,7 @@ func (a *Activities) Catalog(ctx context.Context, in CatalogInput) (_ []provider
 	if !ok {
 		return nil, invalid("provider %s cannot list an account's resources", in.Provider)
 	}
-	res, err := cat.Catalog(ctx)
+	res, err := cat.Catalog(a.limited(ctx, "catalog")) // bodies within PAGEWISE_MAX_BODY and the budget
 	if err != nil {
 		return nil, toTemporal(err)
 	}

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
 	"go.temporal.io/sdk/temporal"
@@ -58,12 +59,16 @@ type Activities struct {
 	// Ceilings bound one export's pages and records (PAGEWISE_MAX_EXPORT_PAGES and
 	// _RECORDS); zero fields keep the provider defaults.
 	Ceilings provider.Ceilings
+	// Budget bounds the page data the worker holds (PAGEWISE_MEMORY_BUDGET); nil gives a
+	// budget of provider.DefaultBudget.
+	Budget *provider.Budget
 	// Runs finds stopped runs for resuming them; nil refuses to resume.
 	Runs StoppedRuns
 
-	owned   ownedFolders // folders verified as a workflow's
-	streams streams      // serial partitions' pages fetched ahead of their batches
-	pending pending      // parallel partitions' pages written here, not yet indexed
+	defaultBudget sync.Once
+	owned         ownedFolders // folders verified as a workflow's
+	streams       streams      // serial partitions' pages fetched ahead of their batches
+	pending       pending      // parallel partitions' pages written here, not yet indexed
 }
 
 // Partition is one serial chain of pages and how far it has got. A serial export has one.
@@ -145,10 +150,31 @@ func invalid(format string, args ...any) error {
 	return temporal.NewNonRetryableApplicationError(sprintf(format, args...), ErrInvalidInput, nil)
 }
 
+// budget is the worker's memory budget for pages, a default one when none was given.
+func (a *Activities) budget() *provider.Budget {
+	a.defaultBudget.Do(func() {
+		if a.Budget == nil {
+			a.Budget = provider.DefaultBudgetFor(a.MaxBody)
+		}
+	})
+	return a.Budget
+}
+
+// keep makes a fetched page's hold what the page keeps until written.
+func (a *Activities) keep(ctx context.Context, h *provider.Hold, page provider.Page) error {
+	if err := h.Keep(ctx, provider.KeepBytes(page)); err != nil {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		return temporal.NewApplicationError("memory budget: "+err.Error(), ErrProvider)
+	}
+	return nil
+}
+
 // limited puts the worker's bounds on provider answers into ctx; a delay cut to the
 // bound is logged and counted.
 func (a *Activities) limited(ctx context.Context, resource string) context.Context {
-	return provider.WithLimits(ctx, provider.Limits{MaxBody: a.MaxBody, MaxDelay: a.MaxRetryDelay,
+	return provider.WithLimits(ctx, provider.Limits{MaxBody: a.MaxBody, MaxDelay: a.MaxRetryDelay, Budget: a.budget(),
 		Clamped: func(prov string, asked, used time.Duration) {
 			a.Metrics.DelayClamped(prov, resource)
 			a.logger().WarnContext(ctx, "provider asked for a longer delay than allowed; clamped",

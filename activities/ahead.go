@@ -17,9 +17,10 @@ import (
 // in flight.
 //
 // How far ahead is time, not pages: aheadTime of them at the pace pages come, at least
-// minAhead and at most maxAhead pages and aheadBytes of records, and a worker's streams
-// together hold at most workerAheadBytes (past it a stream fetches only when it holds
-// nothing, so each goes on). Between two batches the
+// minAhead and at most maxAhead pages and aheadBytes of records. A worker's streams
+// together hold what its budget's Ahead pool allows (provider.Budget): each page fetched
+// while no batch waits for it claims from that pool before its body is read, and gives
+// its claim back when a batch takes it. Between two batches the
 // workflow records the first and closes its task with a one-millisecond timer, and a
 // Temporal server may fire a new timer up to a second late (its timer queue reads no
 // earlier than now + history.timerProcessorMaxTimeShift, 1 s by default): four pages ahead
@@ -30,8 +31,6 @@ const (
 	minAhead   = 4
 	maxAhead   = 64
 	aheadBytes = 16 << 20
-
-	workerAheadBytes = 64 << 20
 )
 
 // aheadFor is how many pages a stream keeps ahead when a page takes pace to come.
@@ -50,27 +49,32 @@ var streamIdle = 30 * time.Second
 type fetched struct {
 	in    PageInput
 	page  provider.Page
-	check func() error // the records' check, when the connector left it to the stream
+	check func() error   // the records' check, when the connector left it to the stream
+	hold  *provider.Hold // the page's memory, given back once written or dropped
 	err   error
 }
 
 // stream fetches one partition's pages in order. It ends at the partition's end, at an
 // error (handed to whoever takes that page), when cancelled, or when idle.
 type stream struct {
-	key    string
-	next   provider.Position // where the page the next batch takes starts
-	pages  chan fetched      // maxAhead: the producer waits for room before fetching
-	taken  chan struct{}     // a page was taken: there may be room
-	held   atomic.Int64      // bytes of the records in pages
-	all    *atomic.Int64     // the same, of every stream of the worker
-	cancel context.CancelFunc
-	ended  chan struct{} // closed once the producer has stopped and dropped what is left
+	key   string
+	next  provider.Position // where the page the next batch takes starts
+	pages chan fetched      // maxAhead: the producer waits for room before fetching
+	taken chan struct{}     // a page was taken: there may be room
+	held  atomic.Int64      // bytes of the records in pages
+	ws    *streams          // the worker's streams, counting every stream's bytes
+	// waiting counts the batches waiting for a page; wake tells a claim waiting for the
+	// Ahead pool that one came, as the page being fetched is then not ahead.
+	waiting atomic.Int32
+	wake    chan struct{}
+	cancel  context.CancelFunc
+	ended   chan struct{} // closed once the producer has stopped and dropped what is left
 }
 
 // hold counts n more bytes of records waiting in s (less, when negative).
 func (s *stream) hold(n int64) {
 	s.held.Add(n)
-	s.all.Add(n)
+	s.ws.add(n)
 }
 
 // stop ends s: its producer stops, and what it fetched is dropped, as no batch will take
@@ -89,6 +93,7 @@ func (s *stream) drop() {
 				return
 			}
 			s.hold(-recordBytes(f.page))
+			f.hold.Release()
 		default:
 			return
 		}
@@ -100,6 +105,13 @@ type streams struct {
 	mu   sync.Mutex
 	m    map[string]*stream
 	held atomic.Int64 // bytes of records waiting in every stream
+	peak atomic.Int64 // the most held at once
+}
+
+func (ss *streams) add(n int64) {
+	held := ss.held.Add(n)
+	for peak := ss.peak.Load(); held > peak && !ss.peak.CompareAndSwap(peak, held); peak = ss.peak.Load() {
+	}
 }
 
 func streamKey(in PageInput) string { return in.Base + "#" + strconv.Itoa(in.Partition) }
@@ -144,7 +156,7 @@ func (ss *streams) forget(s *stream) {
 func (a *Activities) startStream(ctx context.Context, conn provider.Connector, in PageInput) *stream {
 	ctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	s := &stream{key: streamKey(in), next: in.Position, pages: make(chan fetched, maxAhead),
-		taken: make(chan struct{}, 1), all: &a.streams.held, cancel: cancel, ended: make(chan struct{})}
+		taken: make(chan struct{}, 1), ws: &a.streams, wake: make(chan struct{}, 1), cancel: cancel, ended: make(chan struct{})}
 	go func() {
 		defer close(s.ended)
 		defer close(s.pages)
@@ -169,12 +181,20 @@ func (a *Activities) startStream(ctx context.Context, conn provider.Connector, i
 			}
 			done := a.Metrics.PageStarted(in.Provider, in.Plan.Resource)
 			started := time.Now()
-			page, check, err := a.fetchAhead(ctx, conn, at)
+			hold := a.budget().AheadHold(s.awaited, s.wake)
+			page, check, err := a.fetchAhead(provider.WithHold(ctx, hold), conn, at)
+			if err == nil {
+				err = a.keep(ctx, hold, page)
+			}
 			done(err)
+			if err != nil {
+				hold.Release()
+				page, hold = provider.Page{}, nil
+			}
 			pace = smooth(pace, time.Since(started))
 			idle.Reset(streamIdle)
 			s.hold(recordBytes(page))
-			s.pages <- fetched{in: at, page: page, check: check, err: err} // room was made for it
+			s.pages <- fetched{in: at, page: page, check: check, hold: hold, err: err} // room was made for it
 			if err != nil || page.Done {
 				return
 			}
@@ -197,11 +217,11 @@ const (
 )
 
 // room waits until fewer than ahead pages, and fewer than aheadBytes of records, wait to
-// be taken, and the worker's streams hold under workerAheadBytes unless s holds nothing;
-// it gives up when nothing is taken for streamIdle (a paused export, a next batch that ran
-// on another worker) or the stream is cancelled.
+// be taken; it gives up when nothing is taken for streamIdle (a paused export, a next
+// batch that ran on another worker) or the stream is cancelled. The worker's bound on all
+// streams is claimed later, when a page's body is about to be read.
 func (s *stream) room(ctx context.Context, idle *time.Timer, ahead int) roomResult {
-	for len(s.pages) >= ahead || s.held.Load() >= aheadBytes || len(s.pages) > 0 && s.all.Load() >= workerAheadBytes {
+	for len(s.pages) >= ahead || s.held.Load() >= aheadBytes {
 		select {
 		case <-s.taken:
 		case <-ctx.Done():
@@ -229,31 +249,46 @@ func recordBytes(p provider.Page) int64 {
 	return n
 }
 
+// awaited reports whether a batch waits for the page being fetched: none is waiting in
+// the stream before it.
+func (s *stream) awaited() bool { return s.waiting.Load() > 0 && len(s.pages) == 0 }
+
 // page is the stream's next page, which must be at's, with its records checked while the
-// stream fetches the one after; ok is false when the stream ended before it (idle, or
-// cancelled). A page that fails its check ends the stream.
-func (s *stream) page(ctx context.Context, at PageInput) (provider.Page, bool, error) {
+// stream fetches the one after, and the hold on its memory, to release once written; ok
+// is false when the stream ended before it (idle, or cancelled). A page that fails its
+// check ends the stream.
+func (s *stream) page(ctx context.Context, at PageInput) (provider.Page, *provider.Hold, bool, error) {
+	s.waiting.Add(1)
+	defer s.waiting.Add(-1)
+	select {
+	case s.wake <- struct{}{}:
+	default:
+	}
 	select {
 	case f, open := <-s.pages:
 		if open {
 			s.hold(-recordBytes(f.page))
+			f.hold.Taken()
 			select {
 			case s.taken <- struct{}{}:
 			default:
 			}
 		}
 		if !open || f.in.Position != at.Position {
-			return provider.Page{}, false, nil
+			f.hold.Release()
+			return provider.Page{}, nil, false, nil
 		}
 		if f.err == nil && f.check != nil {
 			f.err = f.check()
 		}
 		if f.err != nil {
+			f.hold.Release()
 			s.stop()
+			return f.page, nil, true, f.err
 		}
-		return f.page, true, f.err
+		return f.page, f.hold, true, nil
 	case <-ctx.Done():
-		return provider.Page{}, false, ctx.Err()
+		return provider.Page{}, nil, false, ctx.Err()
 	}
 }
 

@@ -80,7 +80,12 @@ func (a *Activities) FetchPage(ctx context.Context, in PageInput) (res PageResul
 		return PageResult{}, err
 	}
 	started := time.Now()
-	page, err := a.fetch(ctx, conn, in)
+	hold := a.budget().Hold() // the page's memory, from its first body to its write
+	defer hold.Release()
+	page, err := a.fetch(provider.WithHold(ctx, hold), conn, in)
+	if err == nil {
+		err = a.keep(ctx, hold, page)
+	}
 	if err != nil {
 		return PageResult{}, err
 	}
@@ -244,9 +249,18 @@ var (
 // a listing gives (see index.go).
 type checksums struct{ sha256, md5 string }
 
+// maxEncoders bounds the gzip writers at work at once, about 1 MB each: compression is
+// CPU, so more than a few a core buys nothing, and their memory is part of the worker's
+// fixed share (config.MemoryBase) rather than its page budget.
+const maxEncoders = 16
+
+var encoders = make(chan struct{}, maxEncoders)
+
 // encode writes records as compact newline-delimited JSON, gzip-compressed, and returns
 // the object's checksums.
 func (a *Activities) encode(records []json.RawMessage) ([]byte, checksums, error) {
+	encoders <- struct{}{}
+	defer func() { <-encoders }()
 	buf := gzipOut.Get().(*bytes.Buffer)
 	defer gzipOut.Put(buf)
 	buf.Reset()

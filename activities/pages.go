@@ -88,7 +88,7 @@ func (a *Activities) fetchBatch(ctx context.Context, conn provider.Connector, in
 		}
 	}()
 	for !w.failed.Load() {
-		page, ok, err := s.page(ctx, at)
+		page, hold, ok, err := s.page(ctx, at)
 		if !ok && err == nil { // the stream ended before this page: start another here
 			s.stop()
 			s = a.startStream(ctx, conn, at)
@@ -110,10 +110,12 @@ func (a *Activities) fetchBatch(ctx context.Context, conn provider.Connector, in
 		}
 		res.Fetched++
 		if len(page.Records) > 0 {
-			w.put(at, page.Records)
+			w.put(at, page.Records, hold)
 			at.Seq++
 			res.Pages++
 			res.Records += int64(len(page.Records))
+		} else {
+			hold.Release()
 		}
 		res.Next, res.Done = page.Next, page.Done
 		at = at.counted(page)
@@ -142,6 +144,7 @@ type pageWriter struct {
 type writeJob struct {
 	in      PageInput
 	records []json.RawMessage
+	hold    *provider.Hold // given back once the page is written, or given up
 }
 
 func (a *Activities) startWriter(ctx context.Context) *pageWriter {
@@ -150,9 +153,11 @@ func (a *Activities) startWriter(ctx context.Context) *pageWriter {
 		defer close(w.done)
 		for j := range w.jobs {
 			if w.err != nil {
+				j.hold.Release()
 				continue
 			}
 			p, err := a.write(ctx, j.in, j.records)
+			j.hold.Release()
 			if err != nil {
 				w.err = err
 				w.failed.Store(true)
@@ -164,8 +169,8 @@ func (a *Activities) startWriter(ctx context.Context) *pageWriter {
 	return w
 }
 
-func (w *pageWriter) put(in PageInput, records []json.RawMessage) {
-	w.jobs <- writeJob{in: in, records: records}
+func (w *pageWriter) put(in PageInput, records []json.RawMessage, hold *provider.Hold) {
+	w.jobs <- writeJob{in: in, records: records, hold: hold}
 }
 
 // wait returns once every page handed over is written (or one failed), with what was.

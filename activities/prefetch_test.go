@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -106,7 +105,7 @@ func TestStreamRoom(t *testing.T) {
 	cancel() // room answers at once when there is room, and gives up instead of waiting
 	idle := time.NewTimer(time.Hour)
 	defer idle.Stop()
-	s := &stream{pages: make(chan fetched, maxAhead), taken: make(chan struct{}, 1), all: new(atomic.Int64)}
+	s := &stream{pages: make(chan fetched, maxAhead), taken: make(chan struct{}, 1), ws: new(streams)}
 	for off := 0; off < 40; off += 10 {
 		if got := s.room(done, idle, 4); got != roomMade {
 			t.Fatalf("%d pages waiting of 4: room %v", len(s.pages), got)
@@ -117,23 +116,12 @@ func TestStreamRoom(t *testing.T) {
 	if got := s.room(done, idle, 4); got != roomCancelled {
 		t.Fatalf("4 pages waiting of 4: room %v, want it to wait", got)
 	}
-	if _, ok, err := s.page(context.Background(), PageInput{}); !ok || err != nil {
+	if _, _, ok, err := s.page(context.Background(), PageInput{}); !ok || err != nil {
 		t.Fatalf("taking the first page: ok %v, err %v", ok, err)
 	}
 	if got := s.room(done, idle, 4); got != roomMade || s.held.Load() != 6 {
 		t.Fatalf("3 pages waiting of 4: room %v, %d bytes held", got, s.held.Load())
 	}
-	// The worker's streams together are over their bound: a stream holding pages waits,
-	// one holding none may fetch.
-	s.all.Store(workerAheadBytes)
-	if got := s.room(done, idle, 4); got != roomCancelled {
-		t.Fatalf("the worker's streams full, 3 pages waiting: room %v, want it to wait", got)
-	}
-	empty := &stream{pages: make(chan fetched, maxAhead), taken: make(chan struct{}, 1), all: s.all}
-	if got := empty.room(done, idle, 4); got != roomMade {
-		t.Fatalf("the worker's streams full, none waiting here: room %v", got)
-	}
-	s.all.Store(0)
 	s.held.Store(aheadBytes)
 	if got := s.room(done, idle, 4); got != roomCancelled {
 		t.Fatalf("%d bytes waiting: room %v, want it to wait", s.held.Load(), got)
@@ -161,7 +149,7 @@ func TestEndedStreamReleasesWhatItHeld(t *testing.T) {
 	a := &Activities{Providers: oneProvider{conn}, Store: storagetest.NewMemory()}
 	in := batchInput(1, provider.Position{}, 1)
 	s := a.startStream(context.Background(), conn, in.PageInput)
-	if _, ok, err := s.page(context.Background(), in.PageInput); !ok || err != nil {
+	if _, _, ok, err := s.page(context.Background(), in.PageInput); !ok || err != nil {
 		t.Fatalf("first page: ok %v, err %v", ok, err)
 	}
 	<-conn.third // the second page waits to be taken
@@ -182,7 +170,7 @@ func TestStoppedStreamReleasesWhatItHeld(t *testing.T) {
 	a := &Activities{Providers: oneProvider{conn}, Store: storagetest.NewMemory()}
 	in := batchInput(1, provider.Position{}, 1)
 	s := a.startStream(context.Background(), conn, in.PageInput)
-	if _, ok, err := s.page(context.Background(), in.PageInput); !ok || err != nil {
+	if _, _, ok, err := s.page(context.Background(), in.PageInput); !ok || err != nil {
 		t.Fatalf("first page: ok %v, err %v", ok, err)
 	}
 	<-s.ended // fetched to the end: two pages wait

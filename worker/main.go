@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
+	"runtime/debug"
 	"time"
 
 	"go.temporal.io/sdk/client"
@@ -68,6 +69,11 @@ func run() error {
 	}
 	defer c.Close()
 
+	budget, err := provider.NewBudget(int64(cfg.MemoryBudget), int64(cfg.MaxBody))
+	if err != nil {
+		return fmt.Errorf("configuration: PAGEWISE_MEMORY_BUDGET: %w", err)
+	}
+	limitGoMemory(cfg, log)
 	providers := registry.New(cfg.Config, &http.Client{Timeout: cfg.HTTPTimeout})
 	budgets := providers.Budgets()
 	fatal := make(chan error, len(budgets)+1)
@@ -81,6 +87,7 @@ func run() error {
 		MaxBody:       int64(cfg.MaxBody),
 		MaxRetryDelay: cfg.MaxRetryDelay,
 		Ceilings:      provider.Ceilings{Pages: cfg.MaxExportPages, Records: cfg.MaxExportRecords},
+		Budget:        budget,
 		Runs:          runs.Finder{Client: c, Namespace: cfg.Namespace},
 	}
 	w, err := workers.Start(c, acts, workers.Options{
@@ -117,6 +124,19 @@ func run() error {
 	}
 	log.Info("worker stopped")
 	return nil
+}
+
+// limitGoMemory gives the garbage collector the worker's memory formula as its soft limit
+// (budget + config.MemoryBase), so it collects before the container's limit rather than
+// at twice the live heap; GOMEMLIMIT, when set, is the operator's and stays.
+func limitGoMemory(cfg config.Worker, log *slog.Logger) {
+	if _, set := os.LookupEnv("GOMEMLIMIT"); set {
+		log.Info("memory budget", "page_budget_bytes", int64(cfg.MemoryBudget), "go_memory_limit", "GOMEMLIMIT")
+		return
+	}
+	debug.SetMemoryLimit(cfg.GoMemoryLimit())
+	log.Info("memory budget", "page_budget_bytes", int64(cfg.MemoryBudget), "go_memory_limit_bytes", cfg.GoMemoryLimit(),
+		"container_limit_needed_bytes", cfg.MemoryLimit())
 }
 
 // serveHTTP starts the endpoint. An address set in PAGEWISE_HTTP_ADDR must work; the

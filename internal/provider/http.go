@@ -33,13 +33,14 @@ type Wire struct {
 // Every failure is an *Error: transport faults and 5xx are retryable, 429 carries the
 // provider's delay (clamped to the context's Limits), other 4xx are fatal, and a body over
 // Limits.MaxBody is fatal. The body is decoded from a pooled buffer, so a page is held
-// about twice at most: the buffer and the records decoded from it.
+// about twice at most: the buffer and the records decoded from it, which is what the
+// context's Hold claims (budget.go) once the response's headers have come.
 func Call(ctx context.Context, client *http.Client, pacer *Pacer, w Wire, resource string, req *http.Request, out any) error {
 	lim := limitsOf(ctx)
 	if err := pacer.Wait(ctx); err != nil {
 		return err
 	}
-	resp, err := client.Do(req.WithContext(ctx))
+	resp, err := sameOriginOnly(client).Do(req.WithContext(ctx))
 	if err != nil {
 		if ctx.Err() != nil {
 			return ctx.Err()
@@ -49,6 +50,17 @@ func Call(ctx context.Context, client *http.Client, pacer *Pacer, w Wire, resour
 	}
 	defer func() { _ = resp.Body.Close() }()
 	observe(ctx, w.Provider, resp.StatusCode)
+	// Room for the body and its records is claimed before a byte of it is read.
+	hold, own := holdFor(ctx, lim)
+	if own {
+		defer hold.Release()
+	}
+	if err := hold.claim(ctx, readFactor*lim.MaxBody); err != nil {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		return &Error{Provider: w.Provider, Resource: resource, Message: "memory budget: " + err.Error()}
+	}
 	buf := bodyBuffers.Get().(*bytes.Buffer)
 	defer putBuffer(buf)
 	if err := readBody(buf, resp, lim.MaxBody); err != nil {
@@ -62,6 +74,8 @@ func Call(ctx context.Context, client *http.Client, pacer *Pacer, w Wire, resour
 	switch {
 	case resp.StatusCode >= 200 && resp.StatusCode < 300:
 		return decode(w.Provider, resource, body, out)
+	case resp.StatusCode >= 300 && resp.StatusCode < 400:
+		return &Error{Provider: w.Provider, Resource: resource, Status: resp.StatusCode, Message: redirected(resp)}
 	case resp.StatusCode == http.StatusTooManyRequests:
 		e := &Error{Provider: w.Provider, Resource: resource, Status: resp.StatusCode, Retryable: true, RateLimited: true,
 			Message: "rate limited"}
@@ -85,6 +99,44 @@ func Call(ctx context.Context, client *http.Client, pacer *Pacer, w Wire, resour
 		return &Error{Provider: w.Provider, Resource: resource, Status: resp.StatusCode, Message: errorText(w, resp, body),
 			Credentials: resp.StatusCode == http.StatusUnauthorized || resp.StatusCode == http.StatusForbidden}
 	}
+}
+
+// sameOriginOnly is client refusing redirects to another scheme, host or port. Go's client
+// keeps Authorization on a redirect to the same host on another port or scheme, and to a
+// subdomain (net/http shouldCopyHeaderOnRedirect compares host names only), so a 302 from
+// https to http would send the token in clear. Such a redirect is answered as the 3xx it
+// is, which Call fails for good; a redirect within the origin is followed as before.
+func sameOriginOnly(c *http.Client) *http.Client {
+	g := *c
+	next := c.CheckRedirect
+	g.CheckRedirect = func(req *http.Request, via []*http.Request) error {
+		if !SameOrigin(req.URL, via[0].URL) {
+			return http.ErrUseLastResponse
+		}
+		if next != nil {
+			return next(req, via)
+		}
+		if len(via) >= maxRedirects {
+			return fmt.Errorf("stopped after %d redirects", maxRedirects)
+		}
+		return nil
+	}
+	return &g
+}
+
+// maxRedirects is net/http's own default.
+const maxRedirects = 10
+
+// redirected says where a redirect that was not followed pointed, by origin only: the
+// rest of a Location may carry anything.
+func redirected(resp *http.Response) string {
+	u, err := resp.Location()
+	if err != nil || u.Host == "" {
+		return fmt.Sprintf("answered %d with no Location to follow", resp.StatusCode)
+	}
+	where := Clip(u.Scheme + "://" + u.Host)
+	return fmt.Sprintf("redirected (%d) to %s, another scheme, host or port than the request's: not followed, "+
+		"as the token goes only to the base URL's origin; set the base URL to where the API answers", resp.StatusCode, where)
 }
 
 // bodyBuffers hold responses while they are read and decoded: growing a fresh slice to a

@@ -9,9 +9,8 @@ import (
 	"time"
 )
 
-// Defaults for Limits: a page body well below the worker's memory limit in deploy/ (1 GiB,
-// with up to PAGEWISE_MAX_CONCURRENT_PAGES pages at once, each held about twice while it
-// is decoded), and a provider-asked delay that never holds a worker for long.
+// Defaults for Limits: a page body a worker's memory budget holds several of (see
+// budget.go), and a provider-asked delay that never holds a worker for long.
 const (
 	DefaultMaxBody  = 32 << 20
 	DefaultMaxDelay = 5 * time.Minute
@@ -25,6 +24,8 @@ type Limits struct {
 	MaxDelay time.Duration
 	// Clamped, if set, hears of every delay that was cut to MaxDelay.
 	Clamped func(provider string, asked, used time.Duration)
+	// Budget, if set, is claimed from by every body read (see Hold).
+	Budget *Budget
 }
 
 type limitsKey struct{}

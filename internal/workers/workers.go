@@ -25,7 +25,8 @@ type Options struct {
 	// Budgets are each credential's requests a second; each gets its own page queue, and
 	// a zero rate leaves it unlimited.
 	Budgets []registry.Budget
-	// MaxPages bounds the page activities this process runs at once, per provider.
+	// MaxPages bounds the page activities this process runs at once, per page queue;
+	// the memory they hold is bounded by the activities' Budget, not by this.
 	MaxPages int
 	// Worker is the base of every worker's options (stop timeout, fatal error hook, …).
 	Worker worker.Options

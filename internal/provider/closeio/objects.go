@@ -31,8 +31,16 @@ func objectType(name string) (string, bool) {
 // (https://developer.close.com/api/resources/custom-objects/list), so a page is a page of
 // lead ids (GET /api/v1/lead/ with _fields=id, offset paging) and then each lead's
 // custom objects of the type. The first page also checks that the type exists.
+//
+// One response per lead could make a page of PageSize bodies; a page instead keeps at
+// most one body's worth of records (provider.MaxBody). The lead whose objects would take
+// it past that starts the next page, which asks for them again: the stop depends only on
+// the records' sizes, so a page retried from its position ends where it ended before.
 func (c *Connector) fetchByLead(ctx context.Context, plan provider.Plan, pos provider.Position) (provider.Page, error) {
 	typeID, _ := objectType(plan.Resource)
+	if err := provider.Gather(ctx); err != nil {
+		return provider.Page{}, err
+	}
 	if pos.Offset == 0 {
 		if err := c.checkType(ctx, plan.Resource, typeID); err != nil {
 			return provider.Page{}, err
@@ -48,14 +56,29 @@ func (c *Connector) fetchByLead(ctx context.Context, plan provider.Plan, pos pro
 		return provider.Page{}, err
 	}
 	page := provider.Page{Total: -1, Done: !leads.HasMore, Next: provider.Position{Offset: pos.Offset + len(leads.Data)}}
-	for _, raw := range leads.Data {
+	bound, kept := provider.MaxBody(ctx), int64(0)
+	for i, raw := range leads.Data {
 		recs, err := c.objectsOf(ctx, plan.Resource, typeID, idOf(raw), pos)
 		if err != nil {
 			return provider.Page{}, err
 		}
+		size := rawSize(recs)
+		if i > 0 && kept+size > bound {
+			page.Done, page.Next = false, provider.Position{Offset: pos.Offset + i}
+			break
+		}
+		kept += size
 		page.Records = append(page.Records, recs...)
 	}
 	return page, nil
+}
+
+func rawSize(recs []json.RawMessage) int64 {
+	var n int64
+	for _, r := range recs {
+		n += int64(len(r))
+	}
+	return n
 }
 
 // objectsOf is one lead's custom objects of typeID, each checked to be of that lead and type.

@@ -2,10 +2,13 @@ package closeio
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/pagewise/pagewise/internal/provider"
@@ -78,5 +81,91 @@ func TestCustomObjectPages(t *testing.T) {
 	_, err = c.Fetch(context.Background(), provider.Request{Plan: p, Position: page.Next})
 	if pe := asError(t, err); !pe.Contract || !strings.Contains(pe.Message, `record co_l2 is of lead "l2" and type "cotype_b"`) || len(got) != 3 {
 		t.Fatalf("got %v after %v", err, got)
+	}
+}
+
+// TestCustomObjectPageKeepsWithinOneBody: a page of 100 leads each with large custom
+// objects would hold 100 bodies; it keeps at most PAGEWISE_MAX_BODY of records instead,
+// ending before the lead that would take it past, where the next page starts. Pages
+// cover every object once, in order, and a page asked for again is the same page. The
+// page claims its memory before its first request, as it cannot wait for more later.
+func TestCustomObjectPageKeepsWithinOneBody(t *testing.T) {
+	const maxBody, leads, blob = 256 << 10, 100, 40 << 10
+	var budget *provider.Budget
+	var claimedFirst atomic.Int64
+	claimedFirst.Store(-1)
+	c := serve(t, Config{}, func(w http.ResponseWriter, r *http.Request) {
+		q := r.URL.Query()
+		switch r.URL.Path {
+		case "/api/v1/custom_object_type/cotype_a/":
+			claimedFirst.CompareAndSwap(-1, budget.Pages.Held())
+			fmt.Fprint(w, `{"id":"cotype_a"}`)
+		case "/api/v1/lead/":
+			skip, _ := strconv.Atoi(q.Get("_skip"))
+			limit, _ := strconv.Atoi(q.Get("_limit"))
+			var ids []string
+			for i := skip; i < min(skip+limit, leads); i++ {
+				ids = append(ids, fmt.Sprintf(`{"id":"l%03d"}`, i))
+			}
+			fmt.Fprintf(w, `{"data":[%s],"has_more":%v}`, strings.Join(ids, ","), skip+limit < leads)
+		case "/api/v1/custom_object/":
+			lead := q.Get("lead_id")
+			fmt.Fprintf(w, `{"data":[{"id":"co_%s","lead_id":%q,"custom_object_type_id":"cotype_a","blob":%q}],"has_more":false}`,
+				lead, lead, strings.Repeat("x", blob))
+		default:
+			t.Errorf("request %s", r.URL.RequestURI())
+		}
+	})
+	budget, err := provider.NewBudget(provider.MinBudget(maxBody), maxBody)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := provider.WithLimits(context.Background(), provider.Limits{MaxBody: maxBody, Budget: budget})
+	p := plan(t, c, provider.Spec{Resource: "custom_object.cotype_a", PageSize: leads})
+	var ids []string
+	pos, pages := c.Start(p), 0
+	for done := false; !done; pages++ {
+		if pages > leads {
+			t.Fatal("more pages than leads")
+		}
+		hold := budget.Hold()
+		page, err := c.Fetch(provider.WithHold(ctx, hold), provider.Request{Plan: p, Position: pos})
+		hold.Release()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var size int64
+		for _, r := range page.Records {
+			size += int64(len(r))
+			var rec struct{ ID string }
+			_ = json.Unmarshal(r, &rec)
+			ids = append(ids, rec.ID)
+		}
+		if size > maxBody {
+			t.Fatalf("page at %+v holds %d bytes of records, over the %d-byte body limit", pos, size, maxBody)
+		}
+		again, err := c.Fetch(ctx, provider.Request{Plan: p, Position: pos})
+		if err != nil || again.Next != page.Next || again.Done != page.Done || len(again.Records) != len(page.Records) {
+			t.Fatalf("the page at %+v asked for again: next %+v done %v records %d, was %+v %v %d (err %v)",
+				pos, again.Next, again.Done, len(again.Records), page.Next, page.Done, len(page.Records), err)
+		}
+		pos, done = page.Next, page.Done
+	}
+	if len(ids) != leads {
+		t.Fatalf("%d objects exported, want %d", len(ids), leads)
+	}
+	for i, id := range ids {
+		if want := fmt.Sprintf("co_l%03d", i); id != want {
+			t.Fatalf("object %d is %s, want %s", i, id, want)
+		}
+	}
+	if want := leads / (maxBody / blob); pages < want {
+		t.Fatalf("%d pages, want at least %d of at most %d objects", pages, want, maxBody/blob)
+	}
+	if got := claimedFirst.Load(); got != provider.MinBudget(maxBody) {
+		t.Fatalf("%d bytes claimed before the first request, want the page's bound %d", got, provider.MinBudget(maxBody))
+	}
+	if budget.Pages.Peak() > budget.Pages.Size() || budget.Pages.Held() != 0 {
+		t.Fatalf("budget peak %d of %d, %d still held", budget.Pages.Peak(), budget.Pages.Size(), budget.Pages.Held())
 	}
 }
