@@ -188,7 +188,7 @@ func (x *exporter) prepare(ctx workflow.Context) error {
 	})
 	x.export.Spec.Since = x.since(ctx)
 	in := activities.PrepareInput{Export: x.export, Fresh: !x.resuming(ctx), Incremental: x.in.Incremental, Suffix: x.suffix(ctx),
-		WorkflowID: x.wfID, ReplaceOwner: x.in.ReplaceOwner}
+		WorkflowID: x.wfID, ReplaceOwner: x.in.ReplaceOwner, Replace: x.in.Replace}
 	if err := workflow.ExecuteActivity(actx, a.Prepare, in).Get(ctx, &res); err != nil {
 		return err
 	}

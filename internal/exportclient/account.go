@@ -6,7 +6,6 @@ import (
 	"io"
 	"time"
 
-	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/client"
 
 	"github.com/pagewise/pagewise/workflows"
@@ -24,20 +23,26 @@ func AccountWorkflowID(in workflows.AccountInput) string {
 	return in.Provider + "-account"
 }
 
-// StartAccount starts an account export, or fails if one with the same id is running.
+// StartAccount starts an account export, refusing an id that runs or, without replace,
+// completed (as Start does).
 func StartAccount(ctx context.Context, c client.Client, taskQueue string, in workflows.AccountInput) (client.WorkflowRun, error) {
 	id := AccountWorkflowID(in)
 	if in.ExportID == "" {
 		in.ExportID = id
 	}
-	run, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
-		ID:                       id,
-		TaskQueue:                taskQueue,
-		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_FAIL,
-		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
-	}, workflows.AccountWorkflowName, in)
+	if !in.DryRun {
+		if err := checkRerun(ctx, c, id, in.Replace || in.Resume); err != nil {
+			return nil, err
+		}
+	}
+	memo := map[string]any{"provider": in.Provider, "resource": "account", "state": "started"}
+	summary := "Export the " + in.Provider + " account"
+	if in.DryRun {
+		summary = "List the " + in.Provider + " account's resources"
+	}
+	run, err := c.ExecuteWorkflow(ctx, startOptions(id, taskQueue, summary, details(in), memo), workflows.AccountWorkflowName, in)
 	if err != nil {
-		return nil, fmt.Errorf("starting account export %s: %w", id, err)
+		return nil, startError(id, err)
 	}
 	return run, nil
 }
