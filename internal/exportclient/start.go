@@ -54,9 +54,9 @@ func startOptions(id, taskQueue, summary, details string, memo map[string]any) c
 		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
 		// Without it the SDK hands back the running run, and the new input is dropped.
 		WorkflowExecutionErrorWhenAlreadyStarted: true,
-		StaticSummary: summary,
-		StaticDetails: details,
-		Memo:          memo,
+		StaticSummary:                            summary,
+		StaticDetails:                            details,
+		Memo:                                     memo,
 	}
 }
 
