@@ -74,11 +74,7 @@ func AccountProgress(ctx context.Context, c client.Client, workflowID string) (w
 }
 
 // RenderAccount is one line of an account's progress.
-func RenderAccount(p workflows.AccountProgress, elapsed time.Duration) string {
-	rate := 0.0
-	if s := elapsed.Seconds(); s > 0 {
-		rate = float64(p.Records) / s
-	}
+func RenderAccount(p workflows.AccountProgress, rate float64) string {
 	running := 0
 	for _, e := range p.Resources {
 		if e.Status == workflows.ResourceRunning {
@@ -92,10 +88,13 @@ func RenderAccount(p workflows.AccountProgress, elapsed time.Duration) string {
 // FollowAccount waits for an account export to end, printing its progress as Follow does.
 func FollowAccount(ctx context.Context, c client.Client, workflowID string, out io.Writer, tty bool) (workflows.AccountResult, error) {
 	var res workflows.AccountResult
-	started := time.Now()
-	err := follow(ctx, c, workflowID, &res, out, tty, func() (string, error) {
+	var meter rateMeter
+	err := follow(ctx, c, workflowID, &res, out, tty, func(ctx context.Context) (string, error) {
 		p, err := AccountProgress(ctx, c, workflowID)
-		return RenderAccount(p, time.Since(started)), err
+		if err != nil {
+			return "", err
+		}
+		return RenderAccount(p, meter.add(time.Now(), p.Records)), nil
 	})
 	return res, err
 }
