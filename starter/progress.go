@@ -36,8 +36,8 @@ func progressCmd(ctx context.Context, args []string) error {
 		return err
 	}
 	if s.Running && s.Progress == nil && s.AccountProgress == nil {
-		return &exportclient.Error{Msg: fmt.Sprintf("export %s is running but its progress has no answer: %s", s.ID, exportclient.Describe(s.QueryError)),
-			Hint: "a worker answers progress: is one polling task queue " + s.TaskQueue + "?"}
+		return &exportclient.Error{Msg: fmt.Sprintf("export %s is running; its progress has no answer: %s", s.ID,
+			exportclient.NoAnswer(ctx, tc, s.ID, s.TaskQueue, s.QueryError)), Hint: "a worker answers progress; the Web UI shows the export meanwhile"}
 	}
 	if out.json() {
 		err = printJSON(out, progressJSON(s))

@@ -100,6 +100,7 @@ type watcher struct {
 	c         client.Client
 	id        string
 	taskQueue string
+	last      string // the last progress line
 }
 
 // answerTimeout bounds one progress query: a query no worker answers would otherwise
@@ -110,8 +111,12 @@ func (w *watcher) status(ctx context.Context, line func(context.Context) (string
 	qctx, cancel := context.WithTimeout(ctx, answerTimeout)
 	defer cancel()
 	l, err := line(qctx)
-	if err == nil {
+	switch {
+	case err == nil:
+		w.last = l
 		return l
+	case ctx.Err() != nil:
+		return w.last // interrupted: not news
 	}
 	return w.trouble(ctx, err)
 }
@@ -135,11 +140,20 @@ func (w *watcher) trouble(ctx context.Context, queryErr error) string {
 	case n == 0:
 		return fmt.Sprintf("no worker is polling task queue %s: start one (go run ./worker); the export waits for it", w.taskQueue)
 	}
+	if w.last != "" {
+		return w.last // a busy worker answers between batches of pages
+	}
 	return "waiting for the worker to answer: " + oneLine(Describe(queryErr))
 }
 
 func unreachable(err error) string {
 	return "Temporal unreachable, reconnecting: " + oneLine(Describe(err))
+}
+
+// NoAnswer says why a running export's progress query had no answer.
+func NoAnswer(ctx context.Context, c client.Client, workflowID, taskQueue string, queryErr error) string {
+	w := watcher{c: c, id: workflowID, taskQueue: taskQueue}
+	return w.trouble(ctx, queryErr)
 }
 
 // pollerFresh is how recently a poller must have polled to count: a live worker polls
