@@ -505,6 +505,7 @@ func (r *readmeRun) failAfterAPage() string {
 // resume: the README's resume command continues the failed export from its recorded page.
 func (r *readmeRun) resume() {
 	id := r.failAfterAPage()
+	r.assertProgressShowsFailure(id)
 	cmds := r.blocks[r.blockOf(r.t.Name())]
 	for _, cmd := range cmds {
 		r.sh.run(cmd)
@@ -545,6 +546,19 @@ func (r *readmeRun) reset() {
 	assertExactly(r.t, r.sb, "clio", "contacts", recs)
 	if _, err := stack.store.Head(context.Background(), "clio/contacts/"+id+"/checkpoint.json"); err == nil {
 		r.t.Error("the stopped run's checkpoint.json is still beside the manifest")
+	}
+}
+
+// assertProgressShowsFailure: starter progress of a failed export shows how it failed,
+// without the SDK's layers and without a zero start time, and exits 1.
+func (r *readmeRun) assertProgressShowsFailure(id string) {
+	r.t.Helper()
+	for _, cmd := range []string{"go run ./starter progress " + id, "go run ./starter progress " + id + " --output json"} {
+		out, errOut, code := r.sh.runFailing(cmd)
+		if code != 1 || !strings.Contains(out, "APIContractBroken") || strings.Contains(out+errOut, "0001-01-01") ||
+			!strings.Contains(errOut, "export "+id+" failed: APIContractBroken") || strings.Contains(errOut, "workflow execution error") {
+			r.t.Fatalf("%s: exit %d\nstdout:\n%s\nstderr:\n%s", cmd, code, out, errOut)
+		}
 	}
 }
 

@@ -33,6 +33,10 @@ func TestRerunNeverDestroysAVerifiedExport(t *testing.T) {
 		t.Fatalf("first export: %v\n%s", err, tail(w.output(), 20))
 	}
 	before := folder(t, "clio/contacts/"+id+"/")
+	// The starter refuses it before starting anything.
+	if _, err := exportclient.Start(context.Background(), stack.client, queue, in); err == nil || !strings.Contains(err.Error(), "already completed") {
+		t.Fatalf("starter: %v, want a refusal", err)
+	}
 
 	for _, cancel := range []bool{false, true} {
 		ctx, stop := context.WithTimeout(context.Background(), 2*time.Minute)
@@ -66,10 +70,6 @@ func TestRerunNeverDestroysAVerifiedExport(t *testing.T) {
 	_, recs := readBack(t, first.ManifestKey)
 	assertExactly(t, sb, "clio", "contacts", recs)
 
-	// The starter refuses it too, before starting anything.
-	if _, err := exportclient.Start(context.Background(), stack.client, queue, in); err == nil || !strings.Contains(err.Error(), "already completed") {
-		t.Fatalf("starter: %v, want a refusal", err)
-	}
 	in.Replace = true
 	res, err := startAs(t, queue, id, in, 3*time.Minute)
 	if err != nil {

@@ -153,7 +153,7 @@ type Progress struct {
 	Run        int                    `json:"run"`
 	Position   provider.Position      `json:"position"` // of the first unfinished partition
 	Partitions []activities.Partition `json:"partitions"`
-	StartedAt  time.Time              `json:"started_at"`
+	StartedAt  time.Time              `json:"started_at,omitzero"` // zero until Prepare has run
 	// Paused is true from the pause signal on; Idle once it has taken effect: the pages in
 	// flight (and any fetched ahead) are done, and none is asked for until resume.
 	Paused bool      `json:"paused"`
