@@ -78,7 +78,7 @@ func checkRerun(ctx context.Context, c client.Client, id string, replace bool) e
 		if replace {
 			return nil
 		}
-		return hinted(fmt.Sprintf("to export it again into the same folder, add --replace (the completed export is deleted when the new run starts); or give another --export-id"),
+		return hinted("to export it again into the same folder, add --replace (the completed export is deleted when the new run starts); or give another --export-id",
 			"export %s already completed at %s: its folder holds a verified export", id, info.GetCloseTime().AsTime().UTC().Format(time.RFC3339))
 	}
 	return nil
