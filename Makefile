@@ -5,10 +5,13 @@ GO_TEST_FLAGS ?= -count=1 -timeout 60m
 
 FUZZTIME ?= 10s
 
-.PHONY: demo test unit fuzz bench lint tools clean
+.PHONY: demo dev test unit fuzz bench lint tools clean
 
 demo: tools ## one complete export on this machine: PROVIDER=close make demo
 	go run ./cmd/demo --provider $(PROVIDER) $(DEMO_FLAGS)
+
+dev: tools ## the demo's stack (Temporal with its Web UI, S3, sandbox API, worker) kept up until Ctrl-C; prints the environment to export
+	go run ./cmd/demo --dev --provider $(PROVIDER) $(DEV_FLAGS)
 
 test: tools ## every test, end-to-end ones included (real Temporal, real S3 server), then a short fuzz
 	go test $(GO_TEST_FLAGS) ./...

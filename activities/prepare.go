@@ -28,6 +28,9 @@ type PrepareInput struct {
 	WorkflowID string `json:"workflow_id,omitempty"`
 	// ReplaceOwner lets this workflow take over a folder another workflow owns.
 	ReplaceOwner bool `json:"replace_owner,omitempty"`
+	// Replace lets Fresh clear a folder that holds a verified manifest. Without it (or
+	// ReplaceOwner) Prepare refuses, so a re-run never destroys the last good export.
+	Replace bool `json:"replace,omitempty"`
 }
 
 // PrepareResult is the validated plan and where paging starts.
@@ -85,6 +88,9 @@ func (a *Activities) Prepare(ctx context.Context, in PrepareInput) (_ PrepareRes
 		return PrepareResult{}, err
 	}
 	if in.Fresh {
+		if err := a.refuseVerified(ctx, base, e, in); err != nil {
+			return PrepareResult{}, err
+		}
 		if err := a.clear(ctx, base); err != nil {
 			return PrepareResult{}, err
 		}
@@ -114,6 +120,23 @@ func (a *Activities) untaken(ctx context.Context, e *Export, suffix string) (str
 		return "", invalid("invalid export_id suffix %q", suffix)
 	}
 	return a.base(*e), nil
+}
+
+// refuseVerified keeps a completed export: a fresh run may clear its folder only when
+// the input says replace (or replace_owner).
+func (a *Activities) refuseVerified(ctx context.Context, base string, e Export, in PrepareInput) error {
+	if in.Replace || in.ReplaceOwner {
+		return nil
+	}
+	_, err := a.Store.Head(ctx, base+"/"+manifestName)
+	switch {
+	case errors.Is(err, storage.ErrNotFound):
+		return nil
+	case err != nil:
+		return storageError(err)
+	}
+	return invalid("export %s already completed: %s is its verified output. Set replace (starter export --replace) to delete it and export again, or choose another export_id",
+		e.ID, a.Store.Location(base+"/"+manifestName))
 }
 
 // storageCheckTimeout bounds the bucket probe. An endpoint that accepts connections and

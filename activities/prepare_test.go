@@ -183,3 +183,38 @@ func TestPrepareAcceptsGoodInput(t *testing.T) {
 		}
 	}
 }
+
+// TestPrepareKeepsAVerifiedExportWithoutReplace: a fresh run of an id whose folder holds a
+// manifest is refused, and the folder is left as it was; replace clears it.
+func TestPrepareKeepsAVerifiedExportWithoutReplace(t *testing.T) {
+	ctx := context.Background()
+	store := storagetest.NewMemory()
+	a := &Activities{Providers: sandboxRegistry(t), Store: store}
+	e := Export{ID: "done", Provider: "clio", Prefix: "clio/contacts", Spec: provider.Spec{Resource: "contacts"}}
+	if _, err := a.Prepare(ctx, PrepareInput{Export: e, Fresh: true, WorkflowID: "done"}); err != nil {
+		t.Fatal(err)
+	}
+	page, manifest := PageKey("clio/contacts/done", 0, 1), "clio/contacts/done/"+manifestName
+	for _, k := range []string{page, manifest} {
+		if err := store.Put(ctx, k, []byte("kept"), "", nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_, err := a.Prepare(ctx, PrepareInput{Export: e, Fresh: true, WorkflowID: "done"})
+	var appErr *temporal.ApplicationError
+	if !errors.As(err, &appErr) || appErr.Type() != ErrInvalidInput || !strings.Contains(err.Error(), "already completed") ||
+		!strings.Contains(err.Error(), "replace") {
+		t.Fatalf("re-run without replace: %v; want InvalidInput naming replace", err)
+	}
+	for _, k := range []string{page, manifest} {
+		if b, err := store.Get(ctx, k); err != nil || string(b) != "kept" {
+			t.Fatalf("%s after the refused run: %q, %v", k, b, err)
+		}
+	}
+	if _, err := a.Prepare(ctx, PrepareInput{Export: e, Fresh: true, WorkflowID: "done", Replace: true}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := store.Head(ctx, manifest); !errors.Is(err, storage.ErrNotFound) {
+		t.Fatalf("replace left the old manifest: %v", err)
+	}
+}

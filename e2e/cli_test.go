@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -120,6 +121,28 @@ func (s *shell) run(cmd string) (string, string) {
 	}
 	s.t.Logf("$ %s\n%s", cmd, strings.TrimSpace(out.String()))
 	return out.String(), errOut.String()
+}
+
+// runFailing runs a command that must fail, and returns its output and exit status.
+func (s *shell) runFailing(cmd string) (string, string, int) {
+	s.t.Helper()
+	line := cmd
+	if rest, ok := strings.CutPrefix(cmd, "go run ./starter "); ok {
+		line = s.starter + " " + rest
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	x := exec.CommandContext(ctx, "bash", "-c", line)
+	x.Dir, x.Env = s.root, s.env
+	var out, errOut bytes.Buffer
+	x.Stdout, x.Stderr = &out, &errOut
+	err := x.Run()
+	var exit *exec.ExitError
+	if !errors.As(err, &exit) {
+		s.t.Fatalf("%s: want a failure, got %v\nstdout:\n%s\nstderr:\n%s", cmd, err, out.String(), errOut.String())
+	}
+	s.t.Logf("$ %s (exit %d)\n%s", cmd, exit.ExitCode(), strings.TrimSpace(errOut.String()))
+	return out.String(), errOut.String(), exit.ExitCode()
 }
 
 var starterBuild struct {

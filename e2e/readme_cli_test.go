@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -23,7 +24,7 @@ import (
 // readmeBlockNames are the README blocks this test runs, in the order it runs them; a
 // block the README marks but this list lacks fails the test, so none goes untested.
 var readmeBlockNames = []string{
-	"temporal-start", "starter-export", "schedule", "schedule-manage", "schedule-temporal",
+	"temporal-start", "starter-export", "starter-rerun", "schedule", "schedule-manage", "schedule-temporal",
 	"temporal-control", "starter-control", "resume", "resume-temporal", "reset", "account",
 }
 
@@ -48,6 +49,7 @@ func TestReadmeCommandsWorkAsWritten(t *testing.T) {
 	steps := map[string]func(){
 		"temporal-start":    r.temporalStart,
 		"starter-export":    r.starterExport,
+		"starter-rerun":     r.starterRerun,
 		"schedule":          r.schedule,
 		"schedule-manage":   r.scheduleManage,
 		"schedule-temporal": r.scheduleTemporal,
@@ -84,6 +86,7 @@ var (
 	inputFlag      = regexp.MustCompile(`--input '([^']*)'`)
 	noteFlag       = regexp.MustCompile(`--note "([^"]*)"`)
 	scheduledID    = regexp.MustCompile(`^close-lead-\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$`)
+	scheduleRow    = regexp.MustCompile(`(?m)^close-lead +active +every 1h0m0s +\d{4}-\d\d-\d\dT\S+Z +(-|\S+)$`)
 )
 
 // startCommand is a `temporal workflow start` line's workflow id and input.
@@ -140,7 +143,7 @@ func (r *readmeRun) starterExport() {
 	cmd := r.blocks["starter-export"][0]
 	out, errOut := r.sh.run(cmd)
 	id := strings.TrimSpace(out)
-	if id != "close-lead" || !strings.Contains(errOut, "done: 1200 records") || !strings.Contains(errOut, "manifest: s3://") {
+	if id != "close-contact" || !strings.Contains(errOut, "done: 1200 records") || !strings.Contains(errOut, "manifest: s3://") {
 		t.Fatalf("%s printed %q and\n%s", cmd, out, errOut)
 	}
 	res, err := exportResultOf(t, id)
@@ -148,7 +151,44 @@ func (r *readmeRun) starterExport() {
 		t.Fatal(err)
 	}
 	_, recs := readBack(t, res.ManifestKey)
-	assertExactly(t, r.sb, "close", "lead", recs)
+	assertExactly(t, r.sb, "close", "contact", recs)
+}
+
+// starterRerun: starting a completed export again is refused and leaves it as it was;
+// with --replace it runs again.
+func (r *readmeRun) starterRerun() {
+	t := r.t
+	ctx := context.Background()
+	cmds := r.blocks["starter-rerun"]
+	if len(cmds) != 2 || strings.Contains(cmds[0], "--replace") || !strings.Contains(cmds[1], "--replace") {
+		t.Fatalf("README's rerun block: %q, want a plain export then one with --replace", cmds)
+	}
+	first, err := stack.client.DescribeWorkflowExecution(ctx, "close-contact", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	const key = "close/contact/close-contact/manifest.json"
+	before, err := stack.store.Get(ctx, key)
+	if err != nil {
+		t.Fatalf("the completed close-contact export has no manifest: %v", err)
+	}
+	out, errOut, code := r.sh.runFailing(cmds[0])
+	if code != 1 || out != "" || !strings.Contains(errOut, "export close-contact already completed") || !strings.Contains(errOut, "--replace") {
+		t.Fatalf("%s: exit %d, stdout %q, stderr:\n%s", cmds[0], code, out, errOut)
+	}
+	if after, err := stack.store.Get(ctx, key); err != nil || !bytes.Equal(after, before) {
+		t.Fatalf("the refused re-run changed the manifest: %v", err)
+	}
+	desc, err := stack.client.DescribeWorkflowExecution(ctx, "close-contact", "")
+	if err != nil || desc.GetWorkflowExecutionInfo().GetExecution().GetRunId() != first.GetWorkflowExecutionInfo().GetExecution().GetRunId() {
+		t.Fatalf("the refused re-run started a workflow: %v", err)
+	}
+	out, errOut = r.sh.run(cmds[1])
+	if strings.TrimSpace(out) != "close-contact" || !strings.Contains(errOut, "done: 1200 records") {
+		t.Fatalf("%s printed %q and\n%s", cmds[1], out, errOut)
+	}
+	_, recs := readBack(t, key)
+	assertExactly(t, r.sb, "close", "contact", recs)
 }
 
 // schedule: create, list, describe and trigger; the triggered run is incremental from
@@ -176,7 +216,7 @@ func (r *readmeRun) schedule() {
 			var out string
 			eventually(t, time.Minute, "the listing to show close-lead", func() bool {
 				out, _ = r.sh.run(cmd)
-				return strings.Contains(out, "close-lead\tactive\tevery 1h0m0s\tnext ")
+				return strings.HasPrefix(out, "SCHEDULE ") && scheduleRow.MatchString(out)
 			})
 		case strings.Contains(cmd, "schedule describe"):
 			out, _ := r.sh.run(cmd)
@@ -332,9 +372,9 @@ func (r *readmeRun) starterControl() {
 	t := r.t
 	cmds := r.blocks["starter-control"]
 	id := lastField(cmds[0])
-	in := workflows.ExportInput{Provider: "close", Resource: "lead"}
+	in := workflows.ExportInput{Provider: "close", Resource: "contact", Replace: true} // close-contact completed above
 	if exportclient.WorkflowID(in) != id {
-		t.Fatalf("README controls %s, want close-lead", id)
+		t.Fatalf("README controls %s, want close-contact", id)
 	}
 	r.sb.FailNext(in.Provider, sandbox.FaultRateLimit, 1<<30)
 	if _, err := exportclient.Start(context.Background(), stack.client, workflows.DefaultTaskQueue, in); err != nil {
@@ -344,25 +384,44 @@ func (r *readmeRun) starterControl() {
 	for _, cmd := range cmds {
 		out, _ := r.sh.run(cmd)
 		switch {
-		case strings.Contains(cmd, "starter progress"):
+		case strings.Contains(cmd, "starter progress") && strings.Contains(cmd, "--output json"):
 			p := progressJSON(t, out)
 			if p.ExportID != id || p.Phase != workflows.PhaseExporting || p.Provider != "close" {
 				t.Fatalf("%s printed:\n%s", cmd, out)
 			}
+		case strings.Contains(cmd, "starter progress"):
+			// For people: what and how far, none of the query's internals.
+			if !regexp.MustCompile(`(?m)^export +close-contact \(close contact, window\)$`).MatchString(out) ||
+				!regexp.MustCompile(`(?m)^state +exporting$`).MatchString(out) || !strings.Contains(out, "records") ||
+				strings.Contains(out, "{") || strings.Contains(out, "partitions") {
+				t.Fatalf("%s printed:\n%s", cmd, out)
+			}
 		case strings.Contains(cmd, "starter cancel"):
-			r.assertCancelled(lastField(cmd))
+			if !strings.HasPrefix(out, "cancel requested for export close-contact") {
+				t.Fatalf("%s printed %q", cmd, out)
+			}
+			r.assertCancelled(id)
+			// Once it has ended, cancel says so and fails: nothing was cancelled.
+			_, errOut, code := r.sh.runFailing(cmd)
+			if code != 1 || !strings.Contains(errOut, "export close-contact already cancelled") {
+				t.Fatalf("%s again: exit %d\n%s", cmd, code, errOut)
+			}
 		default:
 			t.Fatalf("README command %q has no check here", cmd)
 		}
 	}
 }
 
-// holdRunning starts the export with its README command while every request to its
-// provider gets a 429, so it stays running for as long as the test needs.
+// holdRunning starts the export with its README command's input while every request to
+// its provider gets a 429, so it stays running for as long as the test needs.
 func (r *readmeRun) holdRunning(id, start string) workflows.ExportInput {
 	_, in := r.startCommand(start)
 	r.sb.FailNext(in.Provider, sandbox.FaultRateLimit, 1<<30)
-	r.sh.run(start)
+	// The README's start command ran to completion above; again, its id needs replace.
+	in.Replace = true
+	if _, err := exportclient.Start(context.Background(), stack.client, workflows.DefaultTaskQueue, in); err != nil {
+		r.t.Fatal(err)
+	}
 	r.waitExporting(id)
 	return in
 }
@@ -408,7 +467,9 @@ func progressJSON(t *testing.T, out string) workflows.Progress {
 	return p
 }
 
+// lastField is a command's last word, before any trailing comment.
 func lastField(cmd string) string {
+	cmd, _, _ = strings.Cut(cmd, " #")
 	f := strings.Fields(cmd)
 	return f[len(f)-1]
 }
@@ -428,6 +489,7 @@ func (r *readmeRun) failAfterAPage() string {
 	if in.Provider == "" {
 		t.Fatalf("the README starts no %s", id)
 	}
+	in.Replace = true        // the README's clio-contacts export completed
 	r.sb.ClearFaults("clio") // temporal-control held clio with 429s
 	r.sb.Break("clio", sandbox.ContractRepeatCursor)
 	defer r.sb.Break("clio")
@@ -443,6 +505,7 @@ func (r *readmeRun) failAfterAPage() string {
 // resume: the README's resume command continues the failed export from its recorded page.
 func (r *readmeRun) resume() {
 	id := r.failAfterAPage()
+	r.assertProgressShowsFailure(id)
 	cmds := r.blocks[r.blockOf(r.t.Name())]
 	for _, cmd := range cmds {
 		r.sh.run(cmd)
@@ -483,6 +546,19 @@ func (r *readmeRun) reset() {
 	assertExactly(r.t, r.sb, "clio", "contacts", recs)
 	if _, err := stack.store.Head(context.Background(), "clio/contacts/"+id+"/checkpoint.json"); err == nil {
 		r.t.Error("the stopped run's checkpoint.json is still beside the manifest")
+	}
+}
+
+// assertProgressShowsFailure: starter progress of a failed export shows how it failed,
+// without the SDK's layers and without a zero start time, and exits 1.
+func (r *readmeRun) assertProgressShowsFailure(id string) {
+	r.t.Helper()
+	for _, cmd := range []string{"go run ./starter progress " + id, "go run ./starter progress " + id + " --output json"} {
+		out, errOut, code := r.sh.runFailing(cmd)
+		if code != 1 || !strings.Contains(out, "APIContractBroken") || strings.Contains(out+errOut, "0001-01-01") ||
+			!strings.Contains(errOut, "export "+id+" failed: APIContractBroken") || strings.Contains(errOut, "workflow execution error") {
+			r.t.Fatalf("%s: exit %d\nstdout:\n%s\nstderr:\n%s", cmd, code, out, errOut)
+		}
 	}
 }
 

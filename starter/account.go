@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
-	"flag"
 	"fmt"
 	"os"
 	"text/tabwriter"
@@ -17,19 +15,25 @@ import (
 )
 
 // exportAccount starts an account export and, with wait, follows it to the end.
-func exportAccount(ctx context.Context, c client.Client, taskQueue string, in workflows.AccountInput, wait bool) error {
+func exportAccount(ctx context.Context, c client.Client, taskQueue string, in workflows.AccountInput, wait bool, out *output) error {
 	run, err := exportclient.StartAccount(ctx, c, taskQueue, in)
 	if err != nil {
 		return err
 	}
-	fmt.Println(run.GetID())
+	if !out.json() {
+		fmt.Println(run.GetID())
+	}
 	if !wait {
-		return nil
+		return printJSON(out, map[string]string{"workflow_id": run.GetID(), "run_id": run.GetRunID()})
 	}
 	res, err := exportclient.FollowAccount(ctx, c, run.GetID(), os.Stderr, config.IsTerminal(os.Stderr))
-	printAccount(res)
+	if out.json() {
+		_ = printJSON(out, res)
+	} else {
+		printAccount(res)
+	}
 	if err != nil {
-		return fmt.Errorf("account export %s: %w", run.GetID(), err)
+		return failed(ctx, run.GetID(), err)
 	}
 	return nil
 }
@@ -57,30 +61,38 @@ func printAccount(res workflows.AccountResult) {
 // resourcesCmd lists what an account holds: what --all would export. The worker holds
 // the tokens, so the listing runs there, as an account export's dry run.
 func resourcesCmd(ctx context.Context, args []string) error {
-	fs := flag.NewFlagSet("resources", flag.ContinueOnError)
+	c := newCommand("resources", "resources --provider NAME [--credential NAME] [--output json]")
 	var in workflows.AccountInput
-	fs.StringVar(&in.Provider, "provider", "", "clio, attio, close or clever (required)")
-	fs.StringVar(&in.Credential, "credential", "", "name of the account's token on the worker (default: the provider's own)")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	if in.Provider == "" || fs.NArg() > 0 {
-		return errors.New("usage: starter resources --provider NAME [--credential NAME]")
-	}
-	in.All, in.DryRun = true, true
-	in.ExportID = fmt.Sprintf("%s-resources-%d", in.Provider, time.Now().UnixNano())
-	c, t, err := dial()
+	c.StringVar(&in.Provider, "provider", "", "clio, attio, close or clever (required)")
+	c.StringVar(&in.Credential, "credential", "", "name of the account's token on the worker (default: the provider's own)")
+	out := addOutput(c)
+	rest, err := c.parse(args)
 	if err != nil {
 		return err
 	}
-	defer c.Close()
-	run, err := exportclient.StartAccount(ctx, c, t.TaskQueue, in)
+	if in.Provider == "" || len(rest) > 0 {
+		return usagef("resources", "give --provider and no arguments")
+	}
+	in.All, in.DryRun = true, true
+	in.ExportID = fmt.Sprintf("%s-resources-%d", in.Provider, time.Now().UnixNano())
+	if err := exportclient.CheckAccount(in); err != nil {
+		return &badInput{err}
+	}
+	tc, t, err := dial()
+	if err != nil {
+		return err
+	}
+	defer tc.Close()
+	run, err := exportclient.StartAccount(ctx, tc, t.TaskQueue, in)
 	if err != nil {
 		return err
 	}
 	var res workflows.AccountResult
 	if err := run.Get(ctx, &res); err != nil {
-		return fmt.Errorf("listing %s resources: %w", in.Provider, err)
+		return fmt.Errorf("listing %s resources: %s", in.Provider, exportclient.Describe(err))
+	}
+	if out.json() {
+		return printJSON(out, res.Catalog)
 	}
 	tw := tabwriter.NewWriter(os.Stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "RESOURCE\tSTRATEGY\tINCREMENTAL\tDISCOVERED\tENDPOINT\tREFERENCE")

@@ -3,11 +3,8 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
-	"flag"
 	"fmt"
 	"os"
-	"strings"
 
 	"github.com/pagewise/pagewise/activities"
 	"github.com/pagewise/pagewise/internal/config"
@@ -15,92 +12,110 @@ import (
 )
 
 func exportCmd(ctx context.Context, args []string) error {
-	in, acct, wait, err := parseExport(args)
+	a, err := parseExportArgs(args)
 	if err != nil {
 		return err
+	}
+	if a.acct != nil {
+		if err := exportclient.CheckAccount(*a.acct); err != nil {
+			return &badInput{err}
+		}
+	} else if err := exportclient.Check(a.in); err != nil {
+		return &badInput{err}
 	}
 	c, t, err := dial()
 	if err != nil {
 		return err
 	}
 	defer c.Close()
-	if acct != nil {
-		return exportAccount(ctx, c, t.TaskQueue, *acct, wait)
+	if a.acct != nil {
+		return exportAccount(ctx, c, t.TaskQueue, *a.acct, a.wait, a.out)
 	}
-	run, err := exportclient.Start(ctx, c, t.TaskQueue, in)
+	run, err := exportclient.Start(ctx, c, t.TaskQueue, a.in)
 	if err != nil {
 		return err
 	}
-	fmt.Println(run.GetID())
-	if !wait {
-		return nil
+	if !a.out.json() {
+		fmt.Println(run.GetID())
+	}
+	if !a.wait {
+		return printJSON(a.out, map[string]string{"workflow_id": run.GetID(), "run_id": run.GetRunID()})
 	}
 	res, err := exportclient.Follow(ctx, c, run.GetID(), os.Stderr, config.IsTerminal(os.Stderr))
 	if err != nil {
-		return fmt.Errorf("export %s: %w", run.GetID(), err)
+		return failed(ctx, run.GetID(), err)
+	}
+	if a.out.json() {
+		return printJSON(a.out, res)
 	}
 	fmt.Fprintf(os.Stderr, "done: %d records in %d pages (%d bytes)\nmanifest: %s\n", res.Records, res.Pages, res.Bytes, res.Manifest)
 	return nil
 }
 
-func progressCmd(ctx context.Context, args []string) error {
-	if len(args) != 1 {
-		return errors.New("usage: starter progress EXPORT_ID")
+// failed is an export's failure as its cause alone, with what to do next.
+func failed(ctx context.Context, id string, err error) error {
+	if ctx.Err() != nil {
+		return &exportclient.Error{Msg: "stopped following export " + id + "; the export carries on",
+			Hint: "starter progress " + id + " shows it; starter cancel " + id + " stops it"}
 	}
-	c, _, err := dial()
-	if err != nil {
-		return err
-	}
-	defer c.Close()
-	account, err := exportclient.IsAccount(ctx, c, args[0])
-	if err != nil {
-		return err
-	}
-	var p any
-	if account {
-		p, err = exportclient.AccountProgress(ctx, c, args[0])
-	} else {
-		p, err = exportclient.Query(ctx, c, args[0])
-	}
-	if err != nil {
-		return err
+	return &exportclient.Error{Msg: fmt.Sprintf("export %s failed: %s", id, exportclient.Describe(err)),
+		Hint: fmt.Sprintf("starter progress %s shows where it stopped; starter resume %s continues it, keeping its pages", id, id)}
+}
+
+func printJSON(o *output, v any) error {
+	if !o.json() {
+		return nil
 	}
 	enc := json.NewEncoder(os.Stdout)
 	enc.SetIndent("", "  ")
-	return enc.Encode(p)
+	return enc.Encode(v)
 }
 
 // resumeCmd continues a stopped export with the input its last run had.
 func resumeCmd(ctx context.Context, args []string) error {
-	fs := flag.NewFlagSet("resume", flag.ContinueOnError)
-	wait := fs.Bool("wait", false, "follow progress until the export ends")
-	if err := fs.Parse(flagsFirst(args)); err != nil {
-		return err
-	}
-	if fs.NArg() != 1 {
-		return errors.New("usage: starter resume EXPORT_ID [--wait]")
-	}
-	c, t, err := dial()
+	c := newCommand("resume", "resume EXPORT_ID [--wait]")
+	wait := c.Bool("wait", false, "follow progress until the export ends")
+	out := addOutput(c)
+	ids, err := c.parse(args)
 	if err != nil {
 		return err
 	}
-	defer c.Close()
-	run, err := exportclient.Resume(ctx, c, t.TaskQueue, fs.Arg(0))
+	if len(ids) != 1 {
+		return usagef("resume", "give one EXPORT_ID")
+	}
+	tc, t, err := dial()
 	if err != nil {
 		return err
 	}
-	fmt.Println(run.GetID())
+	defer tc.Close()
+	run, err := exportclient.Resume(ctx, tc, t.TaskQueue, ids[0])
+	if err != nil {
+		return err
+	}
+	if !out.json() {
+		fmt.Println(run.GetID())
+	}
 	if !*wait {
+		return printJSON(out, map[string]string{"workflow_id": run.GetID(), "run_id": run.GetRunID()})
+	}
+	if account, err := exportclient.IsAccount(ctx, tc, run.GetID()); err == nil && account {
+		res, err := exportclient.FollowAccount(ctx, tc, run.GetID(), os.Stderr, config.IsTerminal(os.Stderr))
+		if out.json() {
+			_ = printJSON(out, res)
+		} else {
+			printAccount(res)
+		}
+		if err != nil {
+			return failed(ctx, run.GetID(), err)
+		}
 		return nil
 	}
-	if account, err := exportclient.IsAccount(ctx, c, run.GetID()); err == nil && account {
-		res, err := exportclient.FollowAccount(ctx, c, run.GetID(), os.Stderr, config.IsTerminal(os.Stderr))
-		printAccount(res)
-		return err
-	}
-	res, err := exportclient.Follow(ctx, c, run.GetID(), os.Stderr, config.IsTerminal(os.Stderr))
+	res, err := exportclient.Follow(ctx, tc, run.GetID(), os.Stderr, config.IsTerminal(os.Stderr))
 	if err != nil {
-		return fmt.Errorf("export %s: %w", run.GetID(), err)
+		return failed(ctx, run.GetID(), err)
+	}
+	if out.json() {
+		return printJSON(out, res)
 	}
 	fmt.Fprintf(os.Stderr, "done: %d records in %d pages (%d bytes), %d pages kept from the stopped run\nmanifest: %s\n",
 		res.Records, res.Pages, res.Bytes, keptPages(res.Resumed), res.Manifest)
@@ -115,27 +130,23 @@ func keptPages(r *activities.Resumed) int {
 }
 
 func cancelCmd(ctx context.Context, args []string) error {
-	if len(args) != 1 {
-		return errors.New("usage: starter cancel EXPORT_ID")
-	}
-	c, _, err := dial()
+	c := newCommand("cancel", "cancel EXPORT_ID")
+	ids, err := c.parse(args)
 	if err != nil {
 		return err
 	}
-	defer c.Close()
-	return c.CancelWorkflow(ctx, args[0], "")
-}
-
-// flagsFirst moves flags before the arguments, so "resume ID --wait" parses as the usage
-// line reads; the flag package stops at the first argument.
-func flagsFirst(args []string) []string {
-	var flags, rest []string
-	for _, a := range args {
-		if strings.HasPrefix(a, "-") {
-			flags = append(flags, a)
-		} else {
-			rest = append(rest, a)
-		}
+	if len(ids) != 1 {
+		return usagef("cancel", "give one EXPORT_ID")
 	}
-	return append(flags, rest...)
+	tc, _, err := dial()
+	if err != nil {
+		return err
+	}
+	defer tc.Close()
+	msg, err := exportclient.Cancel(ctx, tc, ids[0])
+	if err != nil {
+		return err
+	}
+	fmt.Println(msg)
+	return nil
 }

@@ -8,27 +8,61 @@ import (
 	"strings"
 	"time"
 
+	"go.temporal.io/sdk/temporal"
+
 	"github.com/pagewise/pagewise/workflows"
 )
+
+const exportSynopsis = `export --provider P --resource R [flags]
+       starter export --provider P (--all | --resources A,B) [flags]`
+
+// exportArgs is what export's flags ask for.
+type exportArgs struct {
+	in   workflows.ExportInput
+	acct *workflows.AccountInput // an account export, with --all or --resources
+	wait bool
+	out  *output
+}
 
 // parseExport reads export's flags: the whole input (an account's, with --all or
 // --resources), and whether to follow it.
 func parseExport(args []string) (in workflows.ExportInput, acct *workflows.AccountInput, wait bool, err error) {
-	fs := flag.NewFlagSet("export", flag.ContinueOnError)
-	ef := addExportFlags(fs)
-	fs.StringVar(&ef.in.ExportID, "export-id", "", "export and workflow id (default provider-resource, or provider-account)")
-	fs.BoolVar(&wait, "wait", false, "follow progress until the export ends")
-	if err := fs.Parse(args); err != nil {
-		return in, nil, false, err
+	a, err := parseExportArgs(args)
+	return a.in, a.acct, a.wait, err
+}
+
+func parseExportArgs(args []string) (exportArgs, error) {
+	var a exportArgs
+	c := newCommand("export", exportSynopsis)
+	ef := addExportFlags(c.FlagSet)
+	c.StringVar(&ef.in.ExportID, "export-id", "", "export and workflow id (default provider-resource, or provider-account)")
+	c.BoolVar(&a.wait, "wait", false, "follow progress until the export ends")
+	a.out = addOutput(c)
+	rest, err := c.parse(args)
+	if err != nil {
+		return a, err
 	}
-	if fs.NArg() > 0 {
-		return in, nil, false, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	if len(rest) > 0 {
+		return a, usagef("export", "unexpected argument %q", rest[0])
 	}
-	if acct, err = ef.account(); acct != nil || err != nil {
-		return in, acct, wait, err
+	if a.acct, err = ef.account(); a.acct != nil || err != nil {
+		return a, inputErr("export", err)
 	}
-	in, err = ef.input()
-	return in, nil, wait, err
+	a.in, err = ef.input()
+	return a, inputErr("export", err)
+}
+
+// inputErr makes a flag combination the starter refuses a usage error.
+func inputErr(cmd string, err error) error {
+	if err == nil {
+		return nil
+	}
+	msg := err.Error()
+	var app *temporal.ApplicationError
+	if errors.As(err, &app) {
+		msg = app.Message()
+	}
+	return &usageError{msg: msg, cmd: cmd}
 }
 
 // exportFlags are the flags that describe an export; export and schedule create share
@@ -70,6 +104,7 @@ func addExportFlags(fs *flag.FlagSet) *exportFlags {
 		fmt.Sprintf("how soon a parallel export's page held by a dead worker is retried on another (default 10, at most %d)", workflows.MaxHeartbeatSeconds))
 	fs.StringVar(&in.Reconcile, "reconcile", "", "warn or fail when the exported count lies outside the provider's own counts (default warn)")
 	fs.BoolVar(&in.ReplaceOwner, "replace-owner", false, "clear and take over a folder another workflow's export owns")
+	fs.BoolVar(&in.Replace, "replace", false, "export again an id that completed: its verified export is deleted when the new run starts (without it the starter and the worker refuse)")
 	fs.BoolVar(&in.Resume, "resume", false, "continue the stopped run of this export id, keeping its pages (or use starter resume EXPORT_ID)")
 	fs.StringVar(&in.CredentialDeadline, "credential-deadline", "", "how long to wait for a credential refused mid-export, e.g. 24h (default 24h)")
 	fs.StringVar(&in.OutageDeadline, "outage-deadline", "", "how long to retry pages that keep failing before the export fails, e.g. 24h (default 24h)")
@@ -118,7 +153,7 @@ func (ef *exportFlags) account() (*workflows.AccountInput, error) {
 		Prefix: in.Prefix, Concurrency: ef.concurrency, Parallelism: in.Parallelism, PagesPerRun: in.PagesPerRun,
 		HeartbeatSeconds: in.HeartbeatSeconds, Reconcile: in.Reconcile, CredentialDeadline: in.CredentialDeadline,
 		OutageDeadline: in.OutageDeadline, ReplaceOwner: in.ReplaceOwner, Incremental: in.Incremental, Since: in.Since,
-		Resume: in.Resume}
+		Resume: in.Resume, Replace: in.Replace}
 	if ef.resources != "" {
 		acct.Resources = strings.Split(ef.resources, ",")
 	}

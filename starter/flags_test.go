@@ -46,7 +46,7 @@ var allFlags = map[string][]string{
 	"filters": {"--filter", "status=active"}, "query": {"--query", `{"a":1}`}, "prefix": {"--prefix", "crm/close"},
 	"parallelism": {"--parallelism", "4"}, "pages_per_run": {"--pages-per-run", "200"}, "incremental": {"--incremental"},
 	"since": {"--since", "2026-01-31T00:00:00Z"}, "heartbeat_seconds": {"--heartbeat-seconds", "30"},
-	"reconcile": {"--reconcile", "fail"}, "replace_owner": {"--replace-owner"}, "resume": {"--resume"},
+	"reconcile": {"--reconcile", "fail"}, "replace_owner": {"--replace-owner"}, "replace": {"--replace"}, "resume": {"--resume"},
 	"credential": {"--credential", "acme"}, "credential_deadline": {"--credential-deadline", "2h"}, "outage_deadline": {"--outage-deadline", "6h"},
 }
 

@@ -12,74 +12,143 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"syscall"
 	"time"
 
 	"go.temporal.io/sdk/client"
 
 	"github.com/pagewise/pagewise/internal/config"
+	"github.com/pagewise/pagewise/internal/exportclient"
 	"github.com/pagewise/pagewise/internal/tracing"
 )
 
-const usage = `usage:
-  starter export --provider P --resource R [flags]   start an export (see starter export -h)
-  starter export --provider P --all [flags]           export every resource of the account, one export each
-  starter export --provider P --resources A,B [flags] export these resources as one account export
-  starter resources --provider P [--credential C]     list what the account holds: what --all exports
-  starter progress EXPORT_ID                          print an export's progress as JSON
-  starter cancel EXPORT_ID                            cancel a running export
-  starter resume EXPORT_ID [--wait]                   continue a cancelled, failed or terminated export
-  starter schedule create --provider P (--resource R | --all) (--every D | --cron EXPR) [flags]
-                                                      run an export on a Temporal Schedule
-  starter schedule list                               one line per schedule
-  starter schedule describe SCHEDULE_ID               a schedule as JSON: spec, input, next and recent runs
-  starter schedule pause|unpause SCHEDULE_ID [--note TEXT]
-  starter schedule trigger SCHEDULE_ID                run it now
-  starter schedule delete SCHEDULE_ID                 stop future runs (a running one carries on)`
+const usage = `starter starts pagewise exports on a Temporal worker and follows them.
+
+usage: starter COMMAND [flags]
+
+commands:
+  export      start an export: --provider P --resource R (or --all, --resources A,B) [--wait]
+  resources   list what an account holds: what export --all takes
+  progress    an export's progress, or how it ended
+  cancel      cancel a running export
+  resume      continue a cancelled, failed or terminated export, keeping its pages
+  schedule    run an export on a Temporal Schedule: create, list, describe, pause, unpause, trigger, delete
+  version     print the starter's version
+
+Run 'starter COMMAND -h' for a command's flags. The starter reads TEMPORAL_ADDRESS,
+TEMPORAL_NAMESPACE and PAGEWISE_TASK_QUEUE like the worker. Exit status: 0 done, 1 failed
+or refused, 2 wrong usage or input.`
+
+// version is set at build time with -ldflags "-X main.version=v1.2.3"; otherwise the
+// module's version and VCS revision as Go recorded them.
+var version = ""
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	err := run(ctx, os.Args[1:])
-	if errors.Is(err, flag.ErrHelp) {
-		return // -h: the flag set printed its help
+	os.Exit(report(run(ctx, os.Args[1:])))
+}
+
+// report prints err as one line and a hint, and is the exit status.
+func report(err error) int {
+	if err == nil || errors.Is(err, errHelp) {
+		return 0
 	}
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "starter:", err)
-		os.Exit(1)
+	fmt.Fprintln(os.Stderr, "starter:", err)
+	var ue *usageError
+	var ee *exportclient.Error
+	switch {
+	case errors.As(err, &ue):
+		fmt.Fprintln(os.Stderr, "hint:", ue.Hint())
+		return 2
+	case errors.As(err, &ee) && ee.Hint != "":
+		fmt.Fprintln(os.Stderr, "hint:", ee.Hint)
 	}
+	var bad *badInput
+	if errors.As(err, &bad) {
+		return 2
+	}
+	return 1
+}
+
+// badInput is input the worker would refuse: exit 2, as for wrong usage.
+type badInput struct{ error }
+
+func (b *badInput) Unwrap() error { return b.error }
+
+var commands = map[string]func(context.Context, []string) error{
+	"export":    exportCmd,
+	"resources": resourcesCmd,
+	"progress":  progressCmd,
+	"cancel":    cancelCmd,
+	"resume":    resumeCmd,
+	"schedule":  scheduleCmd,
+	"version":   versionCmd,
 }
 
 func run(ctx context.Context, args []string) error {
 	if len(args) == 0 {
-		return fmt.Errorf("no command\n%s", usage)
+		fmt.Fprintln(os.Stderr, usage)
+		return usagef("", "no command")
 	}
 	cmd, rest := args[0], args[1:]
+	switch cmd {
+	case "help", "-h", "-help", "--help":
+		if len(rest) > 0 && commands[rest[0]] != nil {
+			return commands[rest[0]](ctx, []string{"-h"})
+		}
+		fmt.Println(usage)
+		return nil
+	case "-version", "--version":
+		return versionCmd(ctx, rest)
+	}
 	if cmd[0] == '-' { // "starter --provider …" means export
 		cmd, rest = "export", args
 	}
-	switch cmd {
-	case "export":
-		return exportCmd(ctx, rest)
-	case "resources":
-		return resourcesCmd(ctx, rest)
-	case "progress":
-		return progressCmd(ctx, rest)
-	case "cancel":
-		return cancelCmd(ctx, rest)
-	case "resume":
-		return resumeCmd(ctx, rest)
-	case "schedule":
-		return scheduleCmd(ctx, rest)
-	case "help", "-h", "--help":
-		fmt.Println(usage)
-		return nil
+	if f := commands[cmd]; f != nil {
+		return f(ctx, rest)
 	}
-	return fmt.Errorf("unknown command %q\n%s", cmd, usage)
+	msg := fmt.Sprintf("unknown command %q", cmd)
+	best, bestDist := "", 3
+	for name := range commands {
+		if d := distance(cmd, name); d < bestDist {
+			best, bestDist = name, d
+		}
+	}
+	if best != "" {
+		msg += fmt.Sprintf(" (did you mean %s?)", best)
+	}
+	return &usageError{msg: msg}
+}
+
+func versionCmd(_ context.Context, args []string) error {
+	c := newCommand("version", "version")
+	if _, err := c.parse(args); err != nil {
+		return err
+	}
+	fmt.Println("starter", buildVersion())
+	return nil
+}
+
+func buildVersion() string {
+	if version != "" {
+		return version
+	}
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "unknown"
+	}
+	v := bi.Main.Version
+	for _, s := range bi.Settings {
+		if s.Key == "vcs.revision" && len(s.Value) >= 12 {
+			v += " " + s.Value[:12]
+		}
+	}
+	return v + " (" + bi.GoVersion + ")"
 }
 
 // dial connects with the same Temporal settings as the worker, and traces what it
@@ -98,7 +167,8 @@ func dial() (client.Client, config.Temporal, error) {
 	opts.Interceptors = interceptors
 	c, err := client.Dial(opts)
 	if err != nil {
-		return nil, t, fmt.Errorf("connecting to Temporal at %s: %w", t.Address, err)
+		return nil, t, &exportclient.Error{Msg: fmt.Sprintf("connecting to Temporal at %s: %v", t.Address, err),
+			Hint: "is the server up? TEMPORAL_ADDRESS names it (make dev starts one and prints it)"}
 	}
 	if interceptors == nil {
 		return c, t, nil

@@ -4,10 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"os"
 	"strings"
+	"text/tabwriter"
 	"time"
 
 	"go.temporal.io/api/serviceerror"
@@ -18,22 +18,37 @@ import (
 
 const scheduleUsage = `usage:
   starter schedule create --provider P --resource R (--every D | --cron EXPR) [flags]
-  starter schedule list
+  starter schedule list [--output json]
   starter schedule describe SCHEDULE_ID
   starter schedule pause SCHEDULE_ID [--note TEXT]
   starter schedule unpause SCHEDULE_ID [--note TEXT]
   starter schedule trigger SCHEDULE_ID
-  starter schedule delete SCHEDULE_ID`
+  starter schedule delete SCHEDULE_ID
+
+Run 'starter schedule COMMAND -h' for a command's flags.`
 
 func scheduleCmd(ctx context.Context, args []string) error {
 	if len(args) == 0 {
-		return errors.New(scheduleUsage)
+		fmt.Fprintln(os.Stderr, scheduleUsage)
+		return usagef("schedule", "no schedule command")
 	}
 	sub, rest := args[0], args[1:]
+	switch sub {
+	case "-h", "-help", "--help", "help":
+		fmt.Println(scheduleUsage)
+		return nil
+	}
 	if sub == "create" {
 		s, err := parseScheduleCreate(rest)
 		if err != nil {
 			return err
+		}
+		if s.Account == nil {
+			if err := exportclient.Check(s.Input); err != nil {
+				return &badInput{err}
+			}
+		} else if err := exportclient.CheckAccount(*s.Account); err != nil {
+			return &badInput{err}
 		}
 		return withClient(func(c client.Client, taskQueue string) error {
 			h, err := exportclient.CreateSchedule(ctx, c, taskQueue, s)
@@ -44,25 +59,23 @@ func scheduleCmd(ctx context.Context, args []string) error {
 		})
 	}
 	if sub == "list" {
-		return withClient(func(c client.Client, _ string) error {
-			lines, err := exportclient.ListSchedules(ctx, c)
-			for _, l := range lines {
-				fmt.Println(l)
-			}
-			return err
-		})
+		return listSchedules(ctx, rest)
 	}
 	switch sub {
 	case "describe", "pause", "unpause", "trigger", "delete":
 	default:
-		return fmt.Errorf("unknown schedule command %q\n%s", sub, scheduleUsage)
+		return &usageError{msg: fmt.Sprintf("unknown schedule command %q", sub), cmd: "schedule"}
 	}
-	fs := flag.NewFlagSet("schedule "+sub, flag.ContinueOnError)
+	cmd := newCommand("schedule "+sub, "schedule "+sub+" SCHEDULE_ID")
 	var note string
 	if sub == "pause" || sub == "unpause" {
-		fs.StringVar(&note, "note", "", "why (describe shows it)")
+		cmd.synopsis += " [--note TEXT]"
+		cmd.StringVar(&note, "note", "", "why (describe shows it)")
 	}
-	id, err := idAndFlags(fs, rest)
+	if sub == "describe" {
+		addOutput(cmd) // describe prints JSON either way
+	}
+	id, err := idAndFlags(cmd, rest)
 	if err != nil {
 		return err
 	}
@@ -70,10 +83,60 @@ func scheduleCmd(ctx context.Context, args []string) error {
 		err := manage(ctx, c, sub, id, note)
 		var nf *serviceerror.NotFound
 		if errors.As(err, &nf) {
-			return fmt.Errorf("no schedule %q (starter schedule list shows them)", id)
+			return &exportclient.Error{Msg: fmt.Sprintf("no schedule %q", id), Hint: "starter schedule list shows them"}
+		}
+		if err == nil && sub != "describe" {
+			fmt.Printf("schedule %s: %s\n", id, done[sub])
 		}
 		return err
 	})
+}
+
+// done says what each command did.
+var done = map[string]string{
+	"pause":   "paused; runs in progress carry on",
+	"unpause": "unpaused",
+	"trigger": "triggered (under its overlap policy: with skip, nothing starts while a run is in progress)",
+	"delete":  "deleted; runs in progress carry on",
+}
+
+// listSchedules prints a table with a header, or says there are none.
+func listSchedules(ctx context.Context, args []string) error {
+	cmd := newCommand("schedule list", "schedule list [--output json]")
+	out := addOutput(cmd)
+	rest, err := cmd.parse(args)
+	if err != nil {
+		return err
+	}
+	if len(rest) > 0 {
+		return usagef("schedule list", "unexpected argument %q", rest[0])
+	}
+	return withClient(func(c client.Client, _ string) error {
+		rows, err := exportclient.ListScheduleRows(ctx, c)
+		if err != nil {
+			return err
+		}
+		if out.json() {
+			return printJSON(out, rows)
+		}
+		if len(rows) == 0 {
+			fmt.Println("no schedules (starter schedule create makes one)")
+			return nil
+		}
+		tw := tabwriter.NewWriter(os.Stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "SCHEDULE\tSTATE\tSPEC\tNEXT RUN\tLAST RUN")
+		for _, r := range rows {
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", r.ID, r.State, strings.Join(r.Spec, "; "), dash(r.NextRun), dash(r.LastRun))
+		}
+		return tw.Flush()
+	})
+}
+
+func dash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
 }
 
 // manage is one of describe, pause, unpause, trigger and delete on an existing schedule.
@@ -102,26 +165,35 @@ func manage(ctx context.Context, c client.Client, sub, id, note string) error {
 
 // parseScheduleCreate reads create's flags: the export's own plus when and how it runs.
 func parseScheduleCreate(args []string) (exportclient.Schedule, error) {
-	fs := flag.NewFlagSet("schedule create", flag.ContinueOnError)
-	ef := addExportFlags(fs)
+	fs := newCommand("schedule create", "schedule create --provider P (--resource R | --all) (--every D | --cron EXPR) [flags]")
+	ef := addExportFlags(fs.FlagSet)
 	var s exportclient.Schedule
 	fs.StringVar(&ef.in.ExportID, "export-id", "", "not allowed: each run's export id is its own workflow id")
 	fs.StringVar(&s.ID, "schedule-id", "", "schedule id, also the prefix of each run's workflow id (default provider-resource)")
-	fs.DurationVar(&s.Every, "every", 0, "run every DURATION, e.g. 6h (or --cron)")
+	fs.Var(duration{&s.Every}, "every", "run every DURATION, e.g. 6h or 24h (or --cron)")
 	fs.StringVar(&s.Cron, "cron", "", `run at these times, e.g. "0 2 * * *" (UTC; or --every)`)
 	overlap := fs.String("overlap", "skip", "when a run is due while the last still runs: "+strings.Join(exportclient.OverlapNames(), ", "))
-	fs.DurationVar(&s.CatchupWindow, "catchup-window", time.Hour, "how late a run missed while Temporal was down may still start")
+	s.CatchupWindow = time.Hour
+	fs.Var(duration{&s.CatchupWindow}, "catchup-window", "how late a run missed while Temporal was down may still start")
 	fs.BoolVar(&s.PauseOnFailure, "pause-on-failure", true, "pause the schedule when a run fails")
 	fs.BoolVar(&s.Paused, "paused", false, "create it paused")
 	fs.StringVar(&s.Note, "note", "", "note shown by describe")
-	if err := fs.Parse(args); err != nil {
+	rest, err := fs.parse(args)
+	if err != nil {
 		return s, err
 	}
-	if fs.NArg() > 0 {
-		return s, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	if len(rest) > 0 {
+		return s, usagef("schedule create", "unexpected argument %q", rest[0])
 	}
+	s, err = checkScheduleCreate(s, ef, *overlap)
+	return s, inputErr("schedule create", err)
+}
+
+// checkScheduleCreate completes and checks a parsed schedule: every check that needs
+// no server.
+func checkScheduleCreate(s exportclient.Schedule, ef *exportFlags, overlap string) (exportclient.Schedule, error) {
 	var err error
-	if s.Overlap, err = exportclient.ParseOverlap(*overlap); err != nil {
+	if s.Overlap, err = exportclient.ParseOverlap(overlap); err != nil {
 		return s, fmt.Errorf("--overlap: %w", err)
 	}
 	if s.Account, err = ef.account(); err != nil {
@@ -147,22 +219,15 @@ func parseScheduleCreate(args []string) (exportclient.Schedule, error) {
 }
 
 // idAndFlags takes SCHEDULE_ID before or after the flags.
-func idAndFlags(fs *flag.FlagSet, args []string) (string, error) {
-	var id string
-	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
-		id, args = args[0], args[1:]
-	}
-	if err := fs.Parse(args); err != nil {
+func idAndFlags(c *command, args []string) (string, error) {
+	rest, err := c.parse(args)
+	if err != nil {
 		return "", err
 	}
-	rest := fs.Args()
-	if id == "" && len(rest) == 1 {
-		id, rest = rest[0], nil
+	if len(rest) != 1 {
+		return "", usagef(c.name, "give exactly one SCHEDULE_ID")
 	}
-	if id == "" || len(rest) > 0 {
-		return "", fmt.Errorf("give exactly one SCHEDULE_ID\n%s", scheduleUsage)
-	}
-	return id, nil
+	return rest[0], nil
 }
 
 // withClient dials Temporal with the same TEMPORAL_* variables as the worker.

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"flag"
 	"strings"
 	"testing"
 	"time"
@@ -49,7 +48,8 @@ func TestScheduleCreateErrorsAreClear(t *testing.T) {
 	}{
 		{nil, "exactly one of --every and --cron"},
 		{[]string{"--every", "1h", "--cron", "0 * * * *"}, "exactly one of --every and --cron"},
-		{[]string{"--every", "soon"}, `invalid value "soon" for flag -every`},
+		{[]string{"--every", "soon"}, `invalid value "soon" for --every: want a duration such as 90m`},
+		{[]string{"--every", "1d"}, `invalid value "1d" for --every: want a duration such as 90m, 6h or 24h (units s, m, h; there is no d)`},
 		{[]string{"--every", "100ms"}, "shortest interval is 1s"},
 		{[]string{"--every", "1h", "--overlap", "queue"}, "--overlap: overlap policy \"queue\": allowed: skip, buffer_one, buffer_all, cancel_other, terminate_other, allow_all"},
 		{[]string{"--every", "1h", "--catchup-window", "5s"}, "--catchup-window 5s"},
@@ -75,7 +75,7 @@ func TestScheduleCreateErrorsAreClear(t *testing.T) {
 
 func TestScheduleIDBeforeOrAfterFlags(t *testing.T) {
 	for _, args := range [][]string{{"close-lead", "--note", "why"}, {"--note", "why", "close-lead"}} {
-		fs := flag.NewFlagSet("pause", flag.ContinueOnError)
+		fs := newCommand("schedule pause", "")
 		note := fs.String("note", "", "")
 		id, err := idAndFlags(fs, args)
 		if err != nil || id != "close-lead" || *note != "why" {
@@ -83,7 +83,7 @@ func TestScheduleIDBeforeOrAfterFlags(t *testing.T) {
 		}
 	}
 	for _, args := range [][]string{nil, {"a", "b"}, {"--note", "x"}} {
-		fs := flag.NewFlagSet("pause", flag.ContinueOnError)
+		fs := newCommand("schedule pause", "")
 		fs.String("note", "", "")
 		if _, err := idAndFlags(fs, args); err == nil || !strings.Contains(err.Error(), "exactly one SCHEDULE_ID") {
 			t.Errorf("%v: err = %v", args, err)

@@ -171,7 +171,8 @@ func (ac *account) childInput(r provider.Resource) ExportInput {
 	child := ExportInput{ExportID: ac.id, Provider: in.Provider, Credential: in.Credential, Resource: r.Name,
 		Prefix: ac.prefix + "/" + r.Name, Parallelism: in.Parallelism, PagesPerRun: in.PagesPerRun,
 		HeartbeatSeconds: in.HeartbeatSeconds, Reconcile: in.Reconcile, Resume: in.Resume,
-		CredentialDeadline: in.CredentialDeadline, OutageDeadline: in.OutageDeadline, ReplaceOwner: in.ReplaceOwner}
+		CredentialDeadline: in.CredentialDeadline, OutageDeadline: in.OutageDeadline, ReplaceOwner: in.ReplaceOwner,
+		Replace: in.Replace}
 	if r.Incremental {
 		child.Incremental, child.Since = in.Incremental, in.Since
 	}

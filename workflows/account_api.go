@@ -56,6 +56,8 @@ type AccountInput struct {
 	CredentialDeadline string `json:"credential_deadline,omitempty"`
 	OutageDeadline     string `json:"outage_deadline,omitempty"`
 	ReplaceOwner       bool   `json:"replace_owner,omitempty"`
+	// Replace is passed to each resource's export: clear a completed export of this id.
+	Replace bool `json:"replace,omitempty"`
 	// Incremental makes each resource whose endpoint documents a since filter export only
 	// what changed since its own watermark; the others are exported whole.
 	Incremental bool      `json:"incremental,omitempty"`

@@ -93,6 +93,10 @@ type ExportInput struct {
 	// ReplaceOwner lets this export clear and take over a folder another workflow's
 	// export owns (its owner.json names it). Without it Prepare refuses.
 	ReplaceOwner bool `json:"replace_owner,omitempty"`
+	// Replace lets a fresh run clear a folder that holds a completed, verified export of
+	// this id. Without it Prepare refuses, so the last good export is never lost to a
+	// re-run that is then cancelled or fails.
+	Replace bool `json:"replace,omitempty"`
 	// State is filled in by the workflow when it continues as new; an input that sets it
 	// is refused.
 	State *State `json:"state,omitempty"`
@@ -149,7 +153,7 @@ type Progress struct {
 	Run        int                    `json:"run"`
 	Position   provider.Position      `json:"position"` // of the first unfinished partition
 	Partitions []activities.Partition `json:"partitions"`
-	StartedAt  time.Time              `json:"started_at"`
+	StartedAt  time.Time              `json:"started_at,omitzero"` // zero until Prepare has run
 	// Paused is true from the pause signal on; Idle once it has taken effect: the pages in
 	// flight (and any fetched ahead) are done, and none is asked for until resume.
 	Paused bool      `json:"paused"`

@@ -39,6 +39,7 @@ func Export(ctx workflow.Context, in ExportInput) (ExportResult, error) {
 			x.st.CountAtStart = x.countAtStart(ctx)
 			x.planUpfront(ctx)
 		}
+		x.upsertMemo(ctx, PhaseExporting)
 	}
 	x.phase = PhaseExporting
 	if err := x.run(ctx); err != nil {
@@ -49,6 +50,7 @@ func Export(ctx workflow.Context, in ExportInput) (ExportResult, error) {
 		x.st.Runs++
 		x.st.Paused = x.paused
 		next.State = &x.st
+		x.upsertMemo(ctx, PhaseExporting)
 		return ExportResult{}, workflow.NewContinueAsNewError(ctx, WorkflowName, next)
 	}
 	return x.finish(ctx)
@@ -188,7 +190,7 @@ func (x *exporter) prepare(ctx workflow.Context) error {
 	})
 	x.export.Spec.Since = x.since(ctx)
 	in := activities.PrepareInput{Export: x.export, Fresh: !x.resuming(ctx), Incremental: x.in.Incremental, Suffix: x.suffix(ctx),
-		WorkflowID: x.wfID, ReplaceOwner: x.in.ReplaceOwner}
+		WorkflowID: x.wfID, ReplaceOwner: x.in.ReplaceOwner, Replace: x.in.Replace}
 	if err := workflow.ExecuteActivity(actx, a.Prepare, in).Get(ctx, &res); err != nil {
 		return err
 	}
@@ -255,6 +257,7 @@ func (x *exporter) finish(ctx workflow.Context) (ExportResult, error) {
 		return ExportResult{}, x.fail(err)
 	}
 	x.phase = PhaseDone
+	x.upsertMemo(ctx, "completed")
 	return ExportResult{
 		ExportID: x.asked().ID, Pages: res.Pages, Records: res.Records, Bytes: res.Bytes,
 		ManifestKey: res.ManifestKey, Manifest: res.Location,
@@ -293,6 +296,7 @@ func (x *exporter) stop(ctx workflow.Context, cause error) error {
 	if err := workflow.ExecuteActivity(actx, a.WriteCheckpoint, cp).Get(ctx, nil); err != nil {
 		workflow.GetLogger(ctx).Warn("could not write checkpoint", "export_id", x.asked().ID, "error", err)
 	}
+	x.upsertMemo(ctx, x.phase)
 	return cause
 }
 

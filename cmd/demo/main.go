@@ -1,6 +1,8 @@
 // Command demo runs one complete export on this machine with nothing but Go installed:
 // a local Temporal dev server (SQLite file), a local S3-compatible server (versitygw),
-// the sandbox API and a worker process. Everything it starts, it stops.
+// the sandbox API and a worker process. Everything it starts, it stops. With --dev
+// (make dev) it starts no export: it keeps the stack up until Ctrl-C and prints the
+// environment to use it with.
 package main
 
 import (
@@ -8,6 +10,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"os"
@@ -35,6 +38,10 @@ type options struct {
 	records                 int
 	faultRate               float64
 	latency                 time.Duration
+	// dev keeps the stack up on fixed ports, without an export, until Ctrl-C.
+	dev                                       bool
+	temporalPort, uiPort, s3Port, sandboxPort int
+	worker                                    bool
 }
 
 func main() {
@@ -45,6 +52,12 @@ func main() {
 	flag.Float64Var(&o.faultRate, "fault-rate", 0, "fraction of API requests the sandbox fails (429, 5xx, timeouts, …)")
 	flag.DurationVar(&o.latency, "latency", 0, "latency the sandbox adds to each request")
 	flag.StringVar(&o.dir, "dir", ".demo", "folder for the Temporal database, the bucket and logs")
+	flag.BoolVar(&o.dev, "dev", false, "keep the stack up until Ctrl-C, start no export, and print the environment to export (make dev)")
+	flag.IntVar(&o.temporalPort, "temporal-port", 7233, "with --dev: Temporal's port (the CLI's and the starter's default)")
+	flag.IntVar(&o.uiPort, "ui-port", 8233, "with --dev: the Temporal Web UI's port")
+	flag.IntVar(&o.s3Port, "s3-port", 7070, "with --dev: the S3 server's port")
+	flag.IntVar(&o.sandboxPort, "sandbox-port", 7080, "with --dev: the sandbox API's port")
+	flag.BoolVar(&o.worker, "worker", true, "with --dev: run a worker too (--worker=false to run your own)")
 	flag.Parse()
 	if o.resource == "" {
 		o.resource = defaultResource[o.provider]
@@ -84,13 +97,18 @@ func run(ctx context.Context, o options) error {
 		return err
 	}
 	step("starting Temporal dev server (state in %s)", filepath.Join(dir, "temporal.db"))
-	tmp, err := devstack.StartTemporal(ctx, devstack.TemporalOptions{Bin: temporalBin, DBFile: filepath.Join(dir, "temporal.db"), Log: logf})
+	topts := devstack.TemporalOptions{Bin: temporalBin, DBFile: filepath.Join(dir, "temporal.db"), Log: logf}
+	sopts := devstack.S3Options{Bin: s3Bin, Dir: filepath.Join(dir, "s3"), Log: logf}
+	if o.dev {
+		topts.Port, topts.UIPort, sopts.Port = o.temporalPort, o.uiPort, o.s3Port
+	}
+	tmp, err := devstack.StartTemporal(ctx, topts)
 	if err != nil {
 		return err
 	}
 	defer stopping("Temporal", tmp.Stop)
 	step("starting S3-compatible server versitygw (objects in %s)", filepath.Join(dir, "s3"))
-	s3, err := devstack.StartS3(ctx, devstack.S3Options{Bin: s3Bin, Dir: filepath.Join(dir, "s3"), Log: logf})
+	s3, err := devstack.StartS3(ctx, sopts)
 	if err != nil {
 		return err
 	}
@@ -106,12 +124,21 @@ func run(ctx context.Context, o options) error {
 	}
 	defer closeSandbox()
 
-	step("building and starting the worker")
-	worker, err := startWorker(ctx, dir, workerEnv(tmp.Addr, s3, bucket, sbURL), logf)
-	if err != nil {
-		return err
+	env := workerEnv(tmp.Addr, s3, bucket, sbURL, o.dev)
+	if !o.dev || o.worker {
+		step("building and starting the worker (log in %s)", filepath.Join(dir, "servers.log"))
+		worker, err := startWorker(ctx, dir, append(os.Environ(), env...), logf)
+		if err != nil {
+			return err
+		}
+		defer stopping("worker", func() error { return stopProcess(worker) })
 	}
-	defer stopping("worker", func() error { return stopProcess(worker) })
+	if o.dev {
+		printEnv(os.Stdout, env, o)
+		<-ctx.Done()
+		step("stopping")
+		return nil
+	}
 
 	c, err := client.Dial(client.Options{HostPort: tmp.Addr})
 	if err != nil {
@@ -141,7 +168,11 @@ func serveSandbox(o options) (string, func(), error) {
 	sb := sandbox.New(sandbox.Options{
 		Records: o.records, Seed: 1, Latency: o.latency, FaultRate: o.faultRate, TimeoutHold: 3 * time.Second,
 	})
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	addr := "127.0.0.1:0"
+	if o.dev {
+		addr = fmt.Sprintf("127.0.0.1:%d", o.sandboxPort)
+	}
+	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return "", nil, err
 	}
@@ -150,28 +181,55 @@ func serveSandbox(o options) (string, func(), error) {
 	return "http://" + ln.Addr().String(), func() { _ = srv.Close() }, nil
 }
 
-// workerEnv is the worker's environment: the demo's servers and the sandbox tokens.
-func workerEnv(temporalAddr string, s3 *devstack.S3, bucket, sandboxURL string) []string {
-	env := append(os.Environ(),
-		"TEMPORAL_ADDRESS="+temporalAddr,
-		"PAGEWISE_S3_ENDPOINT="+s3.Endpoint,
-		"PAGEWISE_S3_BUCKET="+bucket,
-		"AWS_ACCESS_KEY_ID="+s3.AccessKey,
-		"AWS_SECRET_ACCESS_KEY="+s3.SecretKey,
+// workerEnv is what the worker needs beyond the process's own environment: the demo's
+// servers, the sandbox tokens and the rates.
+func workerEnv(temporalAddr string, s3 *devstack.S3, bucket, sandboxURL string, dev bool) []string {
+	env := []string{
+		"TEMPORAL_ADDRESS=" + temporalAddr,
+		"PAGEWISE_S3_ENDPOINT=" + s3.Endpoint,
+		"PAGEWISE_S3_BUCKET=" + bucket,
+		"AWS_ACCESS_KEY_ID=" + s3.AccessKey,
+		"AWS_SECRET_ACCESS_KEY=" + s3.SecretKey,
+		"AWS_REGION=us-east-1",
 		"PAGEWISE_HTTP_TIMEOUT=2s",
 		"PAGEWISE_HTTP_ADDR=127.0.0.1:0",
-		"CLIO_TOKEN="+sandbox.DefaultToken("clio"),
-		"ATTIO_TOKEN="+sandbox.DefaultToken("attio"),
-		"CLOSE_API_KEY="+sandbox.DefaultToken("close"),
-		"CLEVER_TOKEN="+sandbox.DefaultToken("clever"),
-		// The sandbox has no budget unless asked; the real APIs' pacing would make a
-		// 50,000-record Clio demo take 5 minutes.
-		"CLIO_RATE=0", "ATTIO_RATE=0", "CLOSE_RATE=0", "CLEVER_RATE=0",
-	)
+		"CLIO_TOKEN=" + sandbox.DefaultToken("clio"),
+		"ATTIO_TOKEN=" + sandbox.DefaultToken("attio"),
+		"CLOSE_API_KEY=" + sandbox.DefaultToken("close"),
+		"CLEVER_TOKEN=" + sandbox.DefaultToken("clever"),
+	}
 	for _, p := range []string{"CLIO", "ATTIO", "CLOSE", "CLEVER"} {
 		env = append(env, p+"_BASE_URL="+sandboxURL)
+		// The sandbox has no budget unless asked; the real APIs' pacing (CLIO_RATE 0.8
+		// a second, say) would make a 50,000-record Clio demo take 5 minutes. make dev
+		// keeps a rate set in its own environment, to try the pacing.
+		if v, ok := os.LookupEnv(p + "_RATE"); dev && ok {
+			env = append(env, p+"_RATE="+v)
+		} else {
+			env = append(env, p+"_RATE=0")
+		}
 	}
 	return env
+}
+
+// printEnv tells how to use the running stack from another shell.
+func printEnv(w io.Writer, env []string, o options) {
+	fmt.Fprintf(w, "\nThe local stack is up until Ctrl-C. In another shell:\n\n")
+	for _, kv := range env {
+		if strings.HasPrefix(kv, "PAGEWISE_HTTP_") {
+			continue // the demo's own worker's settings
+		}
+		k, v, _ := strings.Cut(kv, "=")
+		fmt.Fprintf(w, "export %s=%q\n", k, v)
+	}
+	worker := "a worker is running (log in " + filepath.Join(o.dir, "servers.log") + ")"
+	if !o.worker {
+		worker = "no worker is running: start one with go run ./worker"
+	}
+	fmt.Fprintf(w, "\nTemporal Web UI: http://127.0.0.1:%d\n", o.uiPort)
+	fmt.Fprintf(w, "Sandbox API: %d records per resource, rates 0 (unpaced) unless CLIO_RATE etc. were set for make dev\n", o.records)
+	fmt.Fprintf(w, "Bucket pagewise is served from %s; %s.\n", filepath.Join(o.dir, "s3"), worker)
+	fmt.Fprintf(w, "Try: go run ./starter export --provider %s --resource %s --wait\n", o.provider, o.resource)
 }
 
 func startWorker(ctx context.Context, dir string, env []string, log *os.File) (*exec.Cmd, error) {

@@ -6,7 +6,6 @@ import (
 	"io"
 	"time"
 
-	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/client"
 
 	"github.com/pagewise/pagewise/workflows"
@@ -24,20 +23,26 @@ func AccountWorkflowID(in workflows.AccountInput) string {
 	return in.Provider + "-account"
 }
 
-// StartAccount starts an account export, or fails if one with the same id is running.
+// StartAccount starts an account export, refusing an id that runs or, without replace,
+// completed (as Start does).
 func StartAccount(ctx context.Context, c client.Client, taskQueue string, in workflows.AccountInput) (client.WorkflowRun, error) {
 	id := AccountWorkflowID(in)
 	if in.ExportID == "" {
 		in.ExportID = id
 	}
-	run, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
-		ID:                       id,
-		TaskQueue:                taskQueue,
-		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_FAIL,
-		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
-	}, workflows.AccountWorkflowName, in)
+	if !in.DryRun {
+		if err := checkRerun(ctx, c, id, in.Replace || in.Resume); err != nil {
+			return nil, err
+		}
+	}
+	memo := map[string]any{"provider": in.Provider, "resource": "account", "state": "started"}
+	summary := "Export the " + in.Provider + " account"
+	if in.DryRun {
+		summary = "List the " + in.Provider + " account's resources"
+	}
+	run, err := c.ExecuteWorkflow(ctx, startOptions(id, taskQueue, summary, details(in), memo), workflows.AccountWorkflowName, in)
 	if err != nil {
-		return nil, fmt.Errorf("starting account export %s: %w", id, err)
+		return nil, startError(id, err)
 	}
 	return run, nil
 }
@@ -69,11 +74,7 @@ func AccountProgress(ctx context.Context, c client.Client, workflowID string) (w
 }
 
 // RenderAccount is one line of an account's progress.
-func RenderAccount(p workflows.AccountProgress, elapsed time.Duration) string {
-	rate := 0.0
-	if s := elapsed.Seconds(); s > 0 {
-		rate = float64(p.Records) / s
-	}
+func RenderAccount(p workflows.AccountProgress, rate float64) string {
 	running := 0
 	for _, e := range p.Resources {
 		if e.Status == workflows.ResourceRunning {
@@ -87,10 +88,13 @@ func RenderAccount(p workflows.AccountProgress, elapsed time.Duration) string {
 // FollowAccount waits for an account export to end, printing its progress as Follow does.
 func FollowAccount(ctx context.Context, c client.Client, workflowID string, out io.Writer, tty bool) (workflows.AccountResult, error) {
 	var res workflows.AccountResult
-	started := time.Now()
-	err := follow(ctx, c, workflowID, &res, out, tty, func() (string, error) {
+	var meter rateMeter
+	err := follow(ctx, c, workflowID, &res, out, tty, func(ctx context.Context) (string, error) {
 		p, err := AccountProgress(ctx, c, workflowID)
-		return RenderAccount(p, time.Since(started)), err
+		if err != nil {
+			return "", err
+		}
+		return RenderAccount(p, meter.add(time.Now(), p.Records)), nil
 	})
 	return res, err
 }

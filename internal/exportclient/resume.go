@@ -21,35 +21,35 @@ func Resume(ctx context.Context, c client.Client, taskQueue, workflowID string) 
 	}
 	switch st := desc.GetWorkflowExecutionInfo().GetStatus(); st {
 	case enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING:
-		return nil, fmt.Errorf("export %s is still running: cancel it first, or let it finish", workflowID)
+		return nil, running(workflowID, desc.GetWorkflowExecutionInfo().GetStartTime().AsTime())
 	case enumspb.WORKFLOW_EXECUTION_STATUS_COMPLETED:
-		return nil, fmt.Errorf("export %s completed: there is nothing to resume", workflowID)
+		return nil, hinted("to export it again from the start, use starter export with --replace",
+			"export %s completed: there is nothing to resume", workflowID)
 	}
 	kind := desc.GetWorkflowExecutionInfo().GetType().GetName()
 	var in any
+	var opts client.StartWorkflowOptions
 	switch kind {
 	case workflows.AccountWorkflowName:
 		var ai workflows.AccountInput
 		err = lastInput(ctx, c, workflowID, &ai)
 		ai.Resume = true
 		in = ai
+		opts = startOptions(workflowID, taskQueue, "Resume the "+ai.Provider+" account export", details(ai),
+			map[string]any{"provider": ai.Provider, "resource": "account", "state": "started"})
 	default:
 		var ei workflows.ExportInput
 		err = lastInput(ctx, c, workflowID, &ei)
 		ei.State, ei.Resume = nil, true
 		in, kind = ei, workflows.WorkflowName
+		opts = startOptions(workflowID, taskQueue, Summary(ei), details(ei), Memo(ei))
 	}
 	if err != nil {
 		return nil, err
 	}
-	run, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
-		ID:                       workflowID,
-		TaskQueue:                taskQueue,
-		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_FAIL,
-		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
-	}, kind, in)
+	run, err := c.ExecuteWorkflow(ctx, opts, kind, in)
 	if err != nil {
-		return nil, fmt.Errorf("resuming export %s: %w", workflowID, err)
+		return nil, startError(workflowID, err)
 	}
 	return run, nil
 }

@@ -169,6 +169,15 @@ func (s Schedule) check(taskQueue string) error {
 }
 
 func (s Schedule) options(id, taskQueue, workflow string, in any) client.ScheduleOptions {
+	// What the Web UI shows of each run, as for an export started by hand.
+	var memo map[string]any
+	var summary string
+	switch in := in.(type) {
+	case workflows.ExportInput:
+		memo, summary = Memo(in), Summary(in)
+	case workflows.AccountInput:
+		memo, summary = map[string]any{"provider": in.Provider, "resource": "account", "state": "started"}, "Export the "+in.Provider+" account"
+	}
 	spec := client.ScheduleSpec{}
 	if s.Cron != "" {
 		spec.CronExpressions = []string{s.Cron}
@@ -179,10 +188,12 @@ func (s Schedule) options(id, taskQueue, workflow string, in any) client.Schedul
 		ID:   id,
 		Spec: spec,
 		Action: &client.ScheduleWorkflowAction{
-			ID:        id,
-			Workflow:  workflow,
-			Args:      []any{in},
-			TaskQueue: taskQueue,
+			ID:            id,
+			Workflow:      workflow,
+			Args:          []any{in},
+			TaskQueue:     taskQueue,
+			Memo:          memo,
+			StaticSummary: summary + " (schedule " + id + ")",
 		},
 		Overlap:        s.Overlap,
 		CatchupWindow:  s.CatchupWindow,

@@ -73,6 +73,9 @@ func TestScheduleOptionsBuildTheExportAction(t *testing.T) {
 	if a.ID != "close-lead" || a.Workflow != workflows.WorkflowName || a.TaskQueue != "exports" || len(a.Args) != 1 {
 		t.Fatalf("action %+v", a)
 	}
+	if a.Memo["provider"] != "close" || a.Memo["resource"] != "lead" || !strings.HasPrefix(a.StaticSummary, "Export close lead (incremental)") {
+		t.Errorf("each run's memo %v and summary %q: the Web UI would show only an id", a.Memo, a.StaticSummary)
+	}
 	body, _ := json.Marshal(a.Args[0])
 	if strings.Contains(string(body), "export_id") || !strings.Contains(string(body), `"incremental":true`) {
 		t.Errorf("action input %s: want incremental and no export_id, so each run's id derives from its workflow id", body)

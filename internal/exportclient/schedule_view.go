@@ -97,33 +97,41 @@ func runsOf(actions []client.ScheduleActionResult) []ScheduleRun {
 	return runs
 }
 
-// ListSchedules is one line per schedule in the namespace: id, state, spec, next run and
-// the last run's workflow id. Temporal's listing lags a change by a moment.
-func ListSchedules(ctx context.Context, c client.Client) ([]string, error) {
+// ScheduleRow is one schedule as `starter schedule list` shows it.
+type ScheduleRow struct {
+	ID      string   `json:"schedule_id"`
+	State   string   `json:"state"` // active or paused
+	Spec    []string `json:"spec"`
+	NextRun string   `json:"next_run,omitempty"` // RFC 3339
+	LastRun string   `json:"last_run,omitempty"` // the last run's workflow id
+}
+
+// ListScheduleRows lists the namespace's schedules. Temporal's listing lags a change by
+// a moment.
+func ListScheduleRows(ctx context.Context, c client.Client) ([]ScheduleRow, error) {
 	it, err := c.ScheduleClient().List(ctx, client.ScheduleListOptions{})
 	if err != nil {
 		return nil, err
 	}
-	var lines []string
+	rows := []ScheduleRow{}
 	for it.HasNext() {
 		e, err := it.Next()
 		if err != nil {
 			return nil, err
 		}
-		state := "active"
+		r := ScheduleRow{ID: e.ID, State: "active", Spec: SpecText(e.Spec)}
 		if e.Paused {
-			state = "paused"
+			r.State = "paused"
 		}
-		next, last := "-", "-"
 		if len(e.NextActionTimes) > 0 {
-			next = e.NextActionTimes[0].UTC().Format(time.RFC3339)
+			r.NextRun = e.NextActionTimes[0].UTC().Format(time.RFC3339)
 		}
 		if n := len(e.RecentActions); n > 0 && e.RecentActions[n-1].StartWorkflowResult != nil {
-			last = e.RecentActions[n-1].StartWorkflowResult.WorkflowID
+			r.LastRun = e.RecentActions[n-1].StartWorkflowResult.WorkflowID
 		}
-		lines = append(lines, fmt.Sprintf("%s\t%s\t%s\tnext %s\tlast %s", e.ID, state, strings.Join(SpecText(e.Spec), "; "), next, last))
+		rows = append(rows, r)
 	}
-	return lines, nil
+	return rows, nil
 }
 
 // SpecText renders when a schedule fires: "every 1h0m0s", or a calendar as the cron-like

@@ -18,7 +18,9 @@ type TemporalOptions struct {
 	DBFile    string
 	Port      int // 0 picks a free port
 	Namespace string
-	Log       io.Writer
+	// UIPort, when set, serves the Web UI there; 0 keeps the server headless.
+	UIPort int
+	Log    io.Writer
 }
 
 // Temporal is a running `temporal server start-dev`.
@@ -64,9 +66,14 @@ func startTemporal(ctx context.Context, o TemporalOptions) (*Temporal, error) {
 	if err != nil {
 		return nil, err
 	}
-	args := []string{"server", "start-dev", "--headless", "--ip", "127.0.0.1",
+	ui := []string{"--headless"}
+	if o.UIPort != 0 {
+		ui = []string{"--ui-port", strconv.Itoa(o.UIPort)}
+	}
+	args := []string{"server", "start-dev", "--ip", "127.0.0.1",
 		"--port", strconv.Itoa(o.Port), "--http-port", strconv.Itoa(httpPort), "--metrics-port", strconv.Itoa(metricsPort),
 		"--namespace", o.Namespace, "--log-level", "warn"}
+	args = append(args, ui...)
 	if o.DBFile != "" {
 		args = append(args, "--db-filename", o.DBFile)
 	}
