@@ -43,8 +43,10 @@ func (c *Connector) FetchUnchecked(ctx context.Context, req provider.Request) (p
 
 // fetchCursor asks for the first page without offset (with order=id(asc) where the
 // reference lists order), then follows meta.paging.next verbatim. Only a page without next
-// is the last. Without a documented order the paging guide's cursor rule cannot be met:
-// next links are taken to be offset links, so a resource past Clio's offset cap fails.
+// is the last. Where the reference lists page_token but no order (calendar entries,
+// relationships), the paging guide's cursor rule cannot be met to the letter: a next link
+// that carries page_token is a cursor, with no record cap; one that carries offset is
+// offset paging, so a resource past Clio's offset cap fails at once.
 func (c *Connector) fetchCursor(ctx context.Context, row resource, plan provider.Plan, pos provider.Position) (provider.Page, func() error, error) {
 	target := pos.Cursor
 	if target == "" {
@@ -61,7 +63,7 @@ func (c *Connector) fetchCursor(ctx context.Context, row resource, plan provider
 	if err != nil {
 		return provider.Page{}, nil, err
 	}
-	if n := total(resp); !row.ordered() && n > OffsetCap {
+	if n := total(resp); !row.ordered() && n > OffsetCap && offsetLink(resp.Meta.Paging.Next) {
 		return provider.Page{}, nil, overCap(row, n)
 	}
 	last, err := lastID(plan, pos, resp.Data)
@@ -120,6 +122,12 @@ func (c *Connector) fetchOffset(ctx context.Context, row resource, plan provider
 	return page, check, nil
 }
 
+// offsetLink reports whether a next link pages by offset rather than by page_token.
+func offsetLink(next string) bool {
+	u, err := url.Parse(next)
+	return err == nil && u.Query().Has("offset") && !u.Query().Has("page_token")
+}
+
 // overCap refuses a resource offset paging cannot cover, before Clio's 422 would.
 func overCap(row resource, n int) error {
 	if row.ordered() {
@@ -128,12 +136,15 @@ func overCap(row resource, n int) error {
 	return fatal(row.name, "the resource has %d records; Clio documents no order for it, so it pages by offset, which reaches only the first %d: narrow the export with filters (created_since, updated_since)", n, OffsetCap)
 }
 
-// query holds what every request of the export repeats: the row's fixed parameter, limit,
-// fields, filters, since.
+// query holds what every request of the export repeats: the row's fixed parameter, its
+// widening parameters (unless filters set them), limit, fields, filters, since.
 func (c *Connector) query(row resource, plan provider.Plan) url.Values {
 	q := url.Values{}
 	if k, v := row.fixed[0], row.fixed[1]; k != "" {
 		q.Set(k, v)
+	}
+	for _, kv := range row.widen {
+		q.Set(kv[0], kv[1])
 	}
 	for k, v := range plan.Filters {
 		q.Set(k, v)
@@ -171,6 +182,7 @@ func (c *Connector) get(ctx context.Context, resource, target string) (listRespo
 	if err := c.token.Bearer(req, Name, resource); err != nil {
 		return out, err
 	}
+	req.Header.Set("X-API-VERSION", APIVersion)
 	return out, provider.Call(ctx, c.client, c.pacer, wire, resource, req, &out)
 }
 

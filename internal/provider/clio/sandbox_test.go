@@ -100,12 +100,29 @@ func TestCountMatchesExport(t *testing.T) {
 	}
 }
 
-// TestUnorderedPastOffsetCap: relationships document no order, so neither strategy can
-// reach past record 10,000; both fail at once, clearly, instead of stopping there silently.
-func TestUnorderedPastOffsetCap(t *testing.T) {
+// TestUnorderedCursorPastOffsetCap: calendar entries and relationships document page_token
+// but no order; paged by cursor, they export whole past record 10,000.
+func TestUnorderedCursorPastOffsetCap(t *testing.T) {
+	for _, name := range []string{"calendar_entries", "relationships"} {
+		t.Run(name, func(t *testing.T) {
+			opts := sandbox.Options{Seed: 3, Sizes: map[string]int{"clio/" + name: clio.OffsetCap + 1}}
+			sb, conn, plan := optsPlan(t, opts, provider.Spec{Resource: name, Fields: []string{"id"}})
+			res := conformance.Drain(t, conn, plan, conn.Start(plan))
+			conformance.AssertExactly(t, sb, clio.Name, name, res.Records)
+			if n := sb.Stats().Providers[clio.Name].ByStatus[422]; n != 0 {
+				t.Fatalf("%d requests refused with 422", n)
+			}
+		})
+	}
+}
+
+// TestUnorderedOffsetLinksPastOffsetCap: where next links page by offset (the sandbox's
+// ClioUnorderedOffset, or strategy offset), no strategy can reach past record 10,000: the
+// export fails at once, clearly, instead of stopping there silently.
+func TestUnorderedOffsetLinksPastOffsetCap(t *testing.T) {
 	for _, strategy := range []string{"cursor", "offset"} {
 		t.Run(strategy, func(t *testing.T) {
-			opts := sandbox.Options{Seed: 3, Sizes: map[string]int{"clio/relationships": clio.OffsetCap + 1}}
+			opts := sandbox.Options{Seed: 3, Sizes: map[string]int{"clio/relationships": clio.OffsetCap + 1}, ClioUnorderedOffset: true}
 			sb, conn, plan := optsPlan(t, opts, provider.Spec{Resource: "relationships", Strategy: strategy})
 			_, err := conn.Fetch(context.Background(), provider.Request{Plan: plan, Position: conn.Start(plan)})
 			pe := conformance.AsError(t, err)
