@@ -32,13 +32,32 @@ func (c *Connector) FetchUnchecked(ctx context.Context, req provider.Request) (p
 	if !ok {
 		return provider.Page{}, nil, fatal(req.Plan.Resource, "not a clio resource; allowed: %s", strings.Join(Resources(), ", "))
 	}
-	switch req.Plan.Strategy {
-	case provider.StrategyCursor:
-		return c.fetchCursor(ctx, row, req.Plan, req.Position)
-	case provider.StrategyOffset:
-		return c.fetchOffset(ctx, row, req.Plan, req.Position)
+	pos := req.Position
+	for {
+		plan := withoutRefused(req.Plan, pos.Refused)
+		page, check, err := c.fetchStrategy(ctx, row, plan, pos)
+		if err == nil {
+			page.Next.Refused = pos.Refused
+			return page, check, nil
+		}
+		more, ok := refusedBy(row, plan, err)
+		refused := addRefused(pos.Refused, more)
+		if !ok || refused == pos.Refused {
+			return provider.Page{}, nil, err
+		}
+		// Each pass drops at least one field the request named, so this ends.
+		pos.Refused = refused
 	}
-	return provider.Page{}, nil, fatal(req.Plan.Resource, "strategy %q is not supported", req.Plan.Strategy)
+}
+
+func (c *Connector) fetchStrategy(ctx context.Context, row resource, plan provider.Plan, pos provider.Position) (provider.Page, func() error, error) {
+	switch plan.Strategy {
+	case provider.StrategyCursor:
+		return c.fetchCursor(ctx, row, plan, pos)
+	case provider.StrategyOffset:
+		return c.fetchOffset(ctx, row, plan, pos)
+	}
+	return provider.Page{}, nil, fatal(plan.Resource, "strategy %q is not supported", plan.Strategy)
 }
 
 // fetchCursor asks for the first page without offset (with order=id(asc) where the
@@ -58,6 +77,8 @@ func (c *Connector) fetchCursor(ctx context.Context, row resource, plan provider
 		target = c.listURL(row, q)
 	} else if err := c.sameOrigin(plan.Resource, target); err != nil {
 		return provider.Page{}, nil, err
+	} else if pos.Refused != "" {
+		target = withFields(target, plan.Fields) // a link from before a field was refused
 	}
 	resp, err := c.get(ctx, plan.Resource, target)
 	if err != nil {

@@ -2,6 +2,7 @@ package clio_test
 
 import (
 	"context"
+	"encoding/json"
 	"strings"
 	"testing"
 	"time"
@@ -146,5 +147,44 @@ func TestNotesByType(t *testing.T) {
 		if len(res.Records) != n {
 			t.Fatalf("%s: %d records", name, len(res.Records))
 		}
+	}
+}
+
+// TestFieldsTheAccountRefuses: against an account without two documented fields, an export
+// by either strategy gets every record whole but for them, with one 400 for each (on the
+// first page), and every position after it carries them.
+func TestFieldsTheAccountRefuses(t *testing.T) {
+	for _, strategy := range []string{"cursor", "offset"} {
+		t.Run(strategy, func(t *testing.T) {
+			opts := sandbox.Options{Seed: 3, Sizes: map[string]int{"clio/contacts": 47}, ClioRefusedFields: []string{"legal_aid_uk_contact", "kyc_field_values"}}
+			sb, conn, plan := optsPlan(t, opts, provider.Spec{Resource: "contacts", Strategy: strategy, PageSize: 10})
+			pos, n := conn.Start(plan), 0
+			var got []json.RawMessage
+			for {
+				page, err := conn.Fetch(context.Background(), provider.Request{Plan: plan, Position: pos})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if page.Next.Refused != "kyc_field_values,legal_aid_uk_contact" {
+					t.Fatalf("page %d: next position refuses %q", n, page.Next.Refused)
+				}
+				got, pos, n = append(got, page.Records...), page.Next, n+1
+				if page.Done {
+					break
+				}
+			}
+			want := sb.Dataset(clio.Name, "contacts")
+			if len(got) != len(want) {
+				t.Fatalf("exported %d of %d", len(got), len(want))
+			}
+			for k := range got {
+				if string(got[k]) != string(want[k]) {
+					t.Fatalf("record %d:\n got %s\nwant %s", k, got[k], want[k])
+				}
+			}
+			if st := sb.Stats().Providers[clio.Name]; st.ByStatus[400] != 2 || st.Requests != int64(n+2) {
+				t.Fatalf("%d pages took %d requests, %d of them 400s", n, st.Requests, st.ByStatus[400])
+			}
+		})
 	}
 }
