@@ -174,6 +174,7 @@ func (c *Connector) query(row resource, plan provider.Plan) url.Values {
 		q.Set("updated_since", plan.Since.UTC().Format(time.RFC3339))
 	}
 	q.Set("limit", strconv.Itoa(plan.PageSize))
+	// Nested values named with their fields, references bare (refFields).
 	q.Set("fields", strings.Join(plan.Fields, ","))
 	return q
 }
