@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -71,6 +73,7 @@ func (a *Activities) Finish(ctx context.Context, in FinishInput) (_ FinishResult
 		m.Records += p.Records
 		m.Bytes += p.Bytes
 	}
+	m.FieldsRefused = fieldsRefused(in.Partitions)
 	used, inner, err := a.stageManifest(ctx, in, a.manifestHead(ctx, &m, in))
 	switch {
 	case inner != nil:
@@ -317,4 +320,16 @@ func isVerificationFailure(err error) bool {
 
 func verificationFailed(where string, err error) error {
 	return temporal.NewNonRetryableApplicationError(fmt.Sprintf("verification of %s failed: %v", where, err), ErrVerification, nil)
+}
+
+// fieldsRefused is every field the partitions' positions say the API refused, sorted.
+func fieldsRefused(parts []Partition) []string {
+	var out []string
+	for _, p := range parts {
+		if p.Position.Refused != "" {
+			out = append(out, strings.Split(p.Position.Refused, ",")...)
+		}
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
 }

@@ -38,6 +38,10 @@ type Manifest struct {
 	ProviderCount *ProviderCount `json:"provider_count,omitempty"`
 	// Resumed says the export continued a stopped run: which, and how much it kept.
 	Resumed *Resumed `json:"resumed,omitempty"`
+	// FieldsRefused are fields the API refused for this account (a 400 naming them), left
+	// out of every page from the first that met the refusal on, as the connector reported
+	// them in its positions.
+	FieldsRefused []string `json:"fields_refused,omitempty"`
 	// Objects lists every page object, in key order.
 	Objects []PageObject `json:"objects"`
 }

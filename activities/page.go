@@ -189,6 +189,12 @@ func (a *Activities) fetchWith(ctx context.Context, fetch func(context.Context, 
 	if err := a.Ceilings.Check(in.Provider, resource, in.Position, after.ExportPages, after.ExportRecords); err != nil {
 		return provider.Page{}, atPosition(toTemporal(err), in)
 	}
+	if page.Next.Refused != in.Position.Refused {
+		// Field names only: never a record or a token.
+		a.logger().WarnContext(ctx, "fields refused by the API are left out of this page and every later one",
+			"export_id", in.ExportID, "provider", in.Provider, "resource", resource, "partition", in.Partition,
+			"seq", in.Seq, "fields_refused", page.Next.Refused)
+	}
 	a.Metrics.CredentialWait(in.Provider, resource, false)
 	return page, nil
 }

@@ -127,6 +127,11 @@ type Position struct {
 	// Last is the ordering key of the last record seen (id or timestamp), so the next page
 	// can be checked to continue the order the API promised.
 	Last string `json:"last,omitempty"`
+	// Refused lists the fields the API refused for this account (a 400 naming them),
+	// comma-separated and sorted: the connector leaves them out of this and every later
+	// request, so pages keep one shape across partitions, runs and resumes, and the
+	// manifest records them as fields_refused.
+	Refused string `json:"refused,omitempty"`
 	// Guard is Advance's memory of the page chain.
 	Guard Guard `json:"guard,omitzero"`
 }

@@ -23,13 +23,25 @@ func Split(strategy string, first Chain, total, pageSize, n int) []Chain {
 	}
 	switch {
 	case strategy == StrategyOffset && total < 0:
-		return splitStride(first, pageSize, n)
+		return refusing(splitStride(first, pageSize, n), first.Position.Refused)
 	case strategy == StrategyOffset:
-		return splitOffset(first, total, pageSize, n)
+		return refusing(splitOffset(first, total, pageSize, n), first.Position.Refused)
 	case strategy == StrategyWindow:
-		return splitWindow(first, n)
+		return refusing(splitWindow(first, n), first.Position.Refused)
 	}
 	return []Chain{first}
+}
+
+// refusing gives every chain, and the position it pages again from, the fields the API
+// refused before the split: every partition asks for the same fields.
+func refusing(chains []Chain, refused string) []Chain {
+	for k := range chains {
+		chains[k].Position.Refused = refused
+		if s := chains[k].Start; s != nil {
+			s.Refused = refused
+		}
+	}
+	return chains
 }
 
 // splitOffset cuts [offset, total) into page-aligned ranges, each bounded by End.
@@ -222,14 +234,14 @@ func Resplit(strategy string, c Chain, pageSize, n int) []Chain {
 	case n <= 1 || Remaining(strategy, c.Position, pageSize) == 0:
 		return []Chain{c}
 	case strategy == StrategyOffset:
-		chains := splitOffset(c, c.Position.End, pageSize, n)
+		chains := refusing(splitOffset(c, c.Position.End, pageSize, n), c.Position.Refused)
 		// The first range only ends sooner: it keeps what the connector and Advance noted.
 		end := chains[0].Position.End
 		chains[0].Position = c.Position
 		chains[0].Position.End = end
 		return chains
 	}
-	return splitWindow(c, min(n, int(windowSpan(c.Position)/time.Millisecond)))
+	return refusing(splitWindow(c, min(n, int(windowSpan(c.Position)/time.Millisecond))), c.Position.Refused)
 }
 
 // windowSpan is how long p's window is; zero without both bounds.

@@ -168,3 +168,29 @@ func TestNextInStride(t *testing.T) {
 		t.Fatalf("an empty page ends the chain: %+v", empty)
 	}
 }
+
+// TestSplitsKeepRefusedFields: every chain a split or a resplit makes, and the position it
+// pages again from, leaves out the fields the API refused before it.
+func TestSplitsKeepRefusedFields(t *testing.T) {
+	const refused = "kyc_field_values,legal_aid_uk_contact"
+	window := Position{From: "2024-01-01T00:00:00.000000+00:00", Until: "2024-01-04T00:00:00.000000+00:00", Refused: refused}
+	start := window
+	cases := map[string][]Chain{
+		"offset": Split(StrategyOffset, Chain{Position: Position{Offset: 100, Refused: refused}, Start: &Position{}}, 1_000, 100, 4),
+		"stride": Split(StrategyOffset, Chain{Position: Position{Offset: 100, Refused: refused}}, -1, 100, 4),
+		"window": Split(StrategyWindow, Chain{Position: window, Start: &start}, -1, 100, 3),
+		"resplit offset": Resplit(StrategyOffset, Chain{Position: Position{Offset: 300, End: 1_250, Refused: refused},
+			Start: &Position{Offset: 100, End: 1_250}}, 100, 3),
+		"resplit window": Resplit(StrategyWindow, Chain{Position: window}, 100, 3),
+	}
+	for name, chains := range cases {
+		if len(chains) < 3 {
+			t.Fatalf("%s: %d chains", name, len(chains))
+		}
+		for i, c := range chains {
+			if c.Position.Refused != refused || (c.Start != nil && c.Start.Refused != refused) {
+				t.Fatalf("%s: chain %d at %+v from %+v forgets the refused fields", name, i, c.Position, c.Start)
+			}
+		}
+	}
+}

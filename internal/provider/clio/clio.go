@@ -23,6 +23,13 @@ const (
 	OffsetCap = 10000
 )
 
+// APIVersion pins Clio's minor version on every request (X-API-VERSION), so the fields a
+// record has do not move under a running export: without it Clio serves its latest, and a
+// field removed there would make every request of the export a 400. It is the default
+// version of the OpenAPI document the catalog's fields come from; an invalid or retired
+// version is a 410 Gone (https://docs.developers.clio.com/api-reference/#section/Minor-Versions).
+const APIVersion = "4.0.13"
+
 // DefaultBaseURL is used when Config.BaseURL is empty.
 const DefaultBaseURL = "https://app.clio.com"
 

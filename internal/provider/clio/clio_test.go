@@ -93,7 +93,7 @@ func TestValidate(t *testing.T) {
 func TestValidateDefaults(t *testing.T) {
 	c := New(Config{Token: "tok", BaseURL: "https://eu.app.clio.com"}, nil)
 	p := plan(t, c, provider.Spec{Resource: "contacts"})
-	if p.Strategy != provider.StrategyCursor || p.PageSize != 200 || p.MaxParallel != 1 || p.Fields[0] != "id" || len(p.Fields) < 5 {
+	if p.Strategy != provider.StrategyCursor || p.PageSize != 200 || p.MaxParallel != 1 || !slices.Contains(p.Fields, "id") || len(p.Fields) < 5 {
 		t.Fatalf("plan %+v", p)
 	}
 	p = plan(t, c, provider.Spec{Resource: "matters", Strategy: "offset", Fields: []string{"display_number"}})
@@ -105,17 +105,27 @@ func TestValidateDefaults(t *testing.T) {
 	if strings.Join(p.Fields, ",") != "id,status,created_at,updated_at" {
 		t.Fatalf("fields %v", p.Fields)
 	}
-	// Without a documented order the default is offset paging.
+	// Without a documented order the default is still cursor paging: page_token is documented.
 	p = plan(t, c, provider.Spec{Resource: "calendar_entries"})
-	if p.Strategy != provider.StrategyOffset || p.MaxParallel != 8 {
+	if p.Strategy != provider.StrategyCursor || p.MaxParallel != 1 {
 		t.Fatalf("plan %+v", p)
 	}
-	// Every documented field by default; custom field values whole, nested resources bare.
+	// Every documented field by default: nested values with every field of their schema
+	// (custom field values, a contact's addresses), nested references bare.
 	p = plan(t, c, provider.Spec{Resource: "matters"})
-	if !slices.Contains(p.Fields, "custom_field_values{id,etag,field_name,created_at,updated_at,field_type,field_required,"+
-		"field_displayed,field_display_order,value,soft_deleted,custom_field,picklist_option,matter,contact}") ||
-		!slices.Contains(p.Fields, "client") || !slices.Contains(p.Fields, "matter_stage_updated_at") || len(p.Fields) != 44 {
+	if !slices.Contains(p.Fields, "custom_field_values{created_at,etag,field_display_order,field_displayed,field_name,"+
+		"field_required,field_type,id,soft_deleted,updated_at,value,contact,custom_field,matter,picklist_option}") ||
+		!slices.Contains(p.Fields, "client") || !slices.Contains(p.Fields, "matter_stage_updated_at") || len(p.Fields) != 48 {
 		t.Fatalf("matters fields %v", p.Fields)
+	}
+	p = plan(t, c, provider.Spec{Resource: "contacts"})
+	for _, f := range []string{"addresses{city,country,created_at,etag,id,name,postal_code,primary,province,street,updated_at}",
+		"email_addresses{address,created_at,etag,id,name,primary,updated_at}", "phone_numbers{created_at,etag,id,name,number,primary,updated_at}",
+		"web_sites{address,created_at,default_web_site,etag,id,name,updated_at}", "instant_messengers{address,created_at,etag,id,name,updated_at}",
+		"company", "related_contacts"} {
+		if !slices.Contains(p.Fields, f) {
+			t.Errorf("contacts fields lack %s", f)
+		}
 	}
 	if p = plan(t, c, provider.Spec{Resource: "documents"}); slices.Contains(p.Fields, "document_versions") {
 		t.Fatal("documents ask for document_versions, which API 4.0.6 removed")
@@ -145,12 +155,20 @@ func TestRequests(t *testing.T) {
 			"/notes.json?contact_id=9&fields=id%2Csubject&limit=200&order=id%28asc%29&type=Contact"},
 		{"folders", provider.Spec{Resource: "folders", Strategy: "offset", Fields: []string{"name"}}, provider.Position{Offset: 200},
 			"/folders.json?fields=id%2Cname&limit=200&offset=200&order=id%28asc%29&scope=descendants"},
-		{"relationships by offset", provider.Spec{Resource: "relationships", Fields: []string{"description"}}, provider.Position{},
+		{"relationships by cursor", provider.Spec{Resource: "relationships", Fields: []string{"description"}}, provider.Position{},
+			"/relationships.json?fields=id%2Cdescription&limit=200"},
+		{"relationships by offset", provider.Spec{Resource: "relationships", Strategy: "offset", Fields: []string{"description"}}, provider.Position{},
 			"/relationships.json?fields=id%2Cdescription&limit=200&offset=0"},
+		{"documents still uploading", provider.Spec{Resource: "documents", Fields: []string{"name"}}, provider.Position{},
+			"/documents.json?fields=id%2Cname&limit=200&order=id%28asc%29&scope=descendants&show_uncompleted=true"},
+		{"empty bank accounts", provider.Spec{Resource: "bank_accounts", Fields: []string{"name"}}, provider.Position{},
+			"/bank_accounts.json?fields=id%2Cname&limit=200&order=id%28asc%29&show_empty_accounts=true"},
+		{"a user's own widening filter", provider.Spec{Resource: "bank_accounts", Fields: []string{"name"}, Filters: map[string]string{"show_empty_accounts": "false"}}, provider.Position{},
+			"/bank_accounts.json?fields=id%2Cname&limit=200&order=id%28asc%29&show_empty_accounts=false"},
 		{"offset", provider.Spec{Resource: "bills", Strategy: "offset", Fields: []string{"state"}, PageSize: 50}, provider.Position{Offset: 100},
 			"/bills.json?fields=id%2Cstate&limit=50&offset=100&order=id%28asc%29"},
 		{"offset own order", provider.Spec{Resource: "users", Strategy: "offset", Fields: []string{"name"}, Filters: map[string]string{"order": "name(asc)"}}, provider.Position{},
-			"/users.json?fields=id%2Cname&limit=200&offset=0&order=name%28asc%29"},
+			"/users.json?fields=id%2Cname&include_co_counsel=true&limit=200&offset=0&order=name%28asc%29"},
 		{"offset without order", provider.Spec{Resource: "calendar_entries", Strategy: "offset", Fields: []string{"summary"}}, provider.Position{},
 			"/calendar_entries.json?fields=id%2Csummary&limit=200&offset=0"},
 	}
@@ -175,12 +193,16 @@ func TestCursorRequestsAndFollowsNext(t *testing.T) {
 		if r.Header.Get("Authorization") != "Bearer tok" {
 			t.Errorf("auth header %q", r.Header.Get("Authorization"))
 		}
+		// Every request pins the API version, next links included.
+		if v := r.Header.Get("X-API-VERSION"); v != "4.0.13" {
+			t.Errorf("X-API-VERSION %q", v)
+		}
 		q := r.URL.Query()
 		if r.URL.Path != "/api/v4/contacts.json" {
 			t.Errorf("path %s", r.URL.Path)
 		}
 		if q.Get("page_token") == "" {
-			if q.Get("order") != "id(asc)" || q.Has("offset") || q.Get("limit") != "2" || !strings.HasPrefix(q.Get("fields"), "id,") || q.Get("updated_since") != "2024-01-02T03:04:05Z" {
+			if q.Get("order") != "id(asc)" || q.Has("offset") || q.Get("limit") != "2" || !strings.Contains(q.Get("fields"), ",id,") || q.Get("updated_since") != "2024-01-02T03:04:05Z" {
 				t.Errorf("first request %s", r.URL.RawQuery)
 			}
 			fmt.Fprintf(w, `{"data":[{"id":1},{"id":2}],"meta":{"paging":{"next":%q},"records":3}}`, next)
@@ -258,8 +280,8 @@ func TestCount(t *testing.T) {
 		{`{"data":[{"id":1}],"meta":{"paging":{}}}`, 0, false},
 	} {
 		c, _ := serve(t, func(w http.ResponseWriter, r *http.Request) {
-			if r.URL.RawQuery != "fields=id&limit=1&status=open" {
-				t.Errorf("query %s", r.URL.RawQuery)
+			if r.URL.RawQuery != "fields=id&limit=1&status=open" || r.Header.Get("X-API-VERSION") != APIVersion {
+				t.Errorf("query %s, X-API-VERSION %q", r.URL.RawQuery, r.Header.Get("X-API-VERSION"))
 			}
 			fmt.Fprint(w, tc.body)
 		})

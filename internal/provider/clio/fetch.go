@@ -32,19 +32,40 @@ func (c *Connector) FetchUnchecked(ctx context.Context, req provider.Request) (p
 	if !ok {
 		return provider.Page{}, nil, fatal(req.Plan.Resource, "not a clio resource; allowed: %s", strings.Join(Resources(), ", "))
 	}
-	switch req.Plan.Strategy {
-	case provider.StrategyCursor:
-		return c.fetchCursor(ctx, row, req.Plan, req.Position)
-	case provider.StrategyOffset:
-		return c.fetchOffset(ctx, row, req.Plan, req.Position)
+	pos := req.Position
+	for {
+		plan := withoutRefused(req.Plan, pos.Refused)
+		page, check, err := c.fetchStrategy(ctx, row, plan, pos)
+		if err == nil {
+			page.Next.Refused = pos.Refused
+			return page, check, nil
+		}
+		more, ok := refusedBy(row, plan, err)
+		refused := addRefused(pos.Refused, more)
+		if !ok || refused == pos.Refused {
+			return provider.Page{}, nil, err
+		}
+		// Each pass drops at least one field the request named, so this ends.
+		pos.Refused = refused
 	}
-	return provider.Page{}, nil, fatal(req.Plan.Resource, "strategy %q is not supported", req.Plan.Strategy)
+}
+
+func (c *Connector) fetchStrategy(ctx context.Context, row resource, plan provider.Plan, pos provider.Position) (provider.Page, func() error, error) {
+	switch plan.Strategy {
+	case provider.StrategyCursor:
+		return c.fetchCursor(ctx, row, plan, pos)
+	case provider.StrategyOffset:
+		return c.fetchOffset(ctx, row, plan, pos)
+	}
+	return provider.Page{}, nil, fatal(plan.Resource, "strategy %q is not supported", plan.Strategy)
 }
 
 // fetchCursor asks for the first page without offset (with order=id(asc) where the
 // reference lists order), then follows meta.paging.next verbatim. Only a page without next
-// is the last. Without a documented order the paging guide's cursor rule cannot be met:
-// next links are taken to be offset links, so a resource past Clio's offset cap fails.
+// is the last. Where the reference lists page_token but no order (calendar entries,
+// relationships), the paging guide's cursor rule cannot be met to the letter: a next link
+// that carries page_token is a cursor, with no record cap; one that carries offset is
+// offset paging, so a resource past Clio's offset cap fails at once.
 func (c *Connector) fetchCursor(ctx context.Context, row resource, plan provider.Plan, pos provider.Position) (provider.Page, func() error, error) {
 	target := pos.Cursor
 	if target == "" {
@@ -56,12 +77,14 @@ func (c *Connector) fetchCursor(ctx context.Context, row resource, plan provider
 		target = c.listURL(row, q)
 	} else if err := c.sameOrigin(plan.Resource, target); err != nil {
 		return provider.Page{}, nil, err
+	} else if pos.Refused != "" {
+		target = withFields(target, plan.Fields) // a link from before a field was refused
 	}
 	resp, err := c.get(ctx, plan.Resource, target)
 	if err != nil {
 		return provider.Page{}, nil, err
 	}
-	if n := total(resp); !row.ordered() && n > OffsetCap {
+	if n := total(resp); !row.ordered() && n > OffsetCap && offsetLink(resp.Meta.Paging.Next) {
 		return provider.Page{}, nil, overCap(row, n)
 	}
 	last, err := lastID(plan, pos, resp.Data)
@@ -120,6 +143,12 @@ func (c *Connector) fetchOffset(ctx context.Context, row resource, plan provider
 	return page, check, nil
 }
 
+// offsetLink reports whether a next link pages by offset rather than by page_token.
+func offsetLink(next string) bool {
+	u, err := url.Parse(next)
+	return err == nil && u.Query().Has("offset") && !u.Query().Has("page_token")
+}
+
 // overCap refuses a resource offset paging cannot cover, before Clio's 422 would.
 func overCap(row resource, n int) error {
 	if row.ordered() {
@@ -128,12 +157,15 @@ func overCap(row resource, n int) error {
 	return fatal(row.name, "the resource has %d records; Clio documents no order for it, so it pages by offset, which reaches only the first %d: narrow the export with filters (created_since, updated_since)", n, OffsetCap)
 }
 
-// query holds what every request of the export repeats: the row's fixed parameter, limit,
-// fields, filters, since.
+// query holds what every request of the export repeats: the row's fixed parameter, its
+// widening parameters (unless filters set them), limit, fields, filters, since.
 func (c *Connector) query(row resource, plan provider.Plan) url.Values {
 	q := url.Values{}
 	if k, v := row.fixed[0], row.fixed[1]; k != "" {
 		q.Set(k, v)
+	}
+	for _, kv := range row.widen {
+		q.Set(kv[0], kv[1])
 	}
 	for k, v := range plan.Filters {
 		q.Set(k, v)
@@ -142,6 +174,7 @@ func (c *Connector) query(row resource, plan provider.Plan) url.Values {
 		q.Set("updated_since", plan.Since.UTC().Format(time.RFC3339))
 	}
 	q.Set("limit", strconv.Itoa(plan.PageSize))
+	// Nested values named with their fields, references bare (refFields).
 	q.Set("fields", strings.Join(plan.Fields, ","))
 	return q
 }
@@ -171,6 +204,7 @@ func (c *Connector) get(ctx context.Context, resource, target string) (listRespo
 	if err := c.token.Bearer(req, Name, resource); err != nil {
 		return out, err
 	}
+	req.Header.Set("X-API-VERSION", APIVersion)
 	return out, provider.Call(ctx, c.client, c.pacer, wire, resource, req, &out)
 }
 

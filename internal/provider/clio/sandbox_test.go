@@ -2,6 +2,7 @@ package clio_test
 
 import (
 	"context"
+	"encoding/json"
 	"strings"
 	"testing"
 	"time"
@@ -100,12 +101,29 @@ func TestCountMatchesExport(t *testing.T) {
 	}
 }
 
-// TestUnorderedPastOffsetCap: relationships document no order, so neither strategy can
-// reach past record 10,000; both fail at once, clearly, instead of stopping there silently.
-func TestUnorderedPastOffsetCap(t *testing.T) {
+// TestUnorderedCursorPastOffsetCap: calendar entries and relationships document page_token
+// but no order; paged by cursor, they export whole past record 10,000.
+func TestUnorderedCursorPastOffsetCap(t *testing.T) {
+	for _, name := range []string{"calendar_entries", "relationships"} {
+		t.Run(name, func(t *testing.T) {
+			opts := sandbox.Options{Seed: 3, Sizes: map[string]int{"clio/" + name: clio.OffsetCap + 1}}
+			sb, conn, plan := optsPlan(t, opts, provider.Spec{Resource: name, Fields: []string{"id"}})
+			res := conformance.Drain(t, conn, plan, conn.Start(plan))
+			conformance.AssertExactlyFields(t, sb, clio.Name, name, plan.Fields, res.Records)
+			if n := sb.Stats().Providers[clio.Name].ByStatus[422]; n != 0 {
+				t.Fatalf("%d requests refused with 422", n)
+			}
+		})
+	}
+}
+
+// TestUnorderedOffsetLinksPastOffsetCap: where next links page by offset (the sandbox's
+// ClioUnorderedOffset, or strategy offset), no strategy can reach past record 10,000: the
+// export fails at once, clearly, instead of stopping there silently.
+func TestUnorderedOffsetLinksPastOffsetCap(t *testing.T) {
 	for _, strategy := range []string{"cursor", "offset"} {
 		t.Run(strategy, func(t *testing.T) {
-			opts := sandbox.Options{Seed: 3, Sizes: map[string]int{"clio/relationships": clio.OffsetCap + 1}}
+			opts := sandbox.Options{Seed: 3, Sizes: map[string]int{"clio/relationships": clio.OffsetCap + 1}, ClioUnorderedOffset: true}
 			sb, conn, plan := optsPlan(t, opts, provider.Spec{Resource: "relationships", Strategy: strategy})
 			_, err := conn.Fetch(context.Background(), provider.Request{Plan: plan, Position: conn.Start(plan)})
 			pe := conformance.AsError(t, err)
@@ -129,5 +147,44 @@ func TestNotesByType(t *testing.T) {
 		if len(res.Records) != n {
 			t.Fatalf("%s: %d records", name, len(res.Records))
 		}
+	}
+}
+
+// TestFieldsTheAccountRefuses: against an account without two documented fields, an export
+// by either strategy gets every record whole but for them, with one 400 for each (on the
+// first page), and every position after it carries them.
+func TestFieldsTheAccountRefuses(t *testing.T) {
+	for _, strategy := range []string{"cursor", "offset"} {
+		t.Run(strategy, func(t *testing.T) {
+			opts := sandbox.Options{Seed: 3, Sizes: map[string]int{"clio/contacts": 47}, ClioRefusedFields: []string{"legal_aid_uk_contact", "kyc_field_values"}}
+			sb, conn, plan := optsPlan(t, opts, provider.Spec{Resource: "contacts", Strategy: strategy, PageSize: 10})
+			pos, n := conn.Start(plan), 0
+			var got []json.RawMessage
+			for {
+				page, err := conn.Fetch(context.Background(), provider.Request{Plan: plan, Position: pos})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if page.Next.Refused != "kyc_field_values,legal_aid_uk_contact" {
+					t.Fatalf("page %d: next position refuses %q", n, page.Next.Refused)
+				}
+				got, pos, n = append(got, page.Records...), page.Next, n+1
+				if page.Done {
+					break
+				}
+			}
+			want := sb.Dataset(clio.Name, "contacts")
+			if len(got) != len(want) {
+				t.Fatalf("exported %d of %d", len(got), len(want))
+			}
+			for k := range got {
+				if string(got[k]) != string(want[k]) {
+					t.Fatalf("record %d:\n got %s\nwant %s", k, got[k], want[k])
+				}
+			}
+			if st := sb.Stats().Providers[clio.Name]; st.ByStatus[400] != 2 || st.Requests != int64(n+2) {
+				t.Fatalf("%d pages took %d requests, %d of them 400s", n, st.Requests, st.ByStatus[400])
+			}
+		})
 	}
 }

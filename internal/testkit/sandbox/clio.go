@@ -17,6 +17,7 @@ type clio struct {
 	names   []string               // tables, in clioActions order
 	actions map[string]*clioAction // by table name
 	byPath  map[string]*clioAction
+	wholes  map[string][]clioSel // by action path: what naming every field gets
 }
 
 const (
@@ -27,9 +28,10 @@ const (
 )
 
 func newClio(s *Server) *clio {
-	c := &clio{s: s, actions: map[string]*clioAction{}, byPath: map[string]*clioAction{}}
+	c := &clio{s: s, actions: map[string]*clioAction{}, byPath: map[string]*clioAction{}, wholes: map[string][]clioSel{}}
 	for _, a := range clioActions {
 		c.byPath[a.path] = a
+		c.wholes[a.path] = c.whole(a)
 		names := a.tableNames()
 		first := int64(10_000_000 + saltOf(s.opts.Seed, Clio+"/"+a.path)%1_000_000)
 		for k, name := range names {
@@ -58,16 +60,16 @@ func (c *clio) newestFirst(*table) bool { return false }
 
 func (c *clio) credential(r *http.Request) string { return bearer(r) }
 
-// record is every documented field of the record, in the reference's order.
+// record is the record as a request naming every field gets it (see whole).
 func (c *clio) record(t *table, i int) obj {
+	return c.render(t, i, c.wholes[c.actions[t.name].path])
+}
+
+// render is the record with the fields sels name, in the schema's order.
+func (c *clio) render(t *table, i int, sels []clioSel) obj {
 	m := t.meta(i)
 	r := clioRecord{t: t, i: i, m: m, special: clioSpecial(t, i, m)}
-	schema := c.actions[t.name].schema
-	o := make(obj, 0, len(schema))
-	for _, f := range schema {
-		o = append(o, kv{f.name, r.value(f)})
-	}
-	return o
+	return r.render(c.actions[t.name].schema, sels)
 }
 
 func (c *clio) idOf(rec map[string]json.RawMessage) string {

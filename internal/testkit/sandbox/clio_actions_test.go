@@ -2,6 +2,7 @@ package sandbox
 
 import (
 	"encoding/json"
+	"maps"
 	"net/url"
 	"slices"
 	"strings"
@@ -21,11 +22,12 @@ func walkClio(t *testing.T, first string) []json.RawMessage {
 	return out
 }
 
-// allFields asks for every field the action documents, custom_field_values whole.
+// allFields asks for every field the action documents: nested values with every field of
+// their schema, nested references bare.
 func allFields(a *clioAction) string {
 	var names []string
 	for _, f := range a.schema {
-		if !f.known {
+		if !f.nested() || f.reference() {
 			names = append(names, f.name)
 			continue
 		}
@@ -53,6 +55,9 @@ func TestClioEveryFieldIsTheDataset(t *testing.T) {
 		}
 		if a.scoped {
 			q.Set("scope", "descendants")
+		}
+		if a.hides != nil {
+			q.Set(a.hides.param, "true")
 		}
 		got := walkClio(t, ts.URL+"/api/v4/"+a.path+".json?"+q.Encode())
 		want := s.Dataset(Clio, name)
@@ -89,6 +94,9 @@ func TestClioScope(t *testing.T) {
 	s, ts := start(t, Options{Records: 80})
 	for _, path := range []string{"folders", "documents"} {
 		base := ts.URL + "/api/v4/" + path + ".json?order=id(asc)&limit=9"
+		if path == "documents" {
+			base += "&show_uncompleted=true"
+		}
 		all := idsOf(s, Clio, s.Dataset(Clio, path))
 		sameStrings(t, idsOf(s, Clio, walkClio(t, base+"&scope=descendants")), all)
 		children := idsOf(s, Clio, walkClio(t, base))
@@ -150,7 +158,7 @@ func TestClioNestedFields(t *testing.T) {
 		}
 	}
 	for fields, want := range map[string]string{
-		"id,client{name}":                 "client{name} is documented, but the sandbox does not implement it",
+		"id,client{name}":                 "",
 		"id,custom_field_values{shoe}":    `invalid field \"shoe\" for custom_field_values`,
 		"id,client{id,company{id}}":       "one level of fields",
 		"id,status{id}":                   "status is not a nested resource",
@@ -189,6 +197,127 @@ func TestClioActionDetails(t *testing.T) {
 		ordered := !slices.Contains([]string{"calendar_entries", "relationships"}, a.path)
 		if !ok || slices.Contains(row.Query, "order") != ordered || !strings.Contains(row.Ref, "#tag/") {
 			t.Errorf("%s: row %+v", a.path, row)
+		}
+	}
+}
+
+// TestClioNestedValues: a contact's addresses named bare hold their default fields only;
+// named with {…} they hold exactly the fields named; a whole record holds every field of
+// each address, and custom_field_values on the records that have them.
+func TestClioNestedValues(t *testing.T) {
+	s, ts := start(t, Options{Records: 40})
+	base := ts.URL + "/api/v4/contacts.json?limit=40&fields="
+	keysOf := func(fields string) [][]string {
+		var p clioPage
+		get(t, base+url.QueryEscape(fields), clioAuth).decode(t, 200, &p)
+		var out [][]string
+		for _, r := range p.Data {
+			var rec struct {
+				Addresses []map[string]any `json:"addresses"`
+			}
+			if err := json.Unmarshal(r, &rec); err != nil {
+				t.Fatal(err)
+			}
+			for _, a := range rec.Addresses {
+				out = append(out, slices.Sorted(maps.Keys(a)))
+			}
+		}
+		if len(out) == 0 {
+			t.Fatalf("%s: no address in 40 contacts", fields)
+		}
+		return out
+	}
+	for fields, want := range map[string][]string{
+		"id,addresses":                      {"etag", "id"},
+		"id,addresses{street,city,primary}": {"city", "primary", "street"},
+	} {
+		for _, got := range keysOf(fields) {
+			if !slices.Equal(got, want) {
+				t.Fatalf("%s: an address holds %v, want %v", fields, got, want)
+			}
+		}
+	}
+	every := []string{"city", "country", "created_at", "etag", "id", "name", "postal_code", "primary", "province", "street", "updated_at"}
+	withValues := 0
+	for _, r := range s.Dataset(Clio, "contacts") {
+		var rec struct {
+			Addresses []map[string]any `json:"addresses"`
+			Company   map[string]any   `json:"company"`
+			CFV       []map[string]any `json:"custom_field_values"`
+		}
+		if err := json.Unmarshal(r, &rec); err != nil {
+			t.Fatal(err)
+		}
+		for _, a := range rec.Addresses {
+			if got := slices.Sorted(maps.Keys(a)); !slices.Equal(got, every) {
+				t.Fatalf("a whole contact's address holds %v", got)
+			}
+		}
+		if rec.Company != nil && len(rec.Company) != 2 {
+			t.Fatalf("a whole contact's company (a reference) holds %v, want id and etag", rec.Company)
+		}
+		for _, v := range rec.CFV {
+			if v["field_name"] == nil || v["value"] == nil || len(v) != 15 {
+				t.Fatalf("a whole contact's custom field value holds %v", v)
+			}
+			withValues++
+		}
+	}
+	if withValues == 0 {
+		t.Fatal("no custom field value on 40 contacts")
+	}
+}
+
+// TestClioRefusedFields: a field the account does not have is a 400 naming it, asked for
+// bare or with its fields, and whole records leave it out.
+func TestClioRefusedFields(t *testing.T) {
+	s, ts := start(t, Options{Records: 5, ClioRefusedFields: []string{"legal_aid_uk_contact"}})
+	base := ts.URL + "/api/v4/contacts.json?fields="
+	for _, fields := range []string{"id,name,legal_aid_uk_contact", "id,legal_aid_uk_contact{id,gender}"} {
+		get(t, base+url.QueryEscape(fields), clioAuth).contains(t, 400, `invalid field \"legal_aid_uk_contact\" for contacts`)
+	}
+	var p clioPage
+	get(t, base+url.QueryEscape("id,name,legal_aid_uk_matter"), clioAuth).contains(t, 400, "legal_aid_uk_matter")
+	get(t, ts.URL+"/api/v4/matters.json?fields="+url.QueryEscape("id,legal_aid_uk_matter{id}"), clioAuth).decode(t, 200, &p)
+	for _, r := range s.Dataset(Clio, "contacts") {
+		if strings.Contains(string(r), "legal_aid_uk_contact") || !strings.Contains(string(r), `"name"`) {
+			t.Fatalf("whole record %s", r)
+		}
+	}
+}
+
+// TestClioHiddenByDefault: documents still uploading, empty bank accounts and co-counsel
+// users are left out unless their parameter is true; the Dataset (the whole account) and
+// meta.records with it hold them.
+func TestClioHiddenByDefault(t *testing.T) {
+	s, ts := start(t, Options{Records: 60})
+	for _, a := range clioActions {
+		if a.hides == nil {
+			continue
+		}
+		base := ts.URL + "/api/v4/" + a.path + ".json?order=id(asc)&limit=25&scope=descendants&fields=id,etag"
+		all := idsOf(s, Clio, s.Dataset(Clio, a.path))
+		sameStrings(t, idsOf(s, Clio, walkClio(t, base+"&"+a.hides.param+"=true")), all)
+		shown := idsOf(s, Clio, walkClio(t, base))
+		if len(shown) == 0 || len(shown) >= len(all) {
+			t.Fatalf("%s: %d of %d shown without %s", a.path, len(shown), len(all), a.hides.param)
+		}
+		var p clioPage
+		get(t, base+"&offset=0&"+a.hides.param+"=false", clioAuth).decode(t, 200, &p)
+		if p.Meta.Records != len(shown) {
+			t.Errorf("%s: meta.records %d for %d shown", a.path, p.Meta.Records, len(shown))
+		}
+		get(t, base+"&"+a.hides.param+"=yes", clioAuth).contains(t, 400, "must be true or false")
+	}
+	// The accounts left out are the empty ones.
+	shown := idsOf(s, Clio, walkClio(t, ts.URL+"/api/v4/bank_accounts.json?order=id(asc)&fields=id"))
+	for _, r := range s.Dataset(Clio, "bank_accounts") {
+		var rec struct{ Balance float64 }
+		if err := json.Unmarshal(r, &rec); err != nil {
+			t.Fatal(err)
+		}
+		if empty := rec.Balance == 0; empty == slices.Contains(shown, s.IDOf(Clio, r)) {
+			t.Fatalf("bank account %s with balance %v: shown %v", s.IDOf(Clio, r), rec.Balance, !empty)
 		}
 	}
 }

@@ -9,7 +9,7 @@ import (
 )
 
 // clioSel is one entry of a fields parameter: a field, and for a nested resource the
-// fields asked of it (its defaults, id and etag, unless the request names others).
+// fields asked of it (its defaults, unless the request names others).
 type clioSel struct {
 	name string
 	sub  []string
@@ -18,9 +18,9 @@ type clioSel struct {
 var clioDefaultSel = []clioSel{{name: "id"}, {name: "etag"}}
 
 // clioFieldList reads fields ("a,b{c,d}") against the action's schema. As the fields guide
-// says, an unknown field and a second-level nested selection are 400s; a nested field the
-// sandbox does not model (anything but id and etag, except in custom_field_values) is the
-// sandbox's own 400.
+// says, an unknown field and a second-level nested selection are 400s; so is a field the
+// account does not have (Options.ClioRefusedFields), named in the message as Clio names an
+// invalid one.
 func (c *clio) fieldList(w http.ResponseWriter, q url.Values, a *clioAction) ([]clioSel, bool) {
 	raw := q.Get("fields")
 	if raw == "" {
@@ -34,29 +34,48 @@ func (c *clio) fieldList(w http.ResponseWriter, q url.Values, a *clioAction) ([]
 	for k, s := range sels {
 		f := a.field(s.name)
 		switch {
-		case f == nil:
+		case f == nil || c.refused(s.name):
 			clioError(w, http.StatusBadRequest, "InvalidFields", fmt.Sprintf("invalid field %q for %s", s.name, a.path))
 			return nil, false
-		case s.sub != nil && f.sub == nil:
+		case s.sub != nil && !f.nested():
 			clioError(w, http.StatusBadRequest, "InvalidFields", fmt.Sprintf("%s is not a nested resource", s.name))
 			return nil, false
+		case f.nested() && s.sub == nil:
+			sels[k].sub = f.defaults
 		}
 		for _, name := range s.sub {
-			switch {
-			case slices.ContainsFunc(f.sub, func(g clioField) bool { return g.name == name }):
-			case f.known:
+			if !slices.ContainsFunc(f.sub, func(g clioField) bool { return g.name == name }) {
 				clioError(w, http.StatusBadRequest, "InvalidFields", fmt.Sprintf("invalid field %q for %s", name, s.name))
-				return nil, false
-			default:
-				c.unsupported(w, "fields "+s.name+"{"+name+"}")
 				return nil, false
 			}
 		}
-		if f.sub != nil && s.sub == nil {
-			sels[k].sub = []string{"id", "etag"}
-		}
 	}
 	return sels, true
+}
+
+// refused reports whether the account does not have field name.
+func (c *clio) refused(name string) bool { return slices.Contains(c.s.opts.ClioRefusedFields, name) }
+
+// whole is what a request naming every field gets: each field the account has, nested
+// values with every field of their schema, nested references with their defaults.
+func (c *clio) whole(a *clioAction) []clioSel {
+	var out []clioSel
+	for _, f := range a.schema {
+		switch {
+		case c.refused(f.name):
+		case !f.nested():
+			out = append(out, clioSel{name: f.name})
+		case f.reference():
+			out = append(out, clioSel{name: f.name, sub: f.defaults})
+		default:
+			sub := make([]string, len(f.sub))
+			for k, g := range f.sub {
+				sub[k] = g.name
+			}
+			out = append(out, clioSel{name: f.name, sub: sub})
+		}
+	}
+	return out
 }
 
 // splitClioFields splits at top-level commas; braces nest one level only.
@@ -83,35 +102,4 @@ func splitClioFields(raw string) ([]clioSel, error) {
 		raw = strings.TrimPrefix(raw, ",")
 	}
 	return out, nil
-}
-
-// clioPick keeps the selected fields in the record's order, and of a nested resource the
-// fields asked of it.
-func clioPick(o obj, sels []clioSel) obj {
-	out := obj{}
-	for _, f := range o {
-		k := slices.IndexFunc(sels, func(s clioSel) bool { return s.name == f.k })
-		switch {
-		case k < 0:
-		case sels[k].sub == nil:
-			out = append(out, f)
-		default:
-			out = append(out, kv{f.k, pickNested(f.v, sels[k].sub)})
-		}
-	}
-	return out
-}
-
-func pickNested(v any, sub []string) any {
-	switch n := v.(type) {
-	case obj:
-		return n.pick(sub)
-	case []obj:
-		out := make([]obj, len(n))
-		for k, e := range n {
-			out[k] = e.pick(sub)
-		}
-		return out
-	}
-	return v
 }

@@ -3,13 +3,15 @@ package sandbox
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 )
 
 // clioRecord renders one record's fields: each field draws from its own hash stream, so
-// every value is fixed by (Seed, table, index) and the record's timestamps.
+// every value is fixed by (Seed, table, index) and the record's timestamps, whichever
+// other fields a request names.
 type clioRecord struct {
 	t       *table
 	i       int
@@ -17,7 +19,19 @@ type clioRecord struct {
 	special map[string]any
 }
 
-func (r clioRecord) value(f clioField) any {
+// render is the record with the fields sels name, in the schema's order.
+func (r clioRecord) render(schema []clioField, sels []clioSel) obj {
+	o := make(obj, 0, len(sels))
+	for _, f := range schema {
+		k := slices.IndexFunc(sels, func(s clioSel) bool { return s.name == f.name })
+		if k >= 0 {
+			o = append(o, kv{f.name, r.value(f, sels[k].sub)})
+		}
+	}
+	return o
+}
+
+func (r clioRecord) value(f clioField, sub []string) any {
 	switch f.name {
 	case "id":
 		if f.kind == "s" {
@@ -36,45 +50,57 @@ func (r clioRecord) value(f clioField) any {
 		return v
 	}
 	h := r.t.h(r.i, f.hash)
-	switch f.kind {
-	case "one":
-		if h%4 == 0 {
-			return nil // no such association
-		}
-		return r.nested(f.sub, h)
-	case "many", "cfv":
-		list := make([]obj, h%3)
-		for k := range list {
-			list[k] = r.nested(f.sub, mix(h+uint64(k)))
-		}
-		return list
+	if f.nested() {
+		return r.nestedValue(f, sub, h)
 	}
 	return clioScalar(f, h, r.m.created)
 }
 
-// nested is a nested resource: ids of its own, the record's timestamps.
-func (r clioRecord) nested(sub []clioField, h uint64) obj {
+// nestedValue is a nested resource with the fields sub names: one object (absent one time
+// in four) or a list of up to two.
+func (r clioRecord) nestedValue(f clioField, sub []string, h uint64) any {
+	if !f.list() {
+		if h%4 == 0 {
+			return nil // no such association
+		}
+		return r.nested(f, sub, h)
+	}
+	list := make([]obj, h%3)
+	for k := range list {
+		list[k] = r.nested(f, sub, mix(h+uint64(k)))
+	}
+	return list
+}
+
+// nested is one nested resource: ids of its own, the record's timestamps. A field's value
+// depends only on h and its name.
+func (r clioRecord) nested(f clioField, sub []string, h uint64) obj {
 	o := make(obj, 0, len(sub))
-	for _, f := range sub {
-		fh := mix(h ^ f.hash)
+	for _, g := range f.sub {
+		if !slices.Contains(sub, g.name) {
+			continue
+		}
+		fh := mix(h ^ g.hash)
 		var v any
 		switch {
-		case f.name == "id" && f.kind == "s":
+		case g.name == "id" && g.kind == "s" && f.schema == "CustomFieldValue":
 			v = fmt.Sprintf("text_line-%d", 1_000_000+fh%9_000_000)
-		case f.name == "id":
+		case g.name == "id" && g.kind == "s":
+			v = strconv.FormatUint(1_000_000+fh%9_000_000, 10)
+		case g.name == "id":
 			v = int64(1_000_000 + fh%9_000_000)
-		case f.name == "etag":
+		case g.name == "etag":
 			v = clioEtag(fh)
-		case f.name == "created_at":
+		case g.name == "created_at":
 			v = r.m.created.Format(clioTime)
-		case f.name == "updated_at":
+		case g.name == "updated_at":
 			v = r.m.updated.Format(clioTime)
-		case f.kind == "one":
-			v = r.nested(f.sub, fh)
+		case g.nested():
+			v = r.nestedValue(g, g.defaults, fh)
 		default:
-			v = clioScalar(f, fh, r.m.created)
+			v = clioScalar(g, fh, r.m.created)
 		}
-		o = append(o, kv{f.name, v})
+		o = append(o, kv{g.name, v})
 	}
 	return o
 }
@@ -102,8 +128,12 @@ func clioScalar(f clioField, h uint64, created time.Time) any {
 			return []string{pick(f.enum, h)}
 		}
 		return []string{pick(topics, h)}
+	case "is":
+		return []int64{int64(1_000_000 + h%9_000_000)}
 	case "o":
 		return obj{}
+	case "os":
+		return []obj{}
 	}
 	return clioString(f.name, h)
 }
@@ -150,6 +180,11 @@ func clioSpecial(t *table, i int, m meta) map[string]any {
 			"description": last + " - " + pick(topics, h(hB)), "status": pick([]string{"Open", "Pending", "Closed"}, h(hC))}
 	case "activities":
 		return clioActivity(h, m)
+	case "bank_accounts":
+		// The accounts show_empty_accounts hides are the empty ones.
+		if clioActionOf(t.name).hides.hidden(t, i) {
+			return map[string]any{"balance": 0.0}
+		}
 	case "calendar_entries":
 		start := m.created.Add(time.Duration(1+h(hA)%(21*24)) * time.Hour).Truncate(time.Hour)
 		_, last := personName(h(hB))

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -25,6 +26,9 @@ func (c *clio) serve(w http.ResponseWriter, r *http.Request) {
 		clioError(w, http.StatusMethodNotAllowed, "MethodNotAllowed", r.Method+" is not supported on "+r.URL.Path)
 		return
 	}
+	if !c.version(w, r) {
+		return
+	}
 	q := r.URL.Query()
 	t, ok := c.selected(w, q, a)
 	if !ok {
@@ -41,15 +45,18 @@ func (c *clio) serve(w http.ResponseWriter, r *http.Request) {
 	c.s.mu.RLock()
 	defer c.s.mu.RUnlock()
 	v, ok := c.window(w, q, t)
-	if !ok || !c.scope(w, q, a, &v) {
+	if !ok || !c.scope(w, q, a, &v) || !c.hide(w, q, a, &v) {
 		return
 	}
-	c.answer(w, r, q, &v, sels, limit)
+	c.answer(w, r, q, a, &v, sels, limit)
 }
 
-func (c *clio) answer(w http.ResponseWriter, r *http.Request, q url.Values, v *view, sels []clioSel, limit int) {
+// answer pages by cursor (the paging guide: order=id(asc) and no offset; an action that
+// documents page_token but no order, without offset) or else by limited offset.
+func (c *clio) answer(w http.ResponseWriter, r *http.Request, q url.Values, a *clioAction, v *view, sels []clioSel, limit int) {
 	_, hasOffset := q["offset"]
-	cursorMode := !hasOffset && q.Get("order") == "id(asc)"
+	byID := q.Get("order") == "id(asc)" || (a.unordered && !c.s.opts.ClioUnorderedOffset)
+	cursorMode := !hasOffset && byID
 	if q.Has("page_token") && !cursorMode {
 		clioError(w, http.StatusBadRequest, "ArgumentError", "page_token requires order=id(asc) and no offset")
 		return
@@ -65,13 +72,33 @@ func (c *clio) answer(w http.ResponseWriter, r *http.Request, q url.Values, v *v
 	}
 	data := make([]obj, len(idx))
 	for k, i := range idx {
-		data[k] = clioPick(c.record(v.t, i), sels)
+		data[k] = c.render(v.t, i, sels)
 	}
 	meta := obj{{"paging", paging}}
 	if !c.s.opts.ClioOmitTotal {
 		meta = append(meta, kv{"records", total})
 	}
 	writeJSON(w, http.StatusOK, obj{{"data", data}, {"meta", meta}})
+}
+
+// clioVersions are the minor versions the reference lists (Minor Versions,
+// https://docs.developers.clio.com/api-reference/#section/Minor-Versions); the last is the
+// default.
+var clioVersions = []string{"4.0.4", "4.0.5", "4.0.6", "4.0.7", "4.0.8", "4.0.9", "4.0.10", "4.0.12", "4.0.13"}
+
+// version answers an X-API-VERSION the reference does not list with 410 Gone, and names
+// the version used on every other answer, as Clio does.
+func (c *clio) version(w http.ResponseWriter, r *http.Request) bool {
+	v := r.Header.Get("X-API-VERSION")
+	switch {
+	case v == "":
+		v = clioVersions[len(clioVersions)-1]
+	case !slices.Contains(clioVersions, v):
+		clioError(w, http.StatusGone, "Gone", fmt.Sprintf("API version %q is invalid or no longer supported", v))
+		return false
+	}
+	w.Header().Set("X-API-VERSION", v)
+	return true
 }
 
 // selected is the action's table, chosen by its required filter where it has one.
@@ -125,6 +152,24 @@ func (c *clio) scope(w http.ResponseWriter, q url.Values, a *clioAction, v *view
 	return false
 }
 
+// hide leaves out the records an action's hiding parameter hides unless it is true.
+func (c *clio) hide(w http.ResponseWriter, q url.Values, a *clioAction, v *view) bool {
+	h := a.hides
+	if h == nil {
+		return true
+	}
+	switch q.Get(h.param) {
+	case "true":
+		return true
+	case "", "false":
+		t := v.t
+		also(v, func(i int) bool { return !h.hidden(t, i) })
+		return true
+	}
+	clioError(w, http.StatusBadRequest, "ArgumentError", h.param+" must be true or false")
+	return false
+}
+
 // also narrows v's predicate by p.
 func also(v *view, p func(int) bool) {
 	if prev := v.pred; prev != nil {
@@ -162,7 +207,7 @@ func (c *clio) total(v *view, q url.Values) int {
 	if v.pred == nil {
 		return v.count()
 	}
-	key := fmt.Sprintf("count:%d:%d:%s:%s", v.lo, v.hi, q.Get("updated_since"), q.Get("scope"))
+	key := fmt.Sprintf("count:%d:%d:%s:%s:%s", v.lo, v.hi, q.Get("updated_since"), q.Get("scope"), hideKey(q))
 	return v.t.cached(key, func() any { return v.count() }).(int)
 }
 
@@ -248,6 +293,17 @@ func (c *clio) offsetPage(w http.ResponseWriter, r *http.Request, q url.Values, 
 		paging = append(paging, kv{"next", absURL(r, withParam(q, "offset", strconv.Itoa(next)))})
 	}
 	return idx, paging, true
+}
+
+// hideKey is the hiding parameters a request sends, for the count cache.
+func hideKey(q url.Values) string {
+	var out string
+	for _, a := range clioActions {
+		if a.hides != nil {
+			out += q.Get(a.hides.param) + ","
+		}
+	}
+	return out
 }
 
 func clioID(t *table, i int) int64 {

@@ -3,6 +3,7 @@ package sandbox
 import (
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
@@ -189,5 +190,44 @@ func TestClioUpdatedSinceSeesTouchedRecords(t *testing.T) {
 	}
 	if fmt.Sprint(idsOf(s, Clio, p.Data)[3:]) != fmt.Sprint(ins) {
 		t.Errorf("inserted records missing from %v", idsOf(s, Clio, p.Data))
+	}
+}
+
+// TestClioUnorderedPagesByCursor: calendar entries document page_token but no order; a
+// request without offset is paged by cursor past record 10,000, ids ascending. With
+// ClioUnorderedOffset its next links are offset links, capped at 10,000.
+func TestClioUnorderedPagesByCursor(t *testing.T) {
+	const n = 10_050
+	opts := Options{Sizes: map[string]int{"clio/calendar_entries": n}}
+	s, ts := start(t, opts)
+	first := ts.URL + "/api/v4/calendar_entries.json?limit=200&fields=id"
+	var p clioPage
+	get(t, first, clioAuth).decode(t, 200, &p)
+	if u, _ := url.Parse(p.Meta.Paging.Next); u == nil || u.Query().Get("page_token") == "" || u.Query().Has("offset") {
+		t.Fatalf("next %q is not a page_token link", p.Meta.Paging.Next)
+	}
+	sameStrings(t, idsOf(s, Clio, walkClio(t, first)), idsOf(s, Clio, s.Dataset(Clio, "calendar_entries")))
+
+	opts.ClioUnorderedOffset = true
+	_, ts = start(t, opts)
+	get(t, ts.URL+"/api/v4/calendar_entries.json?limit=200&fields=id", clioAuth).decode(t, 200, &p)
+	if u, _ := url.Parse(p.Meta.Paging.Next); u == nil || u.Query().Get("offset") != "200" {
+		t.Fatalf("next %q is not an offset link", p.Meta.Paging.Next)
+	}
+}
+
+// TestClioVersionHeader: a version the reference lists is used and named in the answer,
+// none is the default (4.0.13), and any other is 410 Gone.
+func TestClioVersionHeader(t *testing.T) {
+	_, ts := start(t, Options{Records: 3})
+	url := ts.URL + "/api/v4/contacts.json"
+	for sent, want := range map[string]string{"": "4.0.13", "4.0.9": "4.0.9", "4.0.13": "4.0.13"} {
+		r := get(t, url, func(r *http.Request) { clioAuth(r); r.Header.Set("X-API-VERSION", sent) })
+		if r.status != 200 || r.header.Get("X-API-VERSION") != want {
+			t.Fatalf("X-API-VERSION %q: status %d, answered %q", sent, r.status, r.header.Get("X-API-VERSION"))
+		}
+	}
+	for _, bad := range []string{"4.0.11", "4.0.3", "5", "latest"} {
+		get(t, url, func(r *http.Request) { clioAuth(r); r.Header.Set("X-API-VERSION", bad) }).contains(t, 410, "no longer supported")
 	}
 }

@@ -13,23 +13,22 @@ import "slices"
 // (https://docs.developers.clio.com/api-docs/paging); it is taken as documented.
 var clioPaging = []string{"fields", "limit", "page_token", "order", "updated_since", "created_since", "offset"}
 
-// clioUnordered are the index actions whose reference lists no order parameter (every
-// other one does): order is dropped there.
-var clioUnordered = []string{"calendar_entries", "relationships"}
-
 // clioImplemented is, per index action, the other filters the sandbox implements: the
-// required type of notes, and the scope of documents and folders.
-var clioImplemented = map[string][]string{"notes": {"type"}, "documents": {"scope"}, "folders": {"scope"}}
+// required type of notes, the scope of documents and folders, and the parameters whose
+// default hides records (clioHide).
+var clioImplemented = map[string][]string{"notes": {"type"}, "documents": {"scope", "show_uncompleted"},
+	"folders": {"scope"}, "bank_accounts": {"show_empty_accounts"}, "users": {"include_co_counsel"}}
 
-// clioOther is, per index action, the other filters the reference lists, named as it names
-// them (ids[]); the sandbox refuses them.
+// clioOther is, per index action, the other filters the reference lists (checked against
+// Clio's OpenAPI document, default version 4.0.13), named as it names them (ids[]); the
+// sandbox refuses them.
 var clioOther = map[string][]string{
 	"contacts": {
 		"client_only", "clio_connect_only", "custom_field_ids[]", "custom_field_values", "email_only",
 		"exclude_ids[]", "ids[]", "initial", "query", "shared_resource_id", "type"},
 	"matters": {
-		"billable", "client_id", "close_date[]", "custom_field_ids[]", "custom_field_values",
-		"grant_id", "group_id", "ids[]", "notification_event_subscriber_user_id", "open_date[]",
+		"billable", "client_id", "close_date[]", "currency_id", "custom_field_ids[]", "custom_field_values",
+		"evergreen_retainer_filter", "grant_id", "group_id", "ids[]", "notification_event_subscriber_user_id", "open_date[]",
 		"originating_attorney_id", "pending_date[]", "practice_area_id", "query",
 		"responsible_attorney_id", "responsible_staff_id", "status", "subscriber_user_id"},
 	"activities": {
@@ -53,18 +52,18 @@ var clioOther = map[string][]string{
 	"notes": {"contact_id", "has_time_entries", "ids[]", "matter_id", "query"},
 	"documents": {
 		"contact_id", "document_category_id", "external_property_name", "external_property_value",
-		"ids[]", "include_deleted", "matter_id", "parent_id", "query", "show_uncompleted"},
+		"ids[]", "include_deleted", "locked", "matter_id", "parent_id", "query"},
 	"folders": {
 		"contact_id", "document_category_id", "external_property_name", "external_property_value",
 		"ids[]", "include_deleted", "matter_id", "parent_id", "query"},
 	"bills": {
-		"client_id", "currency_id", "custom_field_values", "due_after", "due_at", "due_before", "ids[]",
+		"bill_number", "client_id", "currency_id", "custom_field_values", "due_after", "due_at", "due_before", "ids[]",
 		"issued_after", "issued_before", "last_sent_end_date", "last_sent_start_date", "matter_id",
 		"originating_attorney_id", "overdue_only", "query", "responsible_attorney_id", "state",
 		"status", "type"},
-	"bank_accounts":     {"ids[]", "show_empty_accounts", "type", "user_id"},
-	"bank_transactions": {"bank_account_id", "client_id", "ids[]", "matter_id", "type"},
-	"users":             {"enabled", "ids[]", "include_co_counsel", "name", "pending_setup", "role", "subscription_type"},
+	"bank_accounts":     {"ids[]", "status", "type", "user_id"},
+	"bank_transactions": {"bank_account_id", "client_id", "ids[]", "matter_id", "type", "unreconciled_only"},
+	"users":             {"enabled", "ids[]", "name", "pending_setup", "role", "subscription_type"},
 	"custom_fields":     {"deleted", "field_type", "ids[]", "parent_type", "query", "visible_and_required"},
 	"practice_areas":    {"code", "ids[]", "matter_id", "name"},
 	"relationships":     {"contact_id", "ids[]", "matter_id"},
@@ -75,7 +74,7 @@ func clioRows() []documented {
 	var out []documented
 	for _, a := range clioActions {
 		paging := clioPaging
-		if slices.Contains(clioUnordered, a.path) {
+		if a.unordered { // the reference lists no order: it is dropped there
 			paging = without(clioPaging, "order")
 		}
 		out = append(out, documented{Endpoint: Endpoint{

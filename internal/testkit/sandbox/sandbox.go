@@ -76,6 +76,14 @@ type Options struct {
 	AttioQueryScoreLimit int
 	// ClioOmitTotal leaves meta.records out of Clio answers.
 	ClioOmitTotal bool
+	// ClioRefusedFields are fields the account does not have (region- or plan-specific ones
+	// such as legal_aid_uk_contact): a request naming one gets Clio's 400 naming it, and
+	// whole records leave them out.
+	ClioRefusedFields []string
+	// ClioUnorderedOffset pages the index actions that document no order (calendar entries,
+	// relationships) by offset when a request sends no offset: next links carry offset,
+	// capped at 10,000 records, instead of page_token.
+	ClioUnorderedOffset bool
 	// Crowd, between 0 and 1, puts every generated record's creation time in the middle
 	// Crowd of the five years records span (0: spread over all of it): a skewed dataset,
 	// whose equal spans of time hold very different numbers of records.
