@@ -130,7 +130,7 @@ func (r *readmeRun) temporalStart() {
 			t.Fatalf("%s wrote %s, want it under %s/%s", id, res.ManifestKey, prefix, id)
 		}
 		m, recs := readBack(t, res.ManifestKey)
-		assertExactly(t, r.sb, in.Provider, in.Resource, recs)
+		assertExactlyFields(t, r.sb, in.Provider, in.Resource, in.Fields, recs)
 		if m.Input.Spec.PageSize != in.PageSize || !slices.Equal(m.Input.Spec.Fields, in.Fields) || m.Input.Spec.Strategy != in.Strategy {
 			t.Fatalf("%s ran with %+v, the README asked for %+v", id, m.Input.Spec, in)
 		}
@@ -519,8 +519,8 @@ func (r *readmeRun) resume() {
 	if res.Resumed == nil || res.Resumed.PagesKept == 0 {
 		r.t.Fatalf("%s ended %+v without keeping the stopped run's pages", id, res)
 	}
-	_, recs := readBack(r.t, res.ManifestKey)
-	assertExactly(r.t, r.sb, "clio", "contacts", recs)
+	m, recs := readBack(r.t, res.ManifestKey)
+	assertExactlyFields(r.t, r.sb, "clio", "contacts", m.Input.Spec.Fields, recs)
 }
 
 // reset: the README's reset command continues the failed run from its last workflow task.
@@ -542,8 +542,8 @@ func (r *readmeRun) reset() {
 		res, err = exportResultOf(r.t, id)
 		return err == nil
 	})
-	_, recs := readBack(r.t, res.ManifestKey)
-	assertExactly(r.t, r.sb, "clio", "contacts", recs)
+	m, recs := readBack(r.t, res.ManifestKey)
+	assertExactlyFields(r.t, r.sb, "clio", "contacts", m.Input.Spec.Fields, recs)
 	if _, err := stack.store.Head(context.Background(), "clio/contacts/"+id+"/checkpoint.json"); err == nil {
 		r.t.Error("the stopped run's checkpoint.json is still beside the manifest")
 	}
