@@ -48,6 +48,7 @@ func Export(ctx workflow.Context, in ExportInput) (ExportResult, error) {
 		next := in
 		x.st.Runs++
 		x.st.Paused = x.paused
+		x.st.From = workflow.GetInfo(ctx).WorkflowExecution.RunID
 		next.State = &x.st
 		return ExportResult{}, workflow.NewContinueAsNewError(ctx, WorkflowName, next)
 	}

@@ -95,8 +95,15 @@ func validateState(st *State, in ExportInput) error {
 	return nil
 }
 
-// checkInput runs before any activity. State is accepted only from a run this workflow
-// continued as new; anyone else's is refused, since it would skip Prepare's checks.
+// stateOrigin versions accepting state only from the run it names (State.From): before
+// it, any run that had continued from another took the state, cron runs and retries too.
+const (
+	stateOriginChange  = "state-origin"
+	stateOriginVersion = 1
+)
+
+// checkInput runs before any activity. State is accepted only from the run this one
+// continued from; anyone else's is refused, since it would skip Prepare's checks.
 func checkInput(ctx workflow.Context, in ExportInput) error {
 	if err := ValidateInput(in); err != nil {
 		return err
@@ -104,10 +111,21 @@ func checkInput(ctx workflow.Context, in ExportInput) error {
 	if in.State == nil {
 		return nil
 	}
-	if workflow.GetInfo(ctx).ContinuedExecutionRunID == "" {
+	if !fromPreviousRun(ctx, in.State) {
 		return invalidInput("state is set only by an export continuing as new; leave it out of the input")
 	}
 	return validateState(in.State, in)
+}
+
+// fromPreviousRun reports whether st was handed on by the run this one continued from.
+// Temporal sets ContinuedExecutionRunID on cron runs and retries as well, which start
+// with the input the first run was given: that alone does not tell a continue-as-new.
+func fromPreviousRun(ctx workflow.Context, st *State) bool {
+	prev := workflow.GetInfo(ctx).ContinuedExecutionRunID
+	if workflow.GetVersion(ctx, stateOriginChange, workflow.DefaultVersion, stateOriginVersion) < stateOriginVersion {
+		return prev != ""
+	}
+	return prev != "" && st.From == prev
 }
 
 func validDeadline(s string) bool {
