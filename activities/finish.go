@@ -82,14 +82,30 @@ func (a *Activities) Finish(ctx context.Context, in FinishInput) (_ FinishResult
 	if err != nil {
 		return FinishResult{}, err
 	}
-	// Written only after a verified manifest: a failed export never advances it.
-	if err := a.writeWatermark(ctx, in.Export, in.Watermark, key); err != nil {
+	if err := a.advanceSeries(ctx, in, key); err != nil {
 		return FinishResult{}, err
 	}
 	a.logger().InfoContext(ctx, "export finished", "export_id", in.Export.ID, "provider", in.Export.Provider,
 		"resource", in.Export.Spec.Resource, "pages", m.Pages, "records", m.Records, "bytes", m.Bytes,
 		"pages_from_index", used, "manifest", a.Store.Location(key))
 	return FinishResult{ManifestKey: key, Location: a.Store.Location(key), Pages: m.Pages, Records: m.Records, Bytes: m.Bytes}, nil
+}
+
+// advanceSeries writes the prefix's watermark.json for an export that took every record of
+// its resource: written only after a verified manifest, so a failed export never advances
+// it, and never by one whose input left records out.
+func (a *Activities) advanceSeries(ctx context.Context, in FinishInput, manifestKey string) error {
+	what, err := a.narrowing(ctx, in.Export)
+	if err != nil {
+		return err
+	}
+	if what != "" {
+		a.logger().InfoContext(ctx, "watermark left as it was: the export's "+what+" left records out of the series",
+			"export_id", in.Export.ID, "provider", in.Export.Provider, "resource", in.Export.Spec.Resource,
+			"watermark", a.Store.Location(a.watermarkKey(in.Export)))
+		return nil
+	}
+	return a.writeWatermark(ctx, in.Export, in.Watermark, manifestKey)
 }
 
 // manifestHead gives the manifest's head once asked for: with the provider's count at the
