@@ -58,9 +58,8 @@ type Activities struct {
 	// Runs finds stopped runs for resuming them; nil refuses to resume.
 	Runs StoppedRuns
 
-	owned   ownedFolders // folders verified as a workflow's
-	streams streams      // serial partitions' pages fetched ahead of their batches
-	pending pending      // parallel partitions' pages written here, not yet indexed
+	streams streams // serial partitions' pages fetched ahead of their batches
+	pending pending // parallel partitions' pages written here, not yet indexed
 }
 
 // Partition is one serial chain of pages and how far it has got. A serial export has one.

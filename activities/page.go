@@ -99,7 +99,7 @@ func (a *Activities) begin(ctx context.Context, in PageInput) (provider.Connecto
 	if _, err := conn.Validate(in.Plan.Spec); err != nil {
 		return nil, ctx, asInvalid(err)
 	}
-	if err := a.checkOwner(ctx, in.Base, ""); err != nil {
+	if err := a.checkOwner(ctx, in.Base, "", in.Claim); err != nil {
 		return nil, ctx, err
 	}
 	ctx = a.limited(ctx, in.Plan.Resource)

@@ -80,8 +80,12 @@ func (a *Activities) Prepare(ctx context.Context, in PrepareInput) (_ PrepareRes
 	if err := a.checkSeries(ctx, e); err != nil {
 		return PrepareResult{}, err
 	}
-	wf := workflowOf(ctx, in.WorkflowID)
-	if err := a.claim(ctx, base, e, wf, in.ReplaceOwner); err != nil {
+	if err := a.refuseForeign(ctx, base); err != nil {
+		return PrepareResult{}, err
+	}
+	owner := Owner{Format: OwnerFormat, WorkflowID: workflowOf(ctx, in.WorkflowID), RunID: runOf(ctx), Claim: newClaim(),
+		ExportID: e.ID, Input: e, ClaimedAt: time.Now().UTC()}
+	if err := a.claim(ctx, base, owner, in.ReplaceOwner); err != nil {
 		return PrepareResult{}, err
 	}
 	if in.Fresh {
@@ -89,14 +93,10 @@ func (a *Activities) Prepare(ctx context.Context, in PrepareInput) (_ PrepareRes
 			return PrepareResult{}, err
 		}
 	}
-	owner := Owner{Format: OwnerFormat, WorkflowID: wf, RunID: runOf(ctx), ExportID: e.ID, Input: e, ClaimedAt: time.Now().UTC()}
-	if err := a.writeOwner(ctx, base, owner); err != nil {
-		return PrepareResult{}, err
-	}
 	a.logger().InfoContext(ctx, "export prepared", "export_id", e.ID, "provider", e.Provider,
 		"resource", plan.Resource, "strategy", plan.Strategy, "page_size", plan.PageSize, "destination", a.Store.Location(base))
 	tl, ok := conn.(provider.Totalless)
-	return PrepareResult{Resolved: Resolved{ExportID: e.ID, Provider: e.Provider, Credential: e.Credential, Plan: plan, Base: base},
+	return PrepareResult{Resolved: Resolved{ExportID: e.ID, Provider: e.Provider, Credential: e.Credential, Plan: plan, Base: base, Claim: owner.Claim},
 		Start: conn.Start(plan), Uncounted: ok && tl.Totalless(plan)}, nil
 }
 
@@ -141,11 +141,17 @@ func checkKeyLength(base string) error {
 	return nil
 }
 
+// clear deletes what an earlier export left in base, all but the claim just made.
 func (a *Activities) clear(ctx context.Context, base string) error {
 	return a.Store.Walk(ctx, base+"/", func(old []storage.Object) error {
-		keys := make([]string, len(old))
-		for i, o := range old {
-			keys[i] = o.Key
+		keys := make([]string, 0, len(old))
+		for _, o := range old {
+			if o.Key != base+"/"+ownerName {
+				keys = append(keys, o.Key)
+			}
+		}
+		if len(keys) == 0 {
+			return nil
 		}
 		return a.Store.Delete(ctx, keys)
 	})

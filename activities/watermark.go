@@ -87,8 +87,10 @@ func (a *Activities) writeWatermark(ctx context.Context, e Export, at time.Time,
 // narrowing names what left records out of e, or whole records, as the series at its prefix
 // sees them; "" when e exported every record, whole, since the series' watermark. Only such
 // an export may advance the series: an incremental run after it starts from its watermark
-// and would never ask for what it left out.
-func (a *Activities) narrowing(ctx context.Context, e Export) (string, error) {
+// and would never ask for what it left out. A since the series itself gave (watermark.json,
+// a schedule's last run) narrows nothing; one given in the input does where it is later
+// than the series' watermark, or there is none.
+func (a *Activities) narrowing(ctx context.Context, e Export, sinceGiven bool) (string, error) {
 	s := e.Spec
 	switch {
 	case len(s.Filters) > 0:
@@ -97,7 +99,7 @@ func (a *Activities) narrowing(ctx context.Context, e Export) (string, error) {
 		return "query", nil
 	case len(s.Fields) > 0:
 		return "fields", nil
-	case s.Since.IsZero():
+	case s.Since.IsZero() || !sinceGiven:
 		return "", nil
 	}
 	w, found, err := a.loadWatermark(ctx, e)
