@@ -119,8 +119,10 @@ type AccountManifestInput struct {
 // AccountManifestKey is where an account export's manifest lives: beside its resources'
 // folders, named so that no resource folder can be called the same.
 func AccountManifestKey(storePrefix, prefix, exportID string) string {
-	return path.Join(storePrefix, prefix, exportID+".account.json")
+	return path.Join(storePrefix, prefix, exportID+accountSuffix)
 }
+
+const accountSuffix = ".account.json"
 
 // WriteAccountManifest writes the account manifest, refusing to replace one another
 // account workflow wrote unless told to.

@@ -19,10 +19,13 @@ import (
 
 // Error types an export fails with. The workflow and operators branch on them.
 const (
-	ErrInvalidInput = "InvalidInput"       // the export can never succeed as asked
-	ErrProvider     = "ProviderError"      // the API refused or failed; retryable or not as it says
-	ErrStorage      = "StorageError"       // the bucket failed; retried
-	ErrVerification = "VerificationFailed" // stored objects disagree with what the export wrote
+	ErrInvalidInput = "InvalidInput"  // the export can never succeed as asked
+	ErrProvider     = "ProviderError" // the API refused or failed; retryable or not as it says
+	ErrStorage      = "StorageError"  // the bucket failed; retried
+	// ErrStorageConflict: the bucket refused a key for good (409) because an object and a
+	// folder would share its path; retrying cannot help.
+	ErrStorageConflict = "StorageConflict"
+	ErrVerification    = "VerificationFailed" // stored objects disagree with what the export wrote
 	// ErrReconciliation: the exported count lies outside the provider's own counts, and
 	// the input asked to fail on that.
 	ErrReconciliation = "CountMismatch"
@@ -167,7 +170,12 @@ func atPosition(err error, in PageInput) error {
 }
 
 // storageError is a bucket failure as Temporal should see it: retryable, typed StorageError,
-// with the store's own error as its cause.
+// with the store's own error as its cause; a conflict no retry can resolve is not retried.
 func storageError(err error) error {
+	if storage.IsConflict(err) {
+		return temporal.NewNonRetryableApplicationError(err.Error()+
+			": an object and a folder of the export's keys would share a path in the bucket; choose another prefix or export_id",
+			ErrStorageConflict, err)
+	}
 	return temporal.NewApplicationErrorWithCause(err.Error(), ErrStorage, err)
 }

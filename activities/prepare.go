@@ -52,6 +52,9 @@ func (a *Activities) Prepare(ctx context.Context, in PrepareInput) (_ PrepareRes
 	if e.Prefix != "" && !ValidPrefix(e.Prefix) {
 		return PrepareResult{}, invalid("invalid prefix %q: use '/'-separated segments of letters, digits, '.', '_', '=' or '-'", e.Prefix)
 	}
+	if err := checkLayout(e); err != nil {
+		return PrepareResult{}, err
+	}
 	conn, err := a.Providers.Get(e.Provider, e.Credential)
 	if err != nil {
 		return PrepareResult{}, asInvalid(err)

@@ -223,6 +223,26 @@ func (s *S3) Location(key string) string { return "s3://" + s.bucket + "/" + key
 // unquote strips the quotes S3 puts around an ETag.
 func unquote(etag *string) string { return strings.Trim(aws.ToString(etag), `"`) }
 
+// IsConflict reports whether err is the store refusing a key for good with 409 Conflict:
+// on a store that keeps objects as files, an object where a folder is (or the reverse).
+// S3's own 409s on objects (OperationAborted, ConditionalRequestConflict) pass with a
+// retry and are not conflicts here.
+func IsConflict(err error) bool {
+	var api smithy.APIError
+	if !errors.As(err, &api) {
+		return false
+	}
+	switch api.ErrorCode() {
+	case "OperationAborted", "ConditionalRequestConflict":
+		return false
+	case "ExistingObjectIsDirectory", "ObjectParentIsFile", // versitygw
+		"XMinioParentIsObject", "XMinioObjectExistsAsDirectory": // MinIO
+		return true
+	}
+	var re *awshttp.ResponseError
+	return errors.As(err, &re) && re.HTTPStatusCode() == http.StatusConflict
+}
+
 // isPreconditionFailed: 412, or S3's 409 ConditionalRequestConflict (another conditional
 // write to the key was under way), after which the caller looks again as for a 412.
 func isPreconditionFailed(err error) bool {
