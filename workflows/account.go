@@ -28,7 +28,11 @@ func Account(ctx workflow.Context, in AccountInput) (AccountResult, error) {
 	if err := workflow.SetQueryHandler(ctx, QueryProgress, ac.progress); err != nil {
 		return AccountResult{}, err
 	}
-	if err := ValidateAccountInput(in); err != nil {
+	checked := in
+	if legacyCredential(ctx, in.Credential) {
+		checked.Credential = ""
+	}
+	if err := ValidateAccountInput(checked); err != nil {
 		ac.phase = PhaseFailed
 		return AccountResult{}, err
 	}

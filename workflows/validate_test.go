@@ -72,6 +72,9 @@ func TestHostileInputNeverReachesAnActivity(t *testing.T) {
 		{"prefix", func(in *ExportInput) { in.Prefix = "a/../../b" }, false, "invalid prefix"},
 		{"export id", func(in *ExportInput) { in.ExportID = "a/b" }, false, "invalid export_id"},
 		{"heartbeat", func(in *ExportInput) { in.HeartbeatSeconds = -5 }, false, "invalid heartbeat_seconds"},
+		// acme-x would read acme_x's variable; acme_file the path in acme's *_FILE variable.
+		{"credential sharing a variable", func(in *ExportInput) { in.Credential = "acme-x" }, false, "invalid credential"},
+		{"credential reading a file variable", func(in *ExportInput) { in.Credential = "acme_file" }, false, "invalid credential"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
