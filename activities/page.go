@@ -55,8 +55,6 @@ func (a *Activities) FetchPage(ctx context.Context, in PageInput) (res PageResul
 	stop := keepAlive(ctx, in.Seq)
 	defer stop()
 	resource := in.Plan.Resource
-	done := a.Metrics.PageStarted(in.Provider, resource)
-	defer func() { done(err) }()
 	span := tracing.PageSpan(ctx)
 	defer func() { span(in.Provider, resource, res.Records, err) }()
 	defer a.logFailure(ctx, "page failed", &err, "export_id", in.ExportID, "provider", in.Provider,
@@ -65,6 +63,9 @@ func (a *Activities) FetchPage(ctx context.Context, in PageInput) (res PageResul
 	if err != nil {
 		return PageResult{}, err
 	}
+	// Counted once the provider and plan check out: only a real provider is a label.
+	done := a.Metrics.PageStarted(in.Provider, resource)
+	defer func() { done(err) }()
 	started := time.Now()
 	page, err := a.fetch(ctx, conn, in)
 	if err != nil {
@@ -101,6 +102,9 @@ func (a *Activities) begin(ctx context.Context, in PageInput) (provider.Connecto
 	}
 	if err := a.checkOwner(ctx, in.Base, "", in.Claim); err != nil {
 		return nil, ctx, err
+	}
+	if in.Fetched { // the API has served this export's resource (maybe on another worker)
+		a.Metrics.Admit(in.Provider, in.Plan.Resource)
 	}
 	ctx = a.limited(ctx, in.Plan.Resource)
 	if a.Metrics != nil {
@@ -159,6 +163,7 @@ func (a *Activities) fetchWith(ctx context.Context, fetch func(context.Context, 
 	if page, err = provider.Advance(in.Provider, resource, in.Position, page); err != nil {
 		return provider.Page{}, atPosition(toTemporal(err), in)
 	}
+	a.Metrics.Admit(in.Provider, resource) // the API served it: a resource, not a made-up name
 	a.Metrics.CredentialWait(in.Provider, resource, false)
 	return page, nil
 }
