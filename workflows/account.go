@@ -90,6 +90,10 @@ func (ac *account) plan(ctx workflow.Context) error {
 	if err := workflow.ExecuteActivity(actx, a.Catalog, activities.CatalogInput{Provider: ac.in.Provider, Credential: ac.in.Credential}).Get(ctx, &catalog); err != nil {
 		return err
 	}
+	if ac.in.All && len(catalog) > MaxAccountResources && capsAll(ctx) {
+		return invalidInput("the %s account holds %d resources, more than the %d one account export takes: export them in several, each naming at most %d in resources",
+			ac.in.Provider, len(catalog), MaxAccountResources, MaxAccountResources)
+	}
 	chosen, err := choose(catalog, ac.in)
 	if err != nil {
 		return err
@@ -115,6 +119,18 @@ func (ac *account) plan(ctx workflow.Context) error {
 		}
 	}
 	return nil
+}
+
+// allCap versions holding all to MaxAccountResources, as resources always was: an account
+// may define custom objects without end. Only a run whose catalog is over the cap asks, so
+// other histories carry no marker.
+const (
+	allCapChange  = "account-all-cap"
+	allCapVersion = 1
+)
+
+func capsAll(ctx workflow.Context) bool {
+	return workflow.GetVersion(ctx, allCapChange, workflow.DefaultVersion, allCapVersion) >= allCapVersion
 }
 
 // choose is the catalog rows to export: all of them, or the named ones in the catalog's
