@@ -301,6 +301,9 @@ func (a *Activities) removeOwnManifest(ctx context.Context, key, wf string) erro
 		return err
 	}
 	err = a.Store.DeleteIf(ctx, key, etag)
+	if errors.Is(err, storage.ErrUnconditional) { // checked just above, if not atomically
+		err = a.Store.Delete(ctx, []string{key})
+	}
 	switch {
 	case errors.Is(err, storage.ErrPrecondition):
 		return nil // replaced since: not the manifest read

@@ -139,6 +139,11 @@ func (a *Activities) claim(ctx context.Context, base string, o Owner, replace bo
 				a.Store.Location(base), cur.WorkflowID, o.WorkflowID)
 		}
 		err = a.Store.PutIf(ctx, key, body, "application/json", etag)
+		if errors.Is(err, storage.ErrUnconditional) {
+			a.logger().WarnContext(ctx, "the bucket takes no conditional writes: this claim was checked, but two Prepares racing for the folder could both claim it",
+				"folder", a.Store.Location(base), "error", err)
+			err = a.Store.Put(ctx, key, body, "application/json", nil)
+		}
 		switch {
 		case err == nil:
 			return nil

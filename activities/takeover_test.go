@@ -10,6 +10,7 @@ import (
 	"go.temporal.io/sdk/testsuite"
 
 	"github.com/pagewise/pagewise/internal/provider"
+	"github.com/pagewise/pagewise/internal/storage"
 	"github.com/pagewise/pagewise/internal/storage/storagetest"
 )
 
@@ -121,4 +122,34 @@ func TestFailedVerificationRemovesOnlyItsOwnManifest(t *testing.T) {
 			t.Fatalf("the unverified manifest %s was left", k)
 		}
 	}
+}
+
+// unconditional is a bucket that takes no conditional requests, as some S3-compatible
+// stores do not.
+type unconditional struct{ *storagetest.Memory }
+
+func (unconditional) PutIf(context.Context, string, []byte, string, string) error {
+	return storage.ErrUnconditional
+}
+
+func (unconditional) DeleteIf(context.Context, string, string) error { return storage.ErrUnconditional }
+
+// TestClaimsOnAStoreWithoutConditionalWrites: such a store still gets checked claims, and
+// a later claim still stops the earlier export; only the race is no longer excluded.
+func TestClaimsOnAStoreWithoutConditionalWrites(t *testing.T) {
+	ctx := context.Background()
+	store := unconditional{storagetest.NewMemory()}
+	a := &Activities{Providers: oneProvider{listConnector{n: 25}}, Store: store}
+	earlier, err := a.Prepare(ctx, PrepareInput{Export: takeoverExport, Fresh: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.Prepare(ctx, PrepareInput{Export: takeoverExport, Fresh: true, WorkflowID: "other"}); err == nil {
+		t.Fatal("another workflow claimed the folder")
+	}
+	if _, err := a.Prepare(ctx, PrepareInput{Export: takeoverExport, Fresh: true}); err != nil {
+		t.Fatal(err)
+	}
+	_, err = a.FetchPage(ctx, PageInput{Resolved: earlier.Resolved, Seq: 1})
+	assertInvalid(t, err, "was claimed again since this export prepared it")
 }

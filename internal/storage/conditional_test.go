@@ -4,6 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -70,5 +73,29 @@ func TestConditionalWritesOnARealServer(t *testing.T) {
 	wg.Wait()
 	if wins.Load() != 1 {
 		t.Fatalf("%d of 8 racing writers created the key, want 1", wins.Load())
+	}
+}
+
+// TestStoresWithoutConditionalRequests: a store that answers a conditional request with 501
+// Not Implemented gives ErrUnconditional, for the caller to fall back on, not a failure
+// that would be retried for ever.
+func TestStoresWithoutConditionalRequests(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/xml")
+		w.WriteHeader(http.StatusNotImplemented)
+		_, _ = io.WriteString(w, `<?xml version="1.0" encoding="UTF-8"?><Error><Code>NotImplemented</Code><Message>A header you provided implies functionality that is not implemented</Message></Error>`)
+	}))
+	defer srv.Close()
+	t.Setenv("AWS_ACCESS_KEY_ID", "k")
+	t.Setenv("AWS_SECRET_ACCESS_KEY", "s")
+	store, err := NewS3(context.Background(), Config{Endpoint: srv.URL, Region: "us-east-1", Bucket: "b", PathStyle: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := store.PutIf(context.Background(), "k", []byte("x"), "text/plain", ""); !errors.Is(err, ErrUnconditional) {
+		t.Errorf("PutIf: %v, want ErrUnconditional", err)
+	}
+	if err := store.DeleteIf(context.Background(), "k", "etag"); !errors.Is(err, ErrUnconditional) {
+		t.Errorf("DeleteIf: %v, want ErrUnconditional", err)
 	}
 }

@@ -105,6 +105,8 @@ func (s *S3) PutIf(ctx context.Context, key string, body []byte, contentType, et
 		return nil
 	case isPreconditionFailed(err) || etag != "" && isNotFound(err):
 		return fmt.Errorf("put s3://%s/%s: %w", s.bucket, key, ErrPrecondition)
+	case isNotImplemented(err):
+		return fmt.Errorf("put s3://%s/%s: %w (%w)", s.bucket, key, ErrUnconditional, err)
 	}
 	return fmt.Errorf("put s3://%s/%s: %w", s.bucket, key, err)
 }
@@ -118,6 +120,8 @@ func (s *S3) DeleteIf(ctx context.Context, key, etag string) error {
 		return nil
 	case isPreconditionFailed(err):
 		return fmt.Errorf("delete s3://%s/%s: %w", s.bucket, key, ErrPrecondition)
+	case isNotImplemented(err):
+		return fmt.Errorf("delete s3://%s/%s: %w (%w)", s.bucket, key, ErrUnconditional, err)
 	}
 	return fmt.Errorf("delete s3://%s/%s: %w", s.bucket, key, err)
 }
@@ -256,6 +260,16 @@ func isPreconditionFailed(err error) bool {
 	}
 	var re *awshttp.ResponseError
 	return errors.As(err, &re) && re.HTTPStatusCode() == http.StatusPreconditionFailed
+}
+
+// isNotImplemented: the store does not know a header it was sent (501).
+func isNotImplemented(err error) bool {
+	var api smithy.APIError
+	if errors.As(err, &api) && api.ErrorCode() == "NotImplemented" {
+		return true
+	}
+	var re *awshttp.ResponseError
+	return errors.As(err, &re) && re.HTTPStatusCode() == http.StatusNotImplemented
 }
 
 func isNotFound(err error) bool {

@@ -24,7 +24,8 @@ type Store interface {
 	// PutIf writes body under key only while the object there is the one the caller saw:
 	// etag "" means none may be there (If-None-Match: *), any other value is the ETag it
 	// must have (If-Match). The store checks it in the write itself where it supports
-	// conditional writes; otherwise it fails with ErrPrecondition.
+	// conditional writes; otherwise it fails with ErrPrecondition (or ErrUnconditional
+	// from a store that takes no conditional writes).
 	PutIf(ctx context.Context, key string, body []byte, contentType, etag string) error
 	Get(ctx context.Context, key string) ([]byte, error)
 	// Open streams an object, for ones too large to hold whole (a big export's manifest).
@@ -57,3 +58,7 @@ var ErrNotFound = errors.New("object not found")
 // ErrPrecondition is returned by PutIf and DeleteIf when the object is not the one the
 // caller saw: another writer got there first.
 var ErrPrecondition = errors.New("object changed meanwhile")
+
+// ErrUnconditional is returned by PutIf and DeleteIf from a store that does not take
+// conditional requests (501 Not Implemented); nothing was written or deleted.
+var ErrUnconditional = errors.New("the store does not take conditional requests")
