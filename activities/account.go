@@ -128,6 +128,9 @@ const accountSuffix = ".account.json"
 // account workflow wrote unless told to.
 func (a *Activities) WriteAccountManifest(ctx context.Context, in AccountManifestInput) (string, error) {
 	m := in.Manifest
+	if in.ReplaceOwner && a.RefuseReplace {
+		return "", invalid("this worker refuses replace_owner (PAGEWISE_REFUSE_REPLACE_OWNER)")
+	}
 	if !ValidSegment(m.ExportID) || (in.Prefix != "" && !ValidPrefix(in.Prefix)) {
 		return "", invalid("invalid account export_id %q or prefix %q", m.ExportID, in.Prefix)
 	}

@@ -60,6 +60,9 @@ type Activities struct {
 	MaxRetryDelay time.Duration
 	// Runs finds stopped runs for resuming them; nil refuses to resume.
 	Runs StoppedRuns
+	// RefuseReplace refuses replace_owner, and clearing a folder that holds a finished
+	// export (PAGEWISE_REFUSE_REPLACE_OWNER).
+	RefuseReplace bool
 
 	streams streams // serial partitions' pages fetched ahead of their batches
 	pending pending // parallel partitions' pages written here, not yet indexed

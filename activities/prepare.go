@@ -86,6 +86,9 @@ func (a *Activities) Prepare(ctx context.Context, in PrepareInput) (_ PrepareRes
 	if err := a.refuseForeign(ctx, base); err != nil {
 		return PrepareResult{}, err
 	}
+	if err := a.guard(ctx, base, in); err != nil {
+		return PrepareResult{}, err
+	}
 	owner := Owner{Format: OwnerFormat, WorkflowID: workflowOf(ctx, in.WorkflowID), RunID: runOf(ctx), Claim: newClaim(),
 		ExportID: e.ID, Input: e, ClaimedAt: time.Now().UTC()}
 	if err := a.claim(ctx, base, owner, in.ReplaceOwner); err != nil {
@@ -101,6 +104,28 @@ func (a *Activities) Prepare(ctx context.Context, in PrepareInput) (_ PrepareRes
 	tl, ok := conn.(provider.Totalless)
 	return PrepareResult{Resolved: Resolved{ExportID: e.ID, Provider: e.Provider, Credential: e.Credential, Plan: plan, Base: base, Claim: owner.Claim},
 		Start: conn.Start(plan), Uncounted: ok && tl.Totalless(plan)}, nil
+}
+
+// guard is PAGEWISE_REFUSE_REPLACE_OWNER: no replace_owner, and no clearing of a folder that
+// holds a finished export, even by the workflow id that made it (a starter can reuse any
+// workflow id).
+func (a *Activities) guard(ctx context.Context, base string, in PrepareInput) error {
+	if !a.RefuseReplace {
+		return nil
+	}
+	if in.ReplaceOwner {
+		return invalid("this worker refuses replace_owner (PAGEWISE_REFUSE_REPLACE_OWNER): leave it out, or have an operator remove %s",
+			a.Store.Location(base+"/"+ownerName))
+	}
+	if !in.Fresh {
+		return nil
+	}
+	etag, err := a.etagOf(ctx, base+"/"+manifestName)
+	if err != nil || etag == "" {
+		return err
+	}
+	return invalid("folder %s holds a finished export, and this worker clears none (PAGEWISE_REFUSE_REPLACE_OWNER): choose another export_id",
+		a.Store.Location(base))
 }
 
 // untaken adds suffix to e's id when e's folder holds a manifest, and returns the folder.

@@ -80,6 +80,7 @@ func run() error {
 		MaxBody:       int64(cfg.MaxBody),
 		MaxRetryDelay: cfg.MaxRetryDelay,
 		Runs:          runs.Finder{Client: c, Namespace: cfg.Namespace},
+		RefuseReplace: cfg.RefuseReplaceOwner,
 	}
 	w, err := workers.Start(c, acts, workers.Options{
 		TaskQueue: cfg.TaskQueue,

@@ -25,6 +25,8 @@ type Worker struct {
 	// each held about twice while decoded, it must stay well below the memory limit.
 	MaxBody       ByteSize      `envconfig:"PAGEWISE_MAX_BODY" default:"32MiB" desc:"largest API response body a page may have; a larger one fails the export, naming the page"`
 	MaxRetryDelay time.Duration `envconfig:"PAGEWISE_MAX_RETRY_DELAY" default:"5m" desc:"longest delay a provider may ask for (Retry-After, rate reset); longer ones are cut to it, logged and counted"`
+	// RefuseReplaceOwner is the guard of the README's threat model.
+	RefuseReplaceOwner bool `envconfig:"PAGEWISE_REFUSE_REPLACE_OWNER" default:"false" desc:"refuse replace_owner, and clearing a folder that holds a finished export (its manifest), whoever asks: no starter can then delete a finished export"`
 }
 
 // Log selects the log output.
