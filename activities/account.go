@@ -119,13 +119,18 @@ type AccountManifestInput struct {
 // AccountManifestKey is where an account export's manifest lives: beside its resources'
 // folders, named so that no resource folder can be called the same.
 func AccountManifestKey(storePrefix, prefix, exportID string) string {
-	return path.Join(storePrefix, prefix, exportID+".account.json")
+	return path.Join(storePrefix, prefix, exportID+accountSuffix)
 }
+
+const accountSuffix = ".account.json"
 
 // WriteAccountManifest writes the account manifest, refusing to replace one another
 // account workflow wrote unless told to.
 func (a *Activities) WriteAccountManifest(ctx context.Context, in AccountManifestInput) (string, error) {
 	m := in.Manifest
+	if in.ReplaceOwner && a.RefuseReplace {
+		return "", invalid("this worker refuses replace_owner (PAGEWISE_REFUSE_REPLACE_OWNER)")
+	}
 	if !ValidSegment(m.ExportID) || (in.Prefix != "" && !ValidPrefix(in.Prefix)) {
 		return "", invalid("invalid account export_id %q or prefix %q", m.ExportID, in.Prefix)
 	}

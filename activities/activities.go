@@ -20,10 +20,13 @@ import (
 
 // Error types an export fails with. The workflow and operators branch on them.
 const (
-	ErrInvalidInput = "InvalidInput"       // the export can never succeed as asked
-	ErrProvider     = "ProviderError"      // the API refused or failed; retryable or not as it says
-	ErrStorage      = "StorageError"       // the bucket failed; retried
-	ErrVerification = "VerificationFailed" // stored objects disagree with what the export wrote
+	ErrInvalidInput = "InvalidInput"  // the export can never succeed as asked
+	ErrProvider     = "ProviderError" // the API refused or failed; retryable or not as it says
+	ErrStorage      = "StorageError"  // the bucket failed; retried
+	// ErrStorageConflict: the bucket refused a key for good (409) because an object and a
+	// folder would share its path; retrying cannot help.
+	ErrStorageConflict = "StorageConflict"
+	ErrVerification    = "VerificationFailed" // stored objects disagree with what the export wrote
 	// ErrReconciliation: the exported count lies outside the provider's own counts, and
 	// the input asked to fail on that.
 	ErrReconciliation = "CountMismatch"
@@ -64,11 +67,13 @@ type Activities struct {
 	Budget *provider.Budget
 	// Runs finds stopped runs for resuming them; nil refuses to resume.
 	Runs StoppedRuns
+	// RefuseReplace refuses replace_owner, and clearing a folder that holds a finished
+	// export (PAGEWISE_REFUSE_REPLACE_OWNER).
+	RefuseReplace bool
 
 	defaultBudget sync.Once
-	owned         ownedFolders // folders verified as a workflow's
-	streams       streams      // serial partitions' pages fetched ahead of their batches
-	pending       pending      // parallel partitions' pages written here, not yet indexed
+	streams       streams // serial partitions' pages fetched ahead of their batches
+	pending       pending // parallel partitions' pages written here, not yet indexed
 }
 
 // Partition is one serial chain of pages and how far it has got. A serial export has one.
@@ -197,7 +202,12 @@ func atPosition(err error, in PageInput) error {
 }
 
 // storageError is a bucket failure as Temporal should see it: retryable, typed StorageError,
-// with the store's own error as its cause.
+// with the store's own error as its cause; a conflict no retry can resolve is not retried.
 func storageError(err error) error {
+	if storage.IsConflict(err) {
+		return temporal.NewNonRetryableApplicationError(err.Error()+
+			": an object and a folder of the export's keys would share a path in the bucket; choose another prefix or export_id",
+			ErrStorageConflict, err)
+	}
 	return temporal.NewApplicationErrorWithCause(err.Error(), ErrStorage, err)
 }

@@ -20,6 +20,8 @@ type Checkpoint struct {
 type CheckpointInput struct {
 	Base       string     `json:"base"`
 	Checkpoint Checkpoint `json:"checkpoint"`
+	// Claim is the export's claim on base (Resolved.Claim).
+	Claim string `json:"claim,omitempty"`
 }
 
 // WriteCheckpoint stores checkpoint.json; it never claims completion (the manifest does).
@@ -27,7 +29,7 @@ func (a *Activities) WriteCheckpoint(ctx context.Context, in CheckpointInput) (_
 	// The checkpoint carries no provider or resource; the folder names them.
 	defer a.logFailure(ctx, "checkpoint not written", &err, "export_id", in.Checkpoint.ExportID,
 		"workflow_id", in.Checkpoint.WorkflowID, "folder", in.Base)
-	if err := a.checkOwner(ctx, in.Base, in.Checkpoint.WorkflowID); err != nil {
+	if err := a.checkOwner(ctx, in.Base, in.Checkpoint.WorkflowID, in.Claim); err != nil {
 		return "", err
 	}
 	in.Checkpoint.StoppedAt = time.Now().UTC()

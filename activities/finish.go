@@ -19,14 +19,19 @@ import (
 
 // FinishInput is what the workflow knows it wrote: the manifest must agree with it.
 type FinishInput struct {
-	Export     Export      `json:"export"`
-	Strategy   string      `json:"strategy"`
-	Base       string      `json:"base"`
-	WorkflowID string      `json:"workflow_id"`
+	Export     Export `json:"export"`
+	Strategy   string `json:"strategy"`
+	Base       string `json:"base"`
+	WorkflowID string `json:"workflow_id"`
+	// Claim is the export's claim on Base (Resolved.Claim).
+	Claim      string      `json:"claim,omitempty"`
 	StartedAt  time.Time   `json:"started_at"`
 	Partitions []Partition `json:"partitions"`
 	// Watermark is stored beside the export's folder for the next incremental run.
 	Watermark time.Time `json:"watermark"`
+	// SinceGiven: Export.Spec.Since came from the input, not from the series (its
+	// watermark.json or a schedule's last run); it may have skipped some of the series.
+	SinceGiven bool `json:"since_given,omitempty"`
 	// CountAtStart and CountAtEnd are the provider's own counts; Reconcile "fail" fails
 	// the export when the exported count lies outside them (default: a warning).
 	CountAtStart CountResult `json:"count_at_start,omitzero"`
@@ -57,7 +62,7 @@ type FinishResult struct {
 func (a *Activities) Finish(ctx context.Context, in FinishInput) (_ FinishResult, err error) {
 	defer a.logFailure(ctx, "export could not finish", &err, "export_id", in.Export.ID, "provider", in.Export.Provider,
 		"resource", in.Export.Spec.Resource, "workflow_id", in.WorkflowID)
-	if err := a.checkOwner(ctx, in.Base, in.WorkflowID); err != nil {
+	if err := a.checkOwner(ctx, in.Base, in.WorkflowID, in.Claim); err != nil {
 		return FinishResult{}, err
 	}
 	m := Manifest{
@@ -77,22 +82,38 @@ func (a *Activities) Finish(ctx context.Context, in FinishInput) (_ FinishResult
 	used, inner, err := a.stageManifest(ctx, in, a.manifestHead(ctx, &m, in))
 	switch {
 	case inner != nil:
-		return FinishResult{}, a.unpublish(ctx, in.Base, inner)
+		return FinishResult{}, a.unpublish(ctx, in, inner)
 	case err != nil:
 		return FinishResult{}, storageError(err)
 	}
-	key, err := a.publish(ctx, in.Base)
+	key, err := a.publish(ctx, in)
 	if err != nil {
 		return FinishResult{}, err
 	}
-	// Written only after a verified manifest: a failed export never advances it.
-	if err := a.writeWatermark(ctx, in.Export, in.Watermark, key); err != nil {
+	if err := a.advanceSeries(ctx, in, key); err != nil {
 		return FinishResult{}, err
 	}
 	a.logger().InfoContext(ctx, "export finished", "export_id", in.Export.ID, "provider", in.Export.Provider,
 		"resource", in.Export.Spec.Resource, "pages", m.Pages, "records", m.Records, "bytes", m.Bytes,
 		"pages_from_index", used, "manifest", a.Store.Location(key))
 	return FinishResult{ManifestKey: key, Location: a.Store.Location(key), Pages: m.Pages, Records: m.Records, Bytes: m.Bytes}, nil
+}
+
+// advanceSeries writes the prefix's watermark.json for an export that took every record of
+// its resource: written only after a verified manifest, so a failed export never advances
+// it, and never by one whose input left records out.
+func (a *Activities) advanceSeries(ctx context.Context, in FinishInput, manifestKey string) error {
+	what, err := a.narrowing(ctx, in.Export, in.SinceGiven)
+	if err != nil {
+		return err
+	}
+	if what != "" {
+		a.logger().InfoContext(ctx, "watermark left as it was: the export's "+what+" left records out of the series",
+			"export_id", in.Export.ID, "provider", in.Export.Provider, "resource", in.Export.Spec.Resource,
+			"watermark", a.Store.Location(a.watermarkKey(in.Export)))
+		return nil
+	}
+	return a.writeWatermark(ctx, in.Export, in.Watermark, manifestKey)
 }
 
 // manifestHead gives the manifest's head once asked for: with the provider's count at the
@@ -226,11 +247,16 @@ const stagedSuffix = ".staged"
 
 // publish verifies the staged manifest against the bucket and only then copies it to
 // manifest.json, in the bucket. A failed verification leaves no manifest of either name.
-func (a *Activities) publish(ctx context.Context, base string) (string, error) {
+// The folder's owner is read again first: the walk may have taken minutes.
+func (a *Activities) publish(ctx context.Context, in FinishInput) (string, error) {
+	base := in.Base
 	key := base + "/" + manifestName
 	staged := key + stagedSuffix
 	if err := a.verify(ctx, staged, base); err != nil {
-		return "", a.unpublish(ctx, base, err)
+		return "", a.unpublish(ctx, in, err)
+	}
+	if err := a.checkOwner(ctx, base, in.WorkflowID, in.Claim); err != nil {
+		return "", err
 	}
 	if err := a.Store.Copy(ctx, staged, key); err != nil {
 		return "", storageError(err)
@@ -245,17 +271,49 @@ func (a *Activities) publish(ctx context.Context, base string) (string, error) {
 	return key, nil
 }
 
-// unpublish removes any manifest of base when cause is a failed verification (an earlier
-// attempt may have published one), and returns cause; a storage failure is retried.
-func (a *Activities) unpublish(ctx context.Context, base string, cause error) error {
+// unpublish removes the manifest this export may have published (an earlier attempt may
+// have) when cause is a failed verification, and returns cause; a storage failure is
+// retried. It deletes only while the folder is still this export's, and only a manifest
+// that names this workflow, as it read it.
+func (a *Activities) unpublish(ctx context.Context, in FinishInput, cause error) error {
 	if !isVerificationFailure(cause) {
 		return cause
 	}
-	key := base + "/" + manifestName
-	if err := a.Store.Delete(ctx, []string{key + stagedSuffix, key}); err != nil {
+	if err := a.checkOwner(ctx, in.Base, in.WorkflowID, in.Claim); err != nil {
+		return err
+	}
+	key := in.Base + "/" + manifestName
+	if err := a.Store.Delete(ctx, []string{key + stagedSuffix}); err != nil {
 		return storageError(fmt.Errorf("removing the unverified manifest: %w", err))
 	}
+	if err := a.removeOwnManifest(ctx, key, workflowOf(ctx, in.WorkflowID)); err != nil {
+		return err
+	}
 	return cause
+}
+
+// removeOwnManifest deletes the manifest at key if it names workflow wf, and only the
+// object whose head it read.
+func (a *Activities) removeOwnManifest(ctx context.Context, key, wf string) error {
+	etag, err := a.etagOf(ctx, key)
+	if err != nil || etag == "" {
+		return err
+	}
+	owner, found, err := a.markerOwner(ctx, key)
+	if err != nil || !found || owner != wf {
+		return err
+	}
+	err = a.Store.DeleteIf(ctx, key, etag)
+	if errors.Is(err, storage.ErrUnconditional) { // checked just above, if not atomically
+		err = a.Store.Delete(ctx, []string{key})
+	}
+	switch {
+	case errors.Is(err, storage.ErrPrecondition):
+		return nil // replaced since: not the manifest read
+	case err != nil:
+		return storageError(fmt.Errorf("removing the unverified manifest: %w", err))
+	}
+	return nil
 }
 
 // describeAll reads one listing page's record counts and checksums: from the batch

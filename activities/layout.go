@@ -65,6 +65,34 @@ func parseIndexKey(base, key string) (partition, firstSeq int, ok bool) {
 	return partition, firstSeq, true
 }
 
+// reservedNames are the files the bucket layout puts beside or inside export folders. A
+// folder of the same name collides with them on a store that keeps objects as files
+// (versitygw, MinIO): the file and the folder cannot both exist.
+var reservedNames = []string{watermarkName, ownerName, manifestName, manifestName + stagedSuffix, checkpointName}
+
+// reserved reports whether seg names one of the layout's files, or an account manifest.
+func reserved(seg string) bool {
+	for _, r := range reservedNames {
+		if strings.EqualFold(seg, r) {
+			return true
+		}
+	}
+	return strings.HasSuffix(strings.ToLower(seg), accountSuffix)
+}
+
+// checkLayout refuses an export id or prefix segment that is one of the layout's own
+// file names.
+func checkLayout(e Export) error {
+	segs := append(strings.Split(e.Prefix, "/"), e.ID)
+	for _, seg := range segs {
+		if reserved(seg) {
+			return invalid("%q in export_id or prefix is the name of a file the bucket layout keeps (%s, or <id>%s): choose another name",
+				seg, strings.Join(reservedNames, ", "), accountSuffix)
+		}
+	}
+	return nil
+}
+
 // ValidSegment reports whether s can be one path segment of a key (export id, prefix part).
 func ValidSegment(s string) bool {
 	return safeSegment.MatchString(s) && s != "." && s != ".."

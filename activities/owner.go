@@ -2,12 +2,13 @@ package activities
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"path"
 	"strings"
-	"sync"
 	"time"
 
 	"go.temporal.io/sdk/activity"
@@ -16,7 +17,8 @@ import (
 )
 
 // ownerName marks an export's folder as one workflow's. Prepare writes it; every later
-// activity checks it before writing, so no input can point one export at another's folder.
+// activity reads it again before writing, so no input can point one export at another's
+// folder, and an export whose folder changed hands stops.
 const (
 	ownerName   = "owner.json"
 	OwnerFormat = "pagewise.owner/v1"
@@ -24,12 +26,16 @@ const (
 
 // Owner is what owner.json holds.
 type Owner struct {
-	Format     string    `json:"format"`
-	WorkflowID string    `json:"workflow_id"`
-	RunID      string    `json:"run_id,omitempty"`
-	ExportID   string    `json:"export_id"`
-	Input      Export    `json:"input"` // what the owning workflow asked for
-	ClaimedAt  time.Time `json:"claimed_at"`
+	Format     string `json:"format"`
+	WorkflowID string `json:"workflow_id"`
+	RunID      string `json:"run_id,omitempty"`
+	// Claim is this claim's own random id. Activities check it before they write or
+	// delete: a claim made since (replace_owner, a new run under the workflow id) stops
+	// the export that made the earlier one.
+	Claim     string    `json:"claim,omitempty"`
+	ExportID  string    `json:"export_id"`
+	Input     Export    `json:"input"` // what the owning workflow asked for
+	ClaimedAt time.Time `json:"claimed_at"`
 }
 
 // markers are the files that make a folder an export's: its owner record, and for
@@ -90,10 +96,9 @@ func (a *Activities) markerOwner(ctx context.Context, key string) (string, bool,
 	return head.WorkflowID, true, nil
 }
 
-// claim makes base this workflow's, or refuses with a non-retryable InvalidInput naming
-// the other export: base inside another export's folder, base holding another export's
-// folder, or base owned by another workflow unless replace is set.
-func (a *Activities) claim(ctx context.Context, base string, e Export, workflowID string, replace bool) error {
+// refuseForeign refuses base, with a non-retryable InvalidInput naming the other export,
+// when it lies inside another export's folder or holds another export's folder.
+func (a *Activities) refuseForeign(ctx context.Context, base string) error {
 	for dir := path.Dir(base); dir != "." && dir != "/" && dir != a.Prefix; dir = path.Dir(dir) {
 		other, found, err := a.ownerAt(ctx, dir)
 		if err != nil {
@@ -104,18 +109,69 @@ func (a *Activities) claim(ctx context.Context, base string, e Export, workflowI
 				a.Store.Location(base), a.Store.Location(dir), other)
 		}
 	}
-	if err := a.refuseNested(ctx, base); err != nil {
+	return a.refuseNested(ctx, base)
+}
+
+// claimAttempts bounds how often a claim looks again after owner.json changed under it.
+const claimAttempts = 3
+
+// claim makes base o's: it writes owner.json only while it is the one it read (or while
+// there is none), so of two Prepares racing for a folder one wins and the other sees the
+// winner. A folder another workflow owns is refused unless replace is set.
+func (a *Activities) claim(ctx context.Context, base string, o Owner, replace bool) error {
+	key := base + "/" + ownerName
+	body, err := json.MarshalIndent(o, "", "  ")
+	if err != nil {
 		return err
 	}
-	other, found, err := a.ownerAt(ctx, base)
+	for attempt := 1; ; attempt++ {
+		// The ETag is read before the record: if the record changes after, the write fails.
+		etag, err := a.etagOf(ctx, key)
+		if err != nil {
+			return err
+		}
+		cur, found, err := a.ownerRecord(ctx, base)
+		switch {
+		case err != nil:
+			return err
+		case found && cur.WorkflowID != o.WorkflowID && !replace:
+			return invalid("folder %s belongs to export workflow %q; this workflow is %q: choose another export_id, or set replace_owner to replace that export",
+				a.Store.Location(base), cur.WorkflowID, o.WorkflowID)
+		}
+		err = a.Store.PutIf(ctx, key, body, "application/json", etag)
+		if errors.Is(err, storage.ErrUnconditional) {
+			a.logger().WarnContext(ctx, "the bucket takes no conditional writes: this claim was checked, but two Prepares racing for the folder could both claim it",
+				"folder", a.Store.Location(base), "error", err)
+			err = a.Store.Put(ctx, key, body, "application/json", nil)
+		}
+		switch {
+		case err == nil:
+			return nil
+		case !errors.Is(err, storage.ErrPrecondition):
+			return storageError(err)
+		case attempt == claimAttempts:
+			return storageError(fmt.Errorf("%s kept changing while this export claimed the folder: %w", a.Store.Location(key), err))
+		}
+	}
+}
+
+// etagOf is key's ETag, "" when there is no such object.
+func (a *Activities) etagOf(ctx context.Context, key string) (string, error) {
+	head, err := a.Store.Head(ctx, key)
 	switch {
+	case errors.Is(err, storage.ErrNotFound):
+		return "", nil
 	case err != nil:
-		return err
-	case found && other != workflowID && !replace:
-		return invalid("folder %s belongs to export workflow %q; this workflow is %q: choose another export_id, or set replace_owner to replace that export",
-			a.Store.Location(base), other, workflowID)
+		return "", storageError(err)
 	}
-	return nil
+	return head.ETag, nil
+}
+
+// newClaim is a claim's id: random, so no other claim of the folder has it.
+func newClaim() string {
+	b := make([]byte, 12)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
 }
 
 // refuseNested fails when another export's folder lies below base: clearing base would
@@ -163,57 +219,40 @@ func exportDirOf(key string) (string, bool) {
 	return "", false
 }
 
-func (a *Activities) writeOwner(ctx context.Context, base string, o Owner) error {
-	body, err := json.MarshalIndent(o, "", "  ")
-	if err != nil {
-		return err
+// ownerRecord reads owner.json of base, else the workflow named by a legacy marker (no
+// claim then).
+func (a *Activities) ownerRecord(ctx context.Context, base string) (Owner, bool, error) {
+	body, err := a.Store.Get(ctx, base+"/"+ownerName)
+	switch {
+	case errors.Is(err, storage.ErrNotFound):
+		wf, found, err := a.ownerAt(ctx, base)
+		return Owner{WorkflowID: wf}, found, err
+	case err != nil:
+		return Owner{}, false, storageError(fmt.Errorf("reading %s: %w", base+"/"+ownerName, err))
 	}
-	if err := a.Store.Put(ctx, base+"/"+ownerName, body, "application/json", nil); err != nil {
-		return storageError(err)
-	}
-	a.owned.remember(base, o.WorkflowID)
-	return nil
+	var o Owner
+	_ = json.Unmarshal(body, &o) // unreadable: an export's all the same, owner unknown
+	return o, true, nil
 }
 
-// checkOwner is every writing activity's guard: base must be the folder Prepare claimed
-// for this workflow. A verified pair is remembered, so a page costs no extra request.
-func (a *Activities) checkOwner(ctx context.Context, base, said string) error {
+// checkOwner is every writing activity's guard, run at each page, batch and step of Finish,
+// since a folder can change hands while an export runs: base must still be this workflow's,
+// and where the export knows its claim, still under that claim. A workflow whose folder
+// was taken over (replace_owner, or a new run under its workflow id) stops there, before
+// it writes into the new owner's folder or deletes from it.
+func (a *Activities) checkOwner(ctx context.Context, base, said, claim string) error {
 	wf := workflowOf(ctx, said)
-	if a.owned.has(base, wf) {
-		return nil
-	}
-	other, found, err := a.ownerAt(ctx, base)
+	o, found, err := a.ownerRecord(ctx, base)
 	switch {
 	case err != nil:
 		return err
 	case !found:
 		return invalid("folder %s was not prepared for this export (no %s): it can be written only by the workflow that prepared it", a.Store.Location(base), ownerName)
-	case other != wf:
-		return invalid("folder %s belongs to export workflow %q, not %q", a.Store.Location(base), other, wf)
+	case o.WorkflowID != wf:
+		return invalid("folder %s belongs to export workflow %q, not %q", a.Store.Location(base), o.WorkflowID, wf)
+	case claim != "" && o.Claim != claim:
+		return invalid("folder %s was claimed again since this export prepared it (by a run of workflow %q at %s): this export stops without writing to it",
+			a.Store.Location(base), o.WorkflowID, o.ClaimedAt.Format(time.RFC3339))
 	}
-	a.owned.remember(base, wf)
 	return nil
-}
-
-// ownedFolders remembers folders verified as a workflow's, up to a bound.
-type ownedFolders struct {
-	mu sync.Mutex
-	m  map[string]string
-}
-
-const ownedMax = 10_000
-
-func (o *ownedFolders) has(base, wf string) bool {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	return wf != "" && o.m[base] == wf
-}
-
-func (o *ownedFolders) remember(base, wf string) {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	if o.m == nil || len(o.m) >= ownedMax {
-		o.m = map[string]string{}
-	}
-	o.m[base] = wf
 }

@@ -69,8 +69,6 @@ func (a *Activities) FetchPage(ctx context.Context, in PageInput) (res PageResul
 	stop := keepAlive(ctx, in.Seq)
 	defer stop()
 	resource := in.Plan.Resource
-	done := a.Metrics.PageStarted(in.Provider, resource)
-	defer func() { done(err) }()
 	span := tracing.PageSpan(ctx)
 	defer func() { span(in.Provider, resource, res.Records, err) }()
 	defer a.logFailure(ctx, "page failed", &err, "export_id", in.ExportID, "provider", in.Provider,
@@ -79,6 +77,9 @@ func (a *Activities) FetchPage(ctx context.Context, in PageInput) (res PageResul
 	if err != nil {
 		return PageResult{}, err
 	}
+	// Counted once the provider and plan check out: only a real provider is a label.
+	done := a.Metrics.PageStarted(in.Provider, resource)
+	defer func() { done(err) }()
 	started := time.Now()
 	hold := a.budget().Hold() // the page's memory, from its first body to its write
 	defer hold.Release()
@@ -118,8 +119,11 @@ func (a *Activities) begin(ctx context.Context, in PageInput) (provider.Connecto
 	if _, err := conn.Validate(in.Plan.Spec); err != nil {
 		return nil, ctx, asInvalid(err)
 	}
-	if err := a.checkOwner(ctx, in.Base, ""); err != nil {
+	if err := a.checkOwner(ctx, in.Base, "", in.Claim); err != nil {
 		return nil, ctx, err
+	}
+	if in.Fetched { // the API has served this export's resource (maybe on another worker)
+		a.Metrics.Admit(in.Provider, in.Plan.Resource)
 	}
 	ctx = a.limited(ctx, in.Plan.Resource)
 	if a.Metrics != nil {
@@ -195,6 +199,7 @@ func (a *Activities) fetchWith(ctx context.Context, fetch func(context.Context, 
 			"export_id", in.ExportID, "provider", in.Provider, "resource", resource, "partition", in.Partition,
 			"seq", in.Seq, "fields_refused", page.Next.Refused)
 	}
+	a.Metrics.Admit(in.Provider, resource) // the API served it: a resource, not a made-up name
 	a.Metrics.CredentialWait(in.Provider, resource, false)
 	return page, nil
 }

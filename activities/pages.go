@@ -64,6 +64,10 @@ func (a *Activities) FetchPages(ctx context.Context, in PagesInput) (res PagesRe
 	for _, p := range written {
 		res.Bytes += p.Bytes
 	}
+	// The folder may have changed hands during the batch: its index goes nowhere else.
+	if err := a.checkOwner(ctx, in.Base, "", in.Claim); err != nil {
+		return PagesResult{}, err
+	}
 	a.writeIndex(ctx, in.PageInput, written)
 	res.Took = time.Since(started)
 	a.logger().DebugContext(ctx, "pages written", "export_id", in.ExportID, "provider", in.Provider,

@@ -55,6 +55,9 @@ func (a *Activities) Prepare(ctx context.Context, in PrepareInput) (_ PrepareRes
 	if e.Prefix != "" && !ValidPrefix(e.Prefix) {
 		return PrepareResult{}, invalid("invalid prefix %q: use '/'-separated segments of letters, digits, '.', '_', '=' or '-'", e.Prefix)
 	}
+	if err := checkLayout(e); err != nil {
+		return PrepareResult{}, err
+	}
 	conn, err := a.Providers.Get(e.Provider, e.Credential)
 	if err != nil {
 		return PrepareResult{}, asInvalid(err)
@@ -83,27 +86,55 @@ func (a *Activities) Prepare(ctx context.Context, in PrepareInput) (_ PrepareRes
 	if err := a.checkSeries(ctx, e); err != nil {
 		return PrepareResult{}, err
 	}
-	wf := workflowOf(ctx, in.WorkflowID)
-	if err := a.claim(ctx, base, e, wf, in.ReplaceOwner); err != nil {
+	if err := a.refuseForeign(ctx, base); err != nil {
 		return PrepareResult{}, err
 	}
+	if err := a.guard(ctx, base, in); err != nil {
+		return PrepareResult{}, err
+	}
+	// Refused before the claim: a refused re-run leaves the finished folder as it was.
 	if in.Fresh {
 		if err := a.refuseVerified(ctx, base, e, in); err != nil {
 			return PrepareResult{}, err
 		}
+	}
+	owner := Owner{Format: OwnerFormat, WorkflowID: workflowOf(ctx, in.WorkflowID), RunID: runOf(ctx), Claim: newClaim(),
+		ExportID: e.ID, Input: e, ClaimedAt: time.Now().UTC()}
+	if err := a.claim(ctx, base, owner, in.ReplaceOwner); err != nil {
+		return PrepareResult{}, err
+	}
+	if in.Fresh {
 		if err := a.clear(ctx, base); err != nil {
 			return PrepareResult{}, err
 		}
 	}
-	owner := Owner{Format: OwnerFormat, WorkflowID: wf, RunID: runOf(ctx), ExportID: e.ID, Input: e, ClaimedAt: time.Now().UTC()}
-	if err := a.writeOwner(ctx, base, owner); err != nil {
-		return PrepareResult{}, err
-	}
 	a.logger().InfoContext(ctx, "export prepared", "export_id", e.ID, "provider", e.Provider,
 		"resource", plan.Resource, "strategy", plan.Strategy, "page_size", plan.PageSize, "destination", a.Store.Location(base))
 	tl, ok := conn.(provider.Totalless)
-	return PrepareResult{Resolved: Resolved{ExportID: e.ID, Provider: e.Provider, Credential: e.Credential, Plan: plan, Base: base},
+	return PrepareResult{Resolved: Resolved{ExportID: e.ID, Provider: e.Provider, Credential: e.Credential, Plan: plan, Base: base, Claim: owner.Claim},
 		Start: conn.Start(plan), Uncounted: ok && tl.Totalless(plan)}, nil
+}
+
+// guard is PAGEWISE_REFUSE_REPLACE_OWNER: no replace_owner, and no clearing of a folder that
+// holds a finished export, even by the workflow id that made it (a starter can reuse any
+// workflow id).
+func (a *Activities) guard(ctx context.Context, base string, in PrepareInput) error {
+	if !a.RefuseReplace {
+		return nil
+	}
+	if in.ReplaceOwner {
+		return invalid("this worker refuses replace_owner (PAGEWISE_REFUSE_REPLACE_OWNER): leave it out, or have an operator remove %s",
+			a.Store.Location(base+"/"+ownerName))
+	}
+	if !in.Fresh {
+		return nil
+	}
+	etag, err := a.etagOf(ctx, base+"/"+manifestName)
+	if err != nil || etag == "" {
+		return err
+	}
+	return invalid("folder %s holds a finished export, and this worker clears none (PAGEWISE_REFUSE_REPLACE_OWNER): choose another export_id",
+		a.Store.Location(base))
 }
 
 // untaken adds suffix to e's id when e's folder holds a manifest, and returns the folder.
@@ -164,11 +195,17 @@ func checkKeyLength(base string) error {
 	return nil
 }
 
+// clear deletes what an earlier export left in base, all but the claim just made.
 func (a *Activities) clear(ctx context.Context, base string) error {
 	return a.Store.Walk(ctx, base+"/", func(old []storage.Object) error {
-		keys := make([]string, len(old))
-		for i, o := range old {
-			keys[i] = o.Key
+		keys := make([]string, 0, len(old))
+		for _, o := range old {
+			if o.Key != base+"/"+ownerName {
+				keys = append(keys, o.Key)
+			}
+		}
+		if len(keys) == 0 {
+			return nil
 		}
 		return a.Store.Delete(ctx, keys)
 	})

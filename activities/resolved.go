@@ -13,4 +13,7 @@ type Resolved struct {
 	Credential string        `json:"credential,omitempty"`
 	Plan       provider.Plan `json:"plan"`
 	Base       string        `json:"base"`
+	// Claim is the id Prepare wrote in the folder's owner.json; activities write and
+	// delete there only while it is still there. Empty in state from before claims.
+	Claim string `json:"claim,omitempty"`
 }

@@ -49,6 +49,7 @@ type ResumeInput struct {
 	Plan       provider.Plan `json:"plan"` // the plan Prepare made from this run's input
 	WorkflowID string        `json:"workflow_id"`
 	RunID      string        `json:"run_id"`
+	Claim      string        `json:"claim,omitempty"` // this run's claim on Base
 }
 
 // Resumed is what the manifest records of a resume.
@@ -79,7 +80,7 @@ func (a *Activities) ResumePoint(ctx context.Context, in ResumeInput) (_ ResumeR
 	if a.Runs == nil {
 		return ResumeResult{}, invalid("this worker cannot look up stopped runs (no Temporal client)")
 	}
-	if err := a.checkOwner(ctx, in.Base, in.WorkflowID); err != nil {
+	if err := a.checkOwner(ctx, in.Base, in.WorkflowID, in.Claim); err != nil {
 		return ResumeResult{}, err
 	}
 	run, ok, err := a.Runs.LastStopped(ctx, in.WorkflowID, in.RunID)

@@ -1,6 +1,7 @@
 package activities
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -81,4 +82,38 @@ func (a *Activities) writeWatermark(ctx context.Context, e Export, at time.Time,
 		return storageError(fmt.Errorf("writing watermark: %w", err))
 	}
 	return nil
+}
+
+// narrowing names what left records out of e, or whole records, as the series at its prefix
+// sees them; "" when e exported every record, whole, since the series' watermark. Only such
+// an export may advance the series: an incremental run after it starts from its watermark
+// and would never ask for what it left out. A since the series itself gave (watermark.json,
+// a schedule's last run) narrows nothing; one given in the input does where it is later
+// than the series' watermark, or there is none.
+func (a *Activities) narrowing(ctx context.Context, e Export, sinceGiven bool) (string, error) {
+	s := e.Spec
+	switch {
+	case len(s.Filters) > 0:
+		return "filters", nil
+	case narrowsQuery(s.Query):
+		return "query", nil
+	case len(s.Fields) > 0:
+		return "fields", nil
+	case s.Since.IsZero() || !sinceGiven:
+		return "", nil
+	}
+	w, found, err := a.loadWatermark(ctx, e)
+	if err != nil {
+		return "", err
+	}
+	if !found || s.Since.After(w.Watermark) {
+		return "since", nil // records between the series' watermark and since were skipped
+	}
+	return "", nil
+}
+
+// narrowsQuery is false for no query body and for an empty one, which filters nothing.
+func narrowsQuery(q json.RawMessage) bool {
+	q = bytes.TrimSpace(q)
+	return len(q) > 0 && !bytes.Equal(q, []byte("null")) && !bytes.Equal(q, []byte("{}"))
 }

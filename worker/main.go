@@ -89,6 +89,7 @@ func run() error {
 		Ceilings:      provider.Ceilings{Pages: cfg.MaxExportPages, Records: cfg.MaxExportRecords},
 		Budget:        budget,
 		Runs:          runs.Finder{Client: c, Namespace: cfg.Namespace},
+		RefuseReplace: cfg.RefuseReplaceOwner,
 	}
 	w, err := workers.Start(c, acts, workers.Options{
 		TaskQueue: cfg.TaskQueue,

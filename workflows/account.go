@@ -39,7 +39,11 @@ func Account(ctx workflow.Context, in AccountInput) (AccountResult, error) {
 	if err := workflow.SetQueryHandler(ctx, QueryProgress, ac.progress); err != nil {
 		return AccountResult{}, err
 	}
-	if err := ValidateAccountInput(in); err != nil {
+	checked := in
+	if legacyCredential(ctx, in.Credential) {
+		checked.Credential = ""
+	}
+	if err := ValidateAccountInput(checked); err != nil {
 		ac.phase = PhaseFailed
 		return AccountResult{}, err
 	}
@@ -97,6 +101,10 @@ func (ac *account) plan(ctx workflow.Context) error {
 	if err := workflow.ExecuteActivity(actx, a.Catalog, activities.CatalogInput{Provider: ac.in.Provider, Credential: ac.in.Credential}).Get(ctx, &catalog); err != nil {
 		return err
 	}
+	if ac.in.All && len(catalog) > MaxAccountResources && capsAll(ctx) {
+		return invalidInput("the %s account holds %d resources, more than the %d one account export takes: export them in several, each naming at most %d in resources",
+			ac.in.Provider, len(catalog), MaxAccountResources, MaxAccountResources)
+	}
 	rows := workflow.GetVersion(ctx, accountCatalogChange, workflow.DefaultVersion, accountCatalogVersion) >= accountCatalogVersion
 	chosen, err := choose(catalog, ac.in, rows)
 	if err != nil {
@@ -125,6 +133,18 @@ func (ac *account) plan(ctx workflow.Context) error {
 	}
 	ac.refused(rows)
 	return nil
+}
+
+// allCap versions holding all to MaxAccountResources, as resources always was: an account
+// may define custom objects without end. Only a run whose catalog is over the cap asks, so
+// other histories carry no marker.
+const (
+	allCapChange  = "account-all-cap"
+	allCapVersion = 1
+)
+
+func capsAll(ctx workflow.Context) bool {
+	return workflow.GetVersion(ctx, allCapChange, workflow.DefaultVersion, allCapVersion) >= allCapVersion
 }
 
 // refused fails, without an export, the entries of kinds whose discovery the API refused.

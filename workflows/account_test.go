@@ -4,10 +4,12 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
 
+	"go.temporal.io/sdk/converter"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/testsuite"
 	"go.temporal.io/sdk/workflow"
@@ -220,5 +222,23 @@ func TestAccountRefusedDiscoveryIsItsKindsFailure(t *testing.T) {
 	}
 	if m.Complete || len(m.Resources) != 4 || len(conn.offsets) != 9 {
 		t.Fatalf("complete %v, %d resources, %d pages", m.Complete, len(m.Resources), len(conn.offsets))
+	}
+}
+
+// TestAllHoldsToTheResourceCap: an account whose catalog lists more resources than one
+// account export takes fails with all as it would naming them, before any child starts.
+func TestAllHoldsToTheResourceCap(t *testing.T) {
+	store := storagetest.NewMemory()
+	env, conn := accountEnv(t, store, "")
+	conn.resources = nil
+	for i := range MaxAccountResources + 1 {
+		conn.resources = append(conn.resources, fmt.Sprintf("object-%d", i))
+	}
+	children := 0
+	env.SetOnChildWorkflowStartedListener(func(*workflow.Info, workflow.Context, converter.EncodedValues) { children++ })
+	env.ExecuteWorkflow(Account, AccountInput{Provider: "fake", All: true})
+	assertInvalidInput(t, env.GetWorkflowError(), fmt.Sprintf("holds %d resources, more than the %d", MaxAccountResources+1, MaxAccountResources))
+	if children != 0 {
+		t.Fatalf("%d child exports started", children)
 	}
 }

@@ -117,6 +117,10 @@ type State struct {
 	CountAtStart activities.CountResult `json:"count_at_start,omitzero"`
 	// Resumed is set when the export continued a stopped run.
 	Resumed *activities.Resumed `json:"resumed,omitempty"`
+	// From is the run that continued as new with this state. The next run accepts the
+	// state only when From is the run it continued from: no starter knows a run id when
+	// it writes an input, and cron runs and retries start with an input written earlier.
+	From string `json:"from,omitempty"`
 }
 
 // ExportResult is the finished export.

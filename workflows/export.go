@@ -49,6 +49,7 @@ func Export(ctx workflow.Context, in ExportInput) (ExportResult, error) {
 		next := in
 		x.st.Runs++
 		x.st.Paused = x.paused
+		x.st.From = workflow.GetInfo(ctx).WorkflowExecution.RunID
 		next.State = &x.st
 		x.upsertMemo(ctx, PhaseExporting)
 		return ExportResult{}, workflow.NewContinueAsNewError(ctx, WorkflowName, next)
@@ -247,8 +248,8 @@ func (x *exporter) finish(ctx workflow.Context) (ExportResult, error) {
 	})
 	var res activities.FinishResult
 	in := activities.FinishInput{
-		Export: x.asked(), Strategy: x.st.Plan.Strategy, Base: x.st.Base, WorkflowID: x.wfID,
-		StartedAt: x.st.StartedAt, Partitions: x.st.Partitions, Watermark: x.watermark(),
+		Export: x.asked(), Strategy: x.st.Plan.Strategy, Base: x.st.Base, WorkflowID: x.wfID, Claim: x.st.Claim,
+		StartedAt: x.st.StartedAt, Partitions: x.st.Partitions, Watermark: x.watermark(), SinceGiven: !x.in.Since.IsZero(),
 		CountAtStart: x.st.CountAtStart, Reconcile: x.in.Reconcile, Resumed: x.st.Resumed,
 	}
 	x.countAtEnd(ctx, &in)
@@ -290,7 +291,7 @@ func (x *exporter) stop(ctx workflow.Context, cause error) error {
 		StartToCloseTimeout: time.Minute,
 		RetryPolicy:         &temporal.RetryPolicy{MaximumAttempts: 5},
 	})
-	cp := activities.CheckpointInput{Base: x.st.Base, Checkpoint: activities.Checkpoint{
+	cp := activities.CheckpointInput{Base: x.st.Base, Claim: x.st.Claim, Checkpoint: activities.Checkpoint{
 		ExportID: x.asked().ID, WorkflowID: x.wfID, Reason: reason, Plan: x.st.Plan, Partitions: x.st.Partitions,
 	}}
 	if err := workflow.ExecuteActivity(actx, a.WriteCheckpoint, cp).Get(ctx, nil); err != nil {

@@ -151,7 +151,7 @@ func TestContinueAsNewCarriesPositionAndTotals(t *testing.T) {
 	h2.store = h.store
 	h2.env.RegisterActivity(&activities.Activities{Providers: fakeProviders{h2.conn}, Store: h.store})
 	next.PagesPerRun = 100
-	h2.env.SetContinuedExecutionRunID("first-run") // the state is this export's own
+	h2.env.SetContinuedExecutionRunID(next.State.From) // the state is this export's own
 	h2.env.ExecuteWorkflow(Export, next)
 	var res ExportResult
 	if err := h2.env.GetWorkflowResult(&res); err != nil {

@@ -28,7 +28,7 @@ func exportAll(t *testing.T, conn provider.Connector, in ExportInput, setup func
 		env.RegisterActivity(&activities.Activities{Providers: fakeProviders{conn}, Store: store})
 		env.SetTestTimeout(time.Minute)
 		if in.State != nil {
-			env.SetContinuedExecutionRunID("earlier-run")
+			env.SetContinuedExecutionRunID(in.State.From)
 		}
 		if setup != nil {
 			setup(env)

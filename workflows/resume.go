@@ -37,7 +37,7 @@ func (x *exporter) resume(ctx workflow.Context) (bool, error) {
 		RetryPolicy:         &temporal.RetryPolicy{MaximumAttempts: 10, MaximumInterval: 30 * time.Second},
 	})
 	info := workflow.GetInfo(ctx)
-	in := activities.ResumeInput{Export: x.asked(), Base: x.st.Base, Plan: x.st.Plan,
+	in := activities.ResumeInput{Export: x.asked(), Base: x.st.Base, Plan: x.st.Plan, Claim: x.st.Claim,
 		WorkflowID: info.WorkflowExecution.ID, RunID: info.WorkflowExecution.RunID}
 	var res activities.ResumeResult
 	if err := workflow.ExecuteActivity(actx, a.ResumePoint, in).Get(ctx, &res); err != nil {

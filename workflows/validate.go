@@ -41,7 +41,7 @@ func ValidateInput(in ExportInput) error {
 	case in.Provider == "" || !activities.ValidSegment(in.Provider):
 		return invalidInput("invalid provider %q: name one of the worker's providers (clio, attio, close, clever)", clip(in.Provider))
 	case in.Credential != "" && !provider.ValidCredential(in.Credential):
-		return invalidInput("invalid credential %q: the name of a credential on the worker (1 to 40 lower-case letters, digits, '_' or '-'), never the token itself", clip(in.Credential))
+		return invalidInput("invalid credential %q: the name of a credential on the worker (%s), never the token itself", clip(in.Credential), provider.CredentialRule)
 	case in.Resource == "" || !activities.ValidSegment(in.Resource):
 		return invalidInput("invalid resource %q: a resource name of letters, digits, '.', '_', '=' or '-'", clip(in.Resource))
 	case in.ExportID != "" && !activities.ValidSegment(in.ExportID):
@@ -95,19 +95,60 @@ func validateState(st *State, in ExportInput) error {
 	return nil
 }
 
-// checkInput runs before any activity. State is accepted only from a run this workflow
-// continued as new; anyone else's is refused, since it would skip Prepare's checks.
+// stateOrigin versions accepting state only from the run it names (State.From): before
+// it, any run that had continued from another took the state, cron runs and retries too.
+const (
+	stateOriginChange  = "state-origin"
+	stateOriginVersion = 1
+)
+
+// checkInput runs before any activity. State is accepted only from the run this one
+// continued from; anyone else's is refused, since it would skip Prepare's checks.
 func checkInput(ctx workflow.Context, in ExportInput) error {
+	if legacyCredential(ctx, in.Credential) {
+		in.Credential = ""
+	}
 	if err := ValidateInput(in); err != nil {
 		return err
 	}
 	if in.State == nil {
 		return nil
 	}
-	if workflow.GetInfo(ctx).ContinuedExecutionRunID == "" {
+	if !fromPreviousRun(ctx, in.State) {
 		return invalidInput("state is set only by an export continuing as new; leave it out of the input")
 	}
 	return validateState(in.State, in)
+}
+
+// fromPreviousRun reports whether st was handed on by the run this one continued from.
+// Temporal sets ContinuedExecutionRunID on cron runs and retries as well, which start
+// with the input the first run was given: that alone does not tell a continue-as-new.
+func fromPreviousRun(ctx workflow.Context, st *State) bool {
+	prev := workflow.GetInfo(ctx).ContinuedExecutionRunID
+	if workflow.GetVersion(ctx, stateOriginChange, workflow.DefaultVersion, stateOriginVersion) < stateOriginVersion {
+		return prev != ""
+	}
+	return prev != "" && st.From == prev
+}
+
+// strictCredentials versions refusing credential names with '-' or ending in _file (see
+// provider.ValidCredential). Only a run whose name the rule refuses asks for the version,
+// so other histories carry no marker; one that began before the rule replays as it ran.
+const (
+	strictCredentialsChange  = "strict-credentials"
+	strictCredentialsVersion = 1
+)
+
+// legacyCredentialName is what a credential could be called before strictCredentials.
+var legacyCredentialName = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,39}$`)
+
+// legacyCredential reports whether name is refused only by the strict rule, in a run that
+// began before it.
+func legacyCredential(ctx workflow.Context, name string) bool {
+	if name == "" || name == "file" || provider.ValidCredential(name) || !legacyCredentialName.MatchString(name) {
+		return false
+	}
+	return workflow.GetVersion(ctx, strictCredentialsChange, workflow.DefaultVersion, strictCredentialsVersion) < strictCredentialsVersion
 }
 
 func validDeadline(s string) bool {

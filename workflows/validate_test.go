@@ -36,6 +36,9 @@ func forgedState(partitions int) *State {
 	return st
 }
 
+// earlierRun is the run a continued test run says it continued from.
+const earlierRun = "earlier-run"
+
 // TestHostileInputNeverReachesAnActivity: every input below fails the workflow with a
 // non-retryable InvalidInput before any activity is scheduled.
 func TestHostileInputNeverReachesAnActivity(t *testing.T) {
@@ -46,9 +49,21 @@ func TestHostileInputNeverReachesAnActivity(t *testing.T) {
 		want      string
 	}{
 		{"state from outside", func(in *ExportInput) { in.State = forgedState(1) }, false, "state is set only by an export continuing as new"},
-		{"continued with a partition bomb", func(in *ExportInput) { in.State = forgedState(100_000); in.State.Plan.Resource = in.Resource }, true, "100000 partitions"},
-		{"continued with another resource", func(in *ExportInput) { in.State = forgedState(1) }, true, `resource "../../../internal/admin" is not the input's "items"`},
-		{"continued with an unbounded plan", func(in *ExportInput) { in.State = forgedState(1); in.State.Plan.Resource = in.Resource }, true, "max parallel 2000"},
+		// A cron run or a retry has ContinuedExecutionRunID set and the first run's input.
+		{"state on a cron run", func(in *ExportInput) { in.State = forgedState(1); in.State.Plan.Resource = in.Resource }, true, "state is set only by an export continuing as new"},
+		{"state naming another run", func(in *ExportInput) { in.State = forgedState(1); in.State.From = "guessed-run" }, true, "state is set only by an export continuing as new"},
+		// What a run's own state is checked for, should a bug ever hand one on.
+		{"continued with a partition bomb", func(in *ExportInput) {
+			in.State = forgedState(1_000)
+			in.State.Plan.Resource = in.Resource
+			in.State.From = earlierRun
+		}, true, "1000 partitions"},
+		{"continued with another resource", func(in *ExportInput) { in.State = forgedState(1); in.State.From = earlierRun }, true, `resource "../../../internal/admin" is not the input's "items"`},
+		{"continued with an unbounded plan", func(in *ExportInput) {
+			in.State = forgedState(1)
+			in.State.Plan.Resource = in.Resource
+			in.State.From = earlierRun
+		}, true, "max parallel 2000"},
 		{"parallelism 2000", func(in *ExportInput) { in.Parallelism = 2000 }, false, "invalid parallelism 2000"},
 		{"negative pages_per_run", func(in *ExportInput) { in.PagesPerRun = -1 }, false, "invalid pages_per_run"},
 		{"huge pages_per_run", func(in *ExportInput) { in.PagesPerRun = 1 << 30 }, false, "invalid pages_per_run"},
@@ -57,6 +72,9 @@ func TestHostileInputNeverReachesAnActivity(t *testing.T) {
 		{"prefix", func(in *ExportInput) { in.Prefix = "a/../../b" }, false, "invalid prefix"},
 		{"export id", func(in *ExportInput) { in.ExportID = "a/b" }, false, "invalid export_id"},
 		{"heartbeat", func(in *ExportInput) { in.HeartbeatSeconds = -5 }, false, "invalid heartbeat_seconds"},
+		// acme-x would read acme_x's variable; acme_file the path in acme's *_FILE variable.
+		{"credential sharing a variable", func(in *ExportInput) { in.Credential = "acme-x" }, false, "invalid credential"},
+		{"credential reading a file variable", func(in *ExportInput) { in.Credential = "acme_file" }, false, "invalid credential"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -64,7 +82,7 @@ func TestHostileInputNeverReachesAnActivity(t *testing.T) {
 			scheduled := 0
 			h.env.SetOnActivityStartedListener(func(*activity.Info, context.Context, converter.EncodedValues) { scheduled++ })
 			if c.continued {
-				h.env.SetContinuedExecutionRunID("earlier-run")
+				h.env.SetContinuedExecutionRunID(earlierRun)
 			}
 			in := input()
 			c.edit(&in)

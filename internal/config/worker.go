@@ -32,6 +32,8 @@ type Worker struct {
 	// real account, so that only a broken API meets them.
 	MaxExportPages   int64 `envconfig:"PAGEWISE_MAX_EXPORT_PAGES" default:"100000000" desc:"most pages one export may write; past it the export fails as APIContractBroken"`
 	MaxExportRecords int64 `envconfig:"PAGEWISE_MAX_EXPORT_RECORDS" default:"1000000000" desc:"most records one export may write; past it the export fails as APIContractBroken"`
+	// RefuseReplaceOwner is the guard of the README's threat model.
+	RefuseReplaceOwner bool `envconfig:"PAGEWISE_REFUSE_REPLACE_OWNER" default:"false" desc:"refuse replace_owner, and clearing a folder that holds a finished export (its manifest), whoever asks: no starter can then delete a finished export"`
 }
 
 // What a worker needs beside its page budget: MemoryBase for the Go runtime, the Temporal

@@ -6,6 +6,7 @@ package metrics
 import (
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -34,6 +35,42 @@ type Exporter struct {
 	retryDelay            *prometheus.HistogramVec
 	pageDuration          *prometheus.HistogramVec
 	inFlight, credWait    *prometheus.GaugeVec
+
+	mu       sync.Mutex
+	admitted map[[2]string]bool // provider and resource pairs that may be labels
+}
+
+// OtherResource is the resource label of a resource the API has not yet served on this
+// worker, and of any past MaxResourceLabels: resource names are the input's, and a label
+// for each made-up one would grow the series without bound. No resource can be called so.
+const OtherResource = "_other"
+
+// MaxResourceLabels bounds the resources a worker labels by name.
+const MaxResourceLabels = 1_000
+
+// Admit lets resource be a label from now on: call it once the API has served a page of it.
+func (e *Exporter) Admit(provider, resource string) {
+	if e == nil {
+		return
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.admitted == nil {
+		e.admitted = map[[2]string]bool{}
+	}
+	if len(e.admitted) < MaxResourceLabels {
+		e.admitted[[2]string{provider, resource}] = true
+	}
+}
+
+// resource is resource's label: its name once admitted, else OtherResource.
+func (e *Exporter) resource(provider, resource string) string {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.admitted[[2]string{provider, resource}] {
+		return resource
+	}
+	return OtherResource
 }
 
 // NewExporter registers every metric in a new registry of its own, so two exporters in
@@ -89,13 +126,14 @@ func (e *Exporter) Temporal() client.MetricsHandler {
 }
 
 // PageStarted counts a page in flight; the returned func ends it, recording its
-// duration under outcome "ok" or "error".
+// duration under outcome "ok" or "error". Like every resource label here, resource is
+// OtherResource until admitted.
 func (e *Exporter) PageStarted(provider, resource string) (done func(err error)) {
 	if e == nil {
 		return func(error) {}
 	}
 	start := time.Now()
-	g := e.inFlight.WithLabelValues(provider, resource)
+	g := e.inFlight.WithLabelValues(provider, e.resource(provider, resource))
 	g.Inc()
 	return func(err error) {
 		g.Dec()
@@ -103,7 +141,7 @@ func (e *Exporter) PageStarted(provider, resource string) (done func(err error))
 		if err != nil {
 			outcome = "error"
 		}
-		e.pageDuration.WithLabelValues(provider, resource, outcome).Observe(time.Since(start).Seconds())
+		e.pageDuration.WithLabelValues(provider, e.resource(provider, resource), outcome).Observe(time.Since(start).Seconds())
 	}
 }
 
@@ -112,6 +150,7 @@ func (e *Exporter) PageWritten(provider, resource string, records int, bytes int
 	if e == nil {
 		return
 	}
+	resource = e.resource(provider, resource)
 	e.pages.WithLabelValues(provider, resource).Inc()
 	e.records.WithLabelValues(provider, resource).Add(float64(records))
 	e.bytes.WithLabelValues(provider, resource).Add(float64(bytes))
@@ -122,6 +161,7 @@ func (e *Exporter) RateLimited(provider, resource string, delay time.Duration) {
 	if e == nil {
 		return
 	}
+	resource = e.resource(provider, resource)
 	e.rateLimited.WithLabelValues(provider, resource).Inc()
 	if delay > 0 {
 		e.retryDelay.WithLabelValues(provider, resource).Observe(delay.Seconds())
@@ -133,7 +173,7 @@ func (e *Exporter) DelayClamped(provider, resource string) {
 	if e == nil {
 		return
 	}
-	e.clamped.WithLabelValues(provider, resource).Inc()
+	e.clamped.WithLabelValues(provider, e.resource(provider, resource)).Inc()
 }
 
 // Response counts one API response; it fits provider.Observer.
@@ -155,7 +195,7 @@ func (e *Exporter) CredentialWait(provider, resource string, waiting bool) {
 	if waiting {
 		v = 1
 	}
-	e.credWait.WithLabelValues(provider, resource).Set(v)
+	e.credWait.WithLabelValues(provider, e.resource(provider, resource)).Set(v)
 }
 
 // factory registers vectors; the labels default to provider and resource.

@@ -2,6 +2,7 @@ package metrics
 
 import (
 	"errors"
+	"fmt"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -33,6 +34,9 @@ func wantLines(t *testing.T, body string, lines ...string) {
 // TestPagewiseMetrics: every documented pagewise_ metric, by the README's names and labels.
 func TestPagewiseMetrics(t *testing.T) {
 	e := NewExporter()
+	e.Admit("close", "lead")
+	e.Admit("clio", "contacts")
+	e.Admit("clio", "matters")
 	done := e.PageStarted("close", "lead")
 	e.PageWritten("close", "lead", 100, 2048)
 	done(nil)
@@ -131,4 +135,28 @@ func TestNilExporterRecordsNothing(t *testing.T) {
 	if rec.Code != 404 {
 		t.Fatalf("nil exporter served /metrics: %d", rec.Code)
 	}
+}
+
+// TestResourceLabelsAreBounded: a resource is a label only once admitted (the API served
+// it), and at most MaxResourceLabels of them; everything else counts under OtherResource.
+func TestResourceLabelsAreBounded(t *testing.T) {
+	e := NewExporter()
+	for i := range MaxResourceLabels + 200 {
+		if i >= 200 {
+			e.Admit("attio", fmt.Sprintf("object-%d", i))
+		}
+		e.PageStarted("attio", fmt.Sprintf("object-%d", i))(errors.New("404"))
+		e.PageWritten("attio", fmt.Sprintf("object-%d", i), 1, 1)
+	}
+	body := scrape(t, e)
+	series := strings.Count(body, "\npagewise_page_duration_seconds_count{")
+	if series != MaxResourceLabels+1 {
+		t.Fatalf("%d page duration series for %d resources, %d admitted; want %d and one %s",
+			series, MaxResourceLabels+200, MaxResourceLabels, MaxResourceLabels, OtherResource)
+	}
+	wantLines(t, body,
+		`pagewise_page_duration_seconds_count{outcome="error",provider="attio",resource="_other"} 200`,
+		`pagewise_pages_total{provider="attio",resource="_other"} 200`,
+		`pagewise_pages_in_flight{provider="attio",resource="_other"} 0`,
+		`pagewise_pages_total{provider="attio",resource="object-200"} 1`)
 }

@@ -10,17 +10,25 @@ import (
 )
 
 // credentialName is what a credential may be called: it becomes part of an environment
-// variable, a file name and a folder, and is never the secret itself.
-var credentialName = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,39}$`)
+// variable, a file name and a folder, and is never the secret itself. No '-': the variable
+// is the name upper-cased, and only a name without one maps to one variable (acme-x and
+// acme_x read one token and got two budgets).
+var credentialName = regexp.MustCompile(`^[a-z0-9][a-z0-9_]{0,39}$`)
 
-// ValidCredential reports whether name can name a credential.
-// "file" would read the provider's own *_TOKEN_FILE.
-func ValidCredential(name string) bool { return name != "file" && credentialName.MatchString(name) }
+// ValidCredential reports whether name can name a credential. "file" and names ending in
+// "_file" would read a *_FILE variable, a file's path, as the token (acme_file is
+// CLOSE_API_KEY_ACME_FILE, the file of credential acme).
+func ValidCredential(name string) bool {
+	return name != "file" && !strings.HasSuffix(name, "_file") && credentialName.MatchString(name)
+}
+
+// CredentialRule says what ValidCredential accepts, for error messages.
+const CredentialRule = "1 to 40 lower-case letters, digits or '_', not ending in _file"
 
 // CredentialVar is the environment variable holding credential name's token: the
 // provider's own variable with the name upper-cased after it (CLIO_TOKEN_ACME).
 func CredentialVar(tokenVar, name string) string {
-	return tokenVar + "_" + strings.ToUpper(strings.ReplaceAll(name, "-", "_"))
+	return tokenVar + "_" + strings.ToUpper(name)
 }
 
 // NamedToken finds credential name of provider: CredentialVar in the environment (with
@@ -29,7 +37,7 @@ func CredentialVar(tokenVar, name string) string {
 // holding it, as a connector's Config takes them.
 func NamedToken(provider, tokenVar, name, dir string, lookup func(string) (string, bool)) (value, file string, err error) {
 	if !ValidCredential(name) {
-		return "", "", Invalid(provider, "credential", "%q is not a credential name: use 1 to 40 lower-case letters, digits, '_' or '-' (not \"file\")", name)
+		return "", "", Invalid(provider, "credential", "%q is not a credential name: use %s", name, CredentialRule)
 	}
 	v := CredentialVar(tokenVar, name)
 	if tok, ok := lookup(v); ok && strings.TrimSpace(tok) != "" {

@@ -88,6 +88,44 @@ func (s *S3) put(ctx context.Context, key string, body io.ReadSeeker, size int64
 	return nil
 }
 
+// PutIf is a conditional PutObject. ETags go as the store gave them, unquoted: versitygw
+// compares If-Match with the stored ETag as it is, and S3 accepts them either way.
+// https://docs.aws.amazon.com/AmazonS3/latest/userguide/conditional-writes.html
+func (s *S3) PutIf(ctx context.Context, key string, body []byte, contentType, etag string) error {
+	in := &s3.PutObjectInput{Bucket: &s.bucket, Key: &key, Body: bytes.NewReader(body),
+		ContentLength: aws.Int64(int64(len(body))), ContentType: aws.String(contentType)}
+	if etag == "" {
+		in.IfNoneMatch = aws.String("*")
+	} else {
+		in.IfMatch = aws.String(etag)
+	}
+	_, err := s.client.PutObject(ctx, in)
+	switch {
+	case err == nil:
+		return nil
+	case isPreconditionFailed(err) || etag != "" && isNotFound(err):
+		return fmt.Errorf("put s3://%s/%s: %w", s.bucket, key, ErrPrecondition)
+	case isNotImplemented(err):
+		return fmt.Errorf("put s3://%s/%s: %w (%w)", s.bucket, key, ErrUnconditional, err)
+	}
+	return fmt.Errorf("put s3://%s/%s: %w", s.bucket, key, err)
+}
+
+// DeleteIf is a DeleteObject with If-Match.
+// https://docs.aws.amazon.com/AmazonS3/latest/API/API_DeleteObject.html
+func (s *S3) DeleteIf(ctx context.Context, key, etag string) error {
+	_, err := s.client.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: &s.bucket, Key: &key, IfMatch: aws.String(etag)})
+	switch {
+	case err == nil || isNotFound(err):
+		return nil
+	case isPreconditionFailed(err):
+		return fmt.Errorf("delete s3://%s/%s: %w", s.bucket, key, ErrPrecondition)
+	case isNotImplemented(err):
+		return fmt.Errorf("delete s3://%s/%s: %w (%w)", s.bucket, key, ErrUnconditional, err)
+	}
+	return fmt.Errorf("delete s3://%s/%s: %w", s.bucket, key, err)
+}
+
 // Get reads a whole object.
 func (s *S3) Get(ctx context.Context, key string) ([]byte, error) {
 	body, err := s.Open(ctx, key)
@@ -188,6 +226,51 @@ func (s *S3) Location(key string) string { return "s3://" + s.bucket + "/" + key
 
 // unquote strips the quotes S3 puts around an ETag.
 func unquote(etag *string) string { return strings.Trim(aws.ToString(etag), `"`) }
+
+// IsConflict reports whether err is the store refusing a key for good with 409 Conflict:
+// on a store that keeps objects as files, an object where a folder is (or the reverse).
+// S3's own 409s on objects (OperationAborted, ConditionalRequestConflict) pass with a
+// retry and are not conflicts here.
+func IsConflict(err error) bool {
+	var api smithy.APIError
+	if !errors.As(err, &api) {
+		return false
+	}
+	switch api.ErrorCode() {
+	case "OperationAborted", "ConditionalRequestConflict":
+		return false
+	case "ExistingObjectIsDirectory", "ObjectParentIsFile", // versitygw
+		"XMinioParentIsObject", "XMinioObjectExistsAsDirectory": // MinIO
+		return true
+	}
+	var re *awshttp.ResponseError
+	return errors.As(err, &re) && re.HTTPStatusCode() == http.StatusConflict
+}
+
+// isPreconditionFailed: 412, or S3's 409 ConditionalRequestConflict (another conditional
+// write to the key was under way), after which the caller looks again as for a 412.
+func isPreconditionFailed(err error) bool {
+	var api smithy.APIError
+	if !errors.As(err, &api) {
+		return false
+	}
+	switch api.ErrorCode() {
+	case "PreconditionFailed", "ConditionalRequestConflict":
+		return true
+	}
+	var re *awshttp.ResponseError
+	return errors.As(err, &re) && re.HTTPStatusCode() == http.StatusPreconditionFailed
+}
+
+// isNotImplemented: the store does not know a header it was sent (501).
+func isNotImplemented(err error) bool {
+	var api smithy.APIError
+	if errors.As(err, &api) && api.ErrorCode() == "NotImplemented" {
+		return true
+	}
+	var re *awshttp.ResponseError
+	return errors.As(err, &re) && re.HTTPStatusCode() == http.StatusNotImplemented
+}
 
 func isNotFound(err error) bool {
 	var nsk *types.NoSuchKey

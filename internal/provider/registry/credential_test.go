@@ -72,3 +72,38 @@ func TestNamedCredentials(t *testing.T) {
 		t.Fatalf("budgets %v, want %v", got, want)
 	}
 }
+
+// TestCredentialNamesReadTheirOwnToken: acme-x is refused rather than read through
+// CLOSE_API_KEY_ACME_X under a second budget, acme_file rather than sending the path in
+// CLOSE_API_KEY_ACME_FILE as its token; the environment's credentials have one budget each.
+func TestCredentialNamesReadTheirOwnToken(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(dir, "close"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{"acme-x", "beta"} {
+		if err := os.WriteFile(filepath.Join(dir, "close", f), []byte("key-"+f+"\n"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	lookup, environ := envOf(map[string]string{"CLOSE_API_KEY": "key-default", "CLOSE_API_KEY_ACME_X": "key-acme",
+		"CLOSE_API_KEY_ACME_FILE": filepath.Join(dir, "close", "beta")})
+	r := NewWithEnv(Config{Close: closeio.Config{RatePerSecond: 18}, CredentialsDir: dir}, nil, lookup, environ)
+	if _, err := r.Get("close", "acme_x"); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"acme-x", "acme_file"} {
+		if _, err := r.Get("close", name); err == nil || !strings.Contains(err.Error(), "not a credential name") || strings.Contains(err.Error(), "key-") {
+			t.Errorf("credential %q: %v, want it refused by name", name, err)
+		}
+	}
+	var got []string
+	for _, b := range r.Budgets() {
+		if b.Provider == "close" {
+			got = append(got, b.Credential)
+		}
+	}
+	if want := []string{"", "acme", "acme_x", "beta"}; !slices.Equal(got, want) {
+		t.Fatalf("close budgets %q, want %q (acme from CLOSE_API_KEY_ACME_FILE)", got, want)
+	}
+}

@@ -35,8 +35,38 @@ func NewMemory() *Memory { return &Memory{objects: map[string]memObject{}} }
 func (m *Memory) Put(_ context.Context, key string, body []byte, _ string, meta map[string]string) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	m.put(key, body, meta)
+	return nil
+}
+
+func (m *Memory) put(key string, body []byte, meta map[string]string) {
 	sum := md5.Sum(body)
 	m.objects[key] = memObject{body: slices.Clone(body), meta: maps.Clone(meta), etag: hex.EncodeToString(sum[:])}
+}
+
+// PutIf is Put while the object at key has etag ("" for none), checked under the lock.
+func (m *Memory) PutIf(_ context.Context, key string, body []byte, _, etag string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if o, ok := m.objects[key]; ok && o.etag != etag || !ok && etag != "" {
+		return fmt.Errorf("put %s: %w", key, storage.ErrPrecondition)
+	}
+	m.put(key, body, nil)
+	return nil
+}
+
+// DeleteIf deletes key while its ETag is etag.
+func (m *Memory) DeleteIf(_ context.Context, key, etag string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	o, ok := m.objects[key]
+	switch {
+	case !ok:
+		return nil
+	case o.etag != etag:
+		return fmt.Errorf("delete %s: %w", key, storage.ErrPrecondition)
+	}
+	delete(m.objects, key)
 	return nil
 }
 
