@@ -44,7 +44,24 @@ func NewInferrer(seed *Schema, declared Declared) (*Inferrer, error) {
 			in.root.add(name, k)
 		}
 	}
+	for _, f := range in.root.Fields {
+		f.seed()
+	}
 	return in, nil
+}
+
+// seed marks the types a column starts with as seen, so that records of another type
+// are recorded as a conflict with them. JSON holds anything, and null nothing.
+func (c *Column) seed() {
+	if c.Type != Null && c.Type != JSON {
+		c.seen |= 1 << slices.Index(kinds, c.Type)
+	}
+	for _, f := range c.Fields {
+		f.seed()
+	}
+	if c.Element != nil {
+		c.Element.seed()
+	}
 }
 
 // Add widens the schema by one record: a JSON object, a line of a page.
@@ -119,6 +136,11 @@ func (c *Column) observe(v *jsonlite.Value) {
 	if k == Null {
 		return
 	}
+	if k == String && c.Type == Timestamp {
+		if _, err := parseTime(v.String()); err == nil {
+			k = Timestamp // a declared timestamp's string: no conflict
+		}
+	}
 	c.seen |= 1 << slices.Index(kinds, k)
 	c.Type = widen(c.Type, k, v)
 	switch {
@@ -151,11 +173,6 @@ func widen(have, k Kind, v *jsonlite.Value) Kind {
 		return k
 	case have == JSON, k == Object || k == List || have == Object || have == List:
 		return JSON
-	case have == Timestamp && k == String:
-		if _, err := parseTime(v.String()); err == nil {
-			return Timestamp
-		}
-		return String
 	case (have == Int64 && k == Double) || (have == Double && k == Int64):
 		return Double
 	}
