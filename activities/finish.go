@@ -35,6 +35,8 @@ type FinishInput struct {
 	Reconcile string      `json:"reconcile,omitempty"`
 	// Resumed is set when this export continued a stopped run.
 	Resumed *Resumed `json:"resumed,omitempty"`
+	// Tables is the table WriteTables derived from the pages, listed in the manifest.
+	Tables *TablesResult `json:"tables,omitempty"`
 }
 
 // FinishResult says where the manifest is.
@@ -71,6 +73,9 @@ func (a *Activities) Finish(ctx context.Context, in FinishInput) (_ FinishResult
 		m.Records += p.Records
 		m.Bytes += p.Bytes
 	}
+	if m.Table, err = a.finishTable(ctx, in, m.Records); err != nil {
+		return FinishResult{}, a.unpublish(ctx, in.Base, err)
+	}
 	used, inner, err := a.stageManifest(ctx, in, a.manifestHead(ctx, &m, in))
 	switch {
 	case inner != nil:
@@ -83,7 +88,11 @@ func (a *Activities) Finish(ctx context.Context, in FinishInput) (_ FinishResult
 		return FinishResult{}, err
 	}
 	// Written only after a verified manifest: a failed export never advances it.
-	if err := a.writeWatermark(ctx, in.Export, in.Watermark, key); err != nil {
+	schemaKey := ""
+	if m.Table != nil {
+		schemaKey = m.Table.SchemaKey
+	}
+	if err := a.writeWatermark(ctx, in.Export, in.Watermark, key, schemaKey); err != nil {
 		return FinishResult{}, err
 	}
 	a.logger().InfoContext(ctx, "export finished", "export_id", in.Export.ID, "provider", in.Export.Provider,

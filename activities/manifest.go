@@ -38,6 +38,8 @@ type Manifest struct {
 	ProviderCount *ProviderCount `json:"provider_count,omitempty"`
 	// Resumed says the export continued a stopped run: which, and how much it kept.
 	Resumed *Resumed `json:"resumed,omitempty"`
+	// Table is the export's Parquet files and schema, when its format asks for them.
+	Table *TableManifest `json:"table,omitempty"`
 	// Objects lists every page object, in key order.
 	Objects []PageObject `json:"objects"`
 }

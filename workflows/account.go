@@ -143,7 +143,9 @@ func (ac *account) childInput(r provider.Resource) ExportInput {
 	child := ExportInput{ExportID: ac.id, Provider: in.Provider, Credential: in.Credential, Resource: r.Name,
 		Prefix: ac.prefix + "/" + r.Name, Parallelism: in.Parallelism, PagesPerRun: in.PagesPerRun,
 		HeartbeatSeconds: in.HeartbeatSeconds, Reconcile: in.Reconcile, Resume: in.Resume,
-		CredentialDeadline: in.CredentialDeadline, OutageDeadline: in.OutageDeadline, ReplaceOwner: in.ReplaceOwner}
+		CredentialDeadline: in.CredentialDeadline, OutageDeadline: in.OutageDeadline, ReplaceOwner: in.ReplaceOwner,
+		Format: in.Format, TablePath: in.TablePath, TableCompression: in.TableCompression, TableFileMiB: in.TableFileMiB,
+		TableRaw: in.TableRaw}
 	if r.Incremental {
 		child.Incremental, child.Since = in.Incremental, in.Since
 	}
