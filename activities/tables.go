@@ -77,6 +77,9 @@ func (a *Activities) WriteTables(ctx context.Context, in TablesInput) (_ TablesR
 	if err != nil {
 		return TablesResult{}, err
 	}
+	if schema != nil && len(prog.Files) > 0 {
+		a.logger().InfoContext(ctx, "export's table resumed", "export_id", in.Export.ID, "files_done", len(prog.Files))
+	}
 	if schema == nil {
 		prog = tablesProgress{}
 		if schema, err = a.inferSchema(ctx, in, pages, spec); err != nil {

@@ -17,6 +17,9 @@ const (
 	tableFilesVersion = 1
 )
 
+// tablesHeartbeat is how long WriteTables may go without a heartbeat.
+const tablesHeartbeat = 30 * time.Second
+
 // writeTables derives the export's Parquet files from its pages, once they are all
 // written, where its format asks for them; nil otherwise.
 func (x *exporter) writeTables(ctx workflow.Context) (*activities.TablesResult, error) {
@@ -26,9 +29,11 @@ func (x *exporter) writeTables(ctx workflow.Context) (*activities.TablesResult, 
 	}
 	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
 		// Two passes over every page: hours for the largest exports, with a heartbeat a
-		// page; a retry goes on after the files it finished.
+		// page; a retry goes on after the files it finished. A dead worker's table is
+		// taken up elsewhere after the heartbeat timeout, which outlasts a file's last part
+		// and its footer going up.
 		StartToCloseTimeout: 12 * time.Hour,
-		HeartbeatTimeout:    2 * time.Minute,
+		HeartbeatTimeout:    tablesHeartbeat,
 		RetryPolicy:         &temporal.RetryPolicy{MaximumInterval: time.Minute},
 	})
 	in := activities.TablesInput{Export: x.asked(), Base: x.st.Base, WorkflowID: x.wfID,

@@ -125,11 +125,15 @@ func serveSandbox(t *testing.T, opts sandbox.Options) (*sandbox.Server, string) 
 	return sb, "http://" + ln.Addr().String()
 }
 
-// worker is a worker process polling queue against the sandbox at url.
+// worker is a worker process polling queue against the sandbox at url; kill and start
+// make a crash.
 type worker struct {
-	cmd *exec.Cmd
-	mu  sync.Mutex
-	out bytes.Buffer
+	t    *testing.T
+	env  []string
+	cmd  *exec.Cmd
+	mu   sync.Mutex
+	out  bytes.Buffer
+	done chan struct{}
 }
 
 func (w *worker) Write(p []byte) (int, error) {
@@ -138,6 +142,7 @@ func (w *worker) Write(p []byte) (int, error) {
 	return w.out.Write(p)
 }
 
+// output is what every process of this worker has logged.
 func (w *worker) output() string {
 	w.mu.Lock()
 	defer w.mu.Unlock()
@@ -146,29 +151,42 @@ func (w *worker) output() string {
 
 func startWorker(t *testing.T, queue, url string) *worker {
 	t.Helper()
-	w := &worker{cmd: exec.Command(stack.workerBin)}
-	w.cmd.Env = append([]string{
+	w := &worker{t: t, env: append([]string{
 		"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME"),
 		"TEMPORAL_ADDRESS=" + stack.temporal.Addr, "TEMPORAL_CONFIG_FILE=" + os.DevNull,
 		"PAGEWISE_TASK_QUEUE=" + queue, "PAGEWISE_S3_ENDPOINT=" + stack.s3.Endpoint, "PAGEWISE_S3_BUCKET=" + bucket,
 		"AWS_ACCESS_KEY_ID=" + stack.s3.AccessKey, "AWS_SECRET_ACCESS_KEY=" + stack.s3.SecretKey,
 		"PAGEWISE_HTTP_ADDR=127.0.0.1:0",
-	}, sandbox.WorkerEnv(url)...)
+	}, sandbox.WorkerEnv(url)...)}
+	w.start()
+	t.Cleanup(w.stop)
+	return w
+}
+
+func (w *worker) start() {
+	w.cmd = exec.Command(stack.workerBin)
+	w.cmd.Env = w.env
 	w.cmd.Stdout, w.cmd.Stderr = w, w
 	w.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	if err := w.cmd.Start(); err != nil {
-		t.Fatal(err)
+		w.t.Fatal(err)
 	}
-	t.Cleanup(func() {
-		_ = w.cmd.Process.Signal(syscall.SIGTERM)
-		done := make(chan struct{})
-		go func() { _ = w.cmd.Wait(); close(done) }()
-		select {
-		case <-done:
-		case <-time.After(30 * time.Second):
-			_ = w.cmd.Process.Kill()
-			<-done
-		}
-	})
-	return w
+	w.done = make(chan struct{})
+	go func() { _ = w.cmd.Wait(); close(w.done) }()
+}
+
+// kill is a crash: SIGKILL, nothing finished.
+func (w *worker) kill() {
+	_ = w.cmd.Process.Kill()
+	<-w.done
+}
+
+// stop is a deployment's SIGTERM.
+func (w *worker) stop() {
+	_ = w.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-w.done:
+	case <-time.After(30 * time.Second):
+		w.kill()
+	}
 }
