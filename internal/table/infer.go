@@ -18,10 +18,9 @@ type Declared map[string]Kind
 
 // Inferrer builds a schema from records, one at a time: pass one of two.
 type Inferrer struct {
-	root      *Column
-	prev      []Conflict
-	records   int64
-	malformed int64
+	root    *Column
+	prev    []Conflict
+	records int64
 }
 
 // NewInferrer starts from seed (the previous run's schema; nil for none), then the

@@ -196,10 +196,7 @@ func TestFilesEndAtTheirSizeAndAResumedWriteMatches(t *testing.T) {
 	if err == nil {
 		t.Fatal("the failing sink's error was not returned")
 	}
-	var done []File
-	for _, f := range files[:2] {
-		done = append(done, f)
-	}
+	done := files[:2]
 	resumed, err := Write(context.Background(), Job{Pages: pages, Schema: s, Spec: spec, Done: done,
 		Vars: Vars{Provider: "clio", Resource: "contacts", ExportID: "e1", Start: start}, Sink: failing.sink})
 	if err != nil {
