@@ -16,6 +16,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/pagewise/pagewise/activities"
+	"github.com/pagewise/pagewise/internal/provider"
 	"github.com/pagewise/pagewise/internal/table"
 )
 
@@ -246,5 +247,21 @@ func TestTableSettingsNeedAParquetFormat(t *testing.T) {
 	ok.Format, ok.TablePath, ok.TableCompression, ok.TableFileMiB, ok.TableRaw = "both", "{provider}/dt={yyyy}-{mm}-{dd}/{part}.parquet", "gzip", 64, true
 	if err := ValidateInput(ok); err != nil {
 		t.Errorf("valid table settings refused: %v", err)
+	}
+}
+
+// TestAccountPassesItsFormatOn: each resource's export of an account takes the account's
+// format and table settings, and the account's input is checked like an export's.
+func TestAccountPassesItsFormatOn(t *testing.T) {
+	in := AccountInput{Provider: "fake", All: true, Format: table.FormatBoth, TablePath: "{resource}-{part}.parquet",
+		TableCompression: "gzip", TableFileMiB: 8, TableRaw: true}
+	child := (&account{in: in, id: "a1", prefix: "fake"}).childInput(provider.Resource{Name: "items"})
+	if child.Format != in.Format || child.TablePath != in.TablePath || child.TableCompression != "gzip" ||
+		child.TableFileMiB != 8 || !child.TableRaw {
+		t.Fatalf("child input %+v", child)
+	}
+	in.TablePath = "../{part}.parquet"
+	if err := ValidateAccountInput(in); err == nil || !strings.Contains(err.Error(), "invalid table_path") {
+		t.Fatalf("an account with a bad table_path: %v", err)
 	}
 }
