@@ -119,6 +119,27 @@ func (a *Activities) WriteTables(ctx context.Context, in TablesInput) (_ TablesR
 	return res, nil
 }
 
+// checkTableKeys fails an export whose table settings can never be written: a format
+// or a template the workflow would have refused, or table keys over S3's length.
+func checkTableKeys(base string, e Export) error {
+	if e.Format != "" && !slices.Contains(table.Formats, e.Format) {
+		return invalid("invalid format %q: use %s", e.Format, strings.Join(table.Formats, ", "))
+	}
+	if !table.WantsTable(e.Format) {
+		return nil
+	}
+	spec := tableSpec(e)
+	if err := spec.Validate(); err != nil {
+		return invalid("%v", err)
+	}
+	tmpl, _ := table.ParseTemplate(cmp.Or(spec.Path, table.DefaultTemplate))
+	longest := tableKey(base, tmpl.Render(table.Vars{Provider: e.Provider, Resource: e.Spec.Resource, ExportID: e.ID}, 99_999))
+	if len(longest) > maxKeyBytes {
+		return invalid("the export's table keys would be up to %d bytes long, over S3's %d: shorten table_path, prefix or export_id", len(longest), maxKeyBytes)
+	}
+	return nil
+}
+
 // tableSpec is the export's table settings, every default where it names none.
 func tableSpec(e Export) table.Spec {
 	if e.Table == nil {
