@@ -7,7 +7,6 @@ import (
 	"github.com/parquet-go/parquet-go/compress"
 	"github.com/parquet-go/parquet-go/compress/gzip"
 	"github.com/parquet-go/parquet-go/compress/snappy"
-	"github.com/parquet-go/parquet-go/compress/zstd"
 )
 
 // Formats an export can be written in: its pages alone (the default), or Parquet files
@@ -80,7 +79,7 @@ func (s Spec) codec() compress.Codec {
 	case "gzip":
 		return &gzip.Codec{Level: gzip.DefaultCompression}
 	}
-	return &zstd.Codec{Level: zstd.DefaultLevel}
+	return &zstdCodec{}
 }
 
 func clip(s string) string {
