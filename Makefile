@@ -13,8 +13,9 @@ demo: tools ## one complete export on this machine: PROVIDER=close make demo
 dev: tools ## the demo's stack (Temporal with its Web UI, S3, sandbox API, worker) kept up until Ctrl-C; prints the environment to export
 	go run ./cmd/demo --dev --provider $(PROVIDER) $(DEV_FLAGS)
 
-test: tools ## every test, end-to-end ones included (real Temporal, real S3 server), then a short fuzz
+test: tools ## every test, end-to-end ones included (real Temporal, real S3 server), DuckDB reading the Parquet output, then a short fuzz
 	go test $(GO_TEST_FLAGS) ./...
+	cd e2e/duckdb && go test $(GO_TEST_FLAGS) ./...
 	@$(MAKE) --no-print-directory fuzz
 
 fuzz: ## each fuzz target for FUZZTIME (input validation, export ids, keys); seeds also run in every go test
@@ -31,6 +32,7 @@ bench: tools ## one table: durable overhead, budget use, gzip cost; BENCH_FLAGS=
 lint:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); exit 1; }
 	go vet ./...
+	cd e2e/duckdb && go vet ./...
 	go run honnef.co/go/tools/cmd/staticcheck@v0.8.2 ./...
 
 tools: ## builds the Temporal CLI and versitygw into .tools/bin once

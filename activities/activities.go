@@ -16,6 +16,7 @@ import (
 	"github.com/pagewise/pagewise/internal/metrics"
 	"github.com/pagewise/pagewise/internal/provider"
 	"github.com/pagewise/pagewise/internal/storage"
+	"github.com/pagewise/pagewise/internal/table"
 )
 
 // Error types an export fails with. The workflow and operators branch on them.
@@ -107,6 +108,10 @@ type Export struct {
 	Credential string        `json:"credential,omitempty"`
 	Prefix     string        `json:"prefix"` // destination prefix below the store prefix
 	Spec       provider.Spec `json:"spec"`
+	// Format is jsonl (the pages alone, the default), parquet or both: Parquet files
+	// derived from the pages at the end (WriteTables), with Table's settings.
+	Format string      `json:"format,omitempty"`
+	Table  *table.Spec `json:"table,omitempty"`
 }
 
 func (a *Activities) logger() *slog.Logger {

@@ -42,6 +42,8 @@ type FinishInput struct {
 	Reconcile string      `json:"reconcile,omitempty"`
 	// Resumed is set when this export continued a stopped run.
 	Resumed *Resumed `json:"resumed,omitempty"`
+	// Tables is the table WriteTables derived from the pages, listed in the manifest.
+	Tables *TablesResult `json:"tables,omitempty"`
 }
 
 // FinishResult says where the manifest is.
@@ -79,6 +81,9 @@ func (a *Activities) Finish(ctx context.Context, in FinishInput) (_ FinishResult
 		m.Bytes += p.Bytes
 	}
 	m.FieldsRefused = fieldsRefused(in.Partitions)
+	if m.Table, err = a.finishTable(ctx, in, m.Records); err != nil {
+		return FinishResult{}, a.unpublish(ctx, in, err)
+	}
 	used, inner, err := a.stageManifest(ctx, in, a.manifestHead(ctx, &m, in))
 	switch {
 	case inner != nil:
@@ -90,7 +95,12 @@ func (a *Activities) Finish(ctx context.Context, in FinishInput) (_ FinishResult
 	if err != nil {
 		return FinishResult{}, err
 	}
-	if err := a.advanceSeries(ctx, in, key); err != nil {
+	// Written only after a verified manifest: a failed export never advances it.
+	schemaKey := ""
+	if m.Table != nil {
+		schemaKey = m.Table.SchemaKey
+	}
+	if err := a.advanceSeries(ctx, in, key, schemaKey); err != nil {
 		return FinishResult{}, err
 	}
 	a.logger().InfoContext(ctx, "export finished", "export_id", in.Export.ID, "provider", in.Export.Provider,
@@ -102,7 +112,7 @@ func (a *Activities) Finish(ctx context.Context, in FinishInput) (_ FinishResult
 // advanceSeries writes the prefix's watermark.json for an export that took every record of
 // its resource: written only after a verified manifest, so a failed export never advances
 // it, and never by one whose input left records out.
-func (a *Activities) advanceSeries(ctx context.Context, in FinishInput, manifestKey string) error {
+func (a *Activities) advanceSeries(ctx context.Context, in FinishInput, manifestKey, schemaKey string) error {
 	what, err := a.narrowing(ctx, in.Export, in.SinceGiven)
 	if err != nil {
 		return err
@@ -113,7 +123,7 @@ func (a *Activities) advanceSeries(ctx context.Context, in FinishInput, manifest
 			"watermark", a.Store.Location(a.watermarkKey(in.Export)))
 		return nil
 	}
-	return a.writeWatermark(ctx, in.Export, in.Watermark, manifestKey)
+	return a.writeWatermark(ctx, in.Export, in.Watermark, manifestKey, schemaKey)
 }
 
 // manifestHead gives the manifest's head once asked for: with the provider's count at the

@@ -42,6 +42,8 @@ type Manifest struct {
 	// out of every page from the first that met the refusal on, as the connector reported
 	// them in its positions.
 	FieldsRefused []string `json:"fields_refused,omitempty"`
+	// Table is the export's Parquet files and schema, when its format asks for them.
+	Table *TableManifest `json:"table,omitempty"`
 	// Objects lists every page object, in key order.
 	Objects []PageObject `json:"objects"`
 }

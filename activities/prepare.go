@@ -83,6 +83,9 @@ func (a *Activities) Prepare(ctx context.Context, in PrepareInput) (_ PrepareRes
 	if err := checkKeyLength(base); err != nil {
 		return PrepareResult{}, err
 	}
+	if err := checkTableKeys(base, e); err != nil {
+		return PrepareResult{}, err
+	}
 	if err := a.checkSeries(ctx, e); err != nil {
 		return PrepareResult{}, err
 	}

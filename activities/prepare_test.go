@@ -16,6 +16,7 @@ import (
 	"github.com/pagewise/pagewise/internal/provider/registry"
 	"github.com/pagewise/pagewise/internal/storage"
 	"github.com/pagewise/pagewise/internal/storage/storagetest"
+	"github.com/pagewise/pagewise/internal/table"
 	"github.com/pagewise/pagewise/internal/testkit/sandbox"
 )
 
@@ -216,5 +217,20 @@ func TestPrepareKeepsAVerifiedExportWithoutReplace(t *testing.T) {
 	}
 	if _, err := store.Head(ctx, manifest); !errors.Is(err, storage.ErrNotFound) {
 		t.Fatalf("replace left the old manifest: %v", err)
+	}
+}
+
+// TestPrepareRefusesTableKeysS3WouldRefuse: a template whose keys would be over S3's
+// 1,024 bytes fails at once, naming the fields to shorten.
+func TestPrepareRefusesTableKeysS3WouldRefuse(t *testing.T) {
+	e := Export{ID: strings.Repeat("e", 200), Provider: "clio", Prefix: strings.Repeat("p/", 200) + "x", Format: "parquet",
+		Table: &table.Spec{Path: "{export_id}/{export_id}/{part}.parquet"}, Spec: provider.Spec{Resource: "contacts"}}
+	err := checkTableKeys("base/"+e.Prefix+"/"+e.ID, e)
+	if err == nil || !strings.Contains(err.Error(), "table keys would be up to") {
+		t.Fatalf("got %v", err)
+	}
+	e.Table.Path = ""
+	if err := checkTableKeys("base/x/"+e.ID, e); err != nil {
+		t.Fatalf("a short key was refused: %v", err)
 	}
 }

@@ -49,7 +49,7 @@ func TestConflictingKeysFailAtOnce(t *testing.T) {
 	if err := store.Put(ctx, "series/watermark.json/owner.json", []byte(`{}`), "application/json", nil); err != nil {
 		t.Fatal(err)
 	}
-	err := a.writeWatermark(ctx, Export{ID: "e", Prefix: "series", Provider: "clio", Spec: provider.Spec{Resource: "contacts"}}, time.Now(), "k")
+	err := a.writeWatermark(ctx, Export{ID: "e", Prefix: "series", Provider: "clio", Spec: provider.Spec{Resource: "contacts"}}, time.Now(), "k", "")
 	var appErr *temporal.ApplicationError
 	if !errors.As(err, &appErr) || appErr.Type() != ErrStorageConflict || !appErr.NonRetryable() {
 		t.Fatalf("writing over a folder: %v, want a non-retryable %s", err, ErrStorageConflict)

@@ -77,6 +77,12 @@ func (a *Activities) verify(ctx context.Context, manifestKey, base string) error
 		c.problems.add("manifest totals (%d pages, %d records) disagree with its objects (%d, %d)",
 			h.Pages, h.Records, c.pages, c.records)
 	}
+	if tm := r.head.Table; tm != nil && tm.Rows != r.head.Records {
+		c.problems.add("manifest's table holds %d rows, its pages %d records", tm.Rows, r.head.Records)
+	}
+	if err := a.checkTable(ctx, base, r.head.Table, &c.problems); err != nil {
+		return err
+	}
 	if err := c.problems.err(); err != nil {
 		return verificationFailed(manifestKey, err)
 	}

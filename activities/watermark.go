@@ -25,6 +25,9 @@ type Watermark struct {
 	// Credential is the account the series exports: another account's watermark would
 	// make an incremental run skip records it never exported.
 	Credential string `json:"credential,omitempty"`
+	// Schema is the key of the series' latest table schema (schema.json): the next
+	// export's table starts from its columns.
+	Schema string `json:"schema,omitempty"`
 }
 
 // watermarkKey sits beside the export folders of one prefix, so it outlives any one
@@ -72,9 +75,18 @@ func (a *Activities) checkSeries(ctx context.Context, e Export) error {
 	return nil
 }
 
-func (a *Activities) writeWatermark(ctx context.Context, e Export, at time.Time, manifestKey string) error {
+// writeWatermark records a successful export; schemaKey is its table's schema, or empty
+// to keep the schema the watermark named before (an export without a table).
+func (a *Activities) writeWatermark(ctx context.Context, e Export, at time.Time, manifestKey, schemaKey string) error {
+	if schemaKey == "" {
+		prev, _, err := a.loadWatermark(ctx, e)
+		if err != nil {
+			return err
+		}
+		schemaKey = prev.Schema
+	}
 	body, err := json.MarshalIndent(Watermark{Watermark: at.UTC(), Manifest: a.Store.Location(manifestKey),
-		Provider: e.Provider, Resource: e.Spec.Resource, Credential: e.Credential}, "", "  ")
+		Provider: e.Provider, Resource: e.Spec.Resource, Credential: e.Credential, Schema: schemaKey}, "", "  ")
 	if err != nil {
 		return err
 	}

@@ -108,6 +108,11 @@ func addExportFlags(fs *flag.FlagSet) *exportFlags {
 	fs.BoolVar(&in.Resume, "resume", false, "continue the stopped run of this export id, keeping its pages (or use starter resume EXPORT_ID)")
 	fs.StringVar(&in.CredentialDeadline, "credential-deadline", "", "how long to wait for a credential refused mid-export, e.g. 24h (default 24h)")
 	fs.StringVar(&in.OutageDeadline, "outage-deadline", "", "how long to retry pages that keep failing before the export fails, e.g. 24h (default 24h)")
+	fs.StringVar(&in.Format, "format", "", "jsonl, parquet or both: parquet adds typed Parquet files and schema.json, derived from the pages (default jsonl)")
+	fs.StringVar(&in.TablePath, "table-path", "", "with --format parquet or both: where each file goes in the export's table/ folder, e.g. 'dt={yyyy}-{mm}-{dd}/part-{part}.parquet' (default part-{part}.parquet)")
+	fs.StringVar(&in.TableCompression, "table-compression", "", "with --format parquet or both: zstd, snappy or gzip (default zstd)")
+	fs.IntVar(&in.TableFileMiB, "table-file-mib", 0, "with --format parquet or both: about this many MiB of record text a file (default 128)")
+	fs.BoolVar(&in.TableRaw, "table-raw", false, "with --format parquet or both: add a _raw column holding each record exactly as the API returned it")
 	return ef
 }
 
@@ -153,7 +158,8 @@ func (ef *exportFlags) account() (*workflows.AccountInput, error) {
 		Prefix: in.Prefix, Concurrency: ef.concurrency, Parallelism: in.Parallelism, PagesPerRun: in.PagesPerRun,
 		HeartbeatSeconds: in.HeartbeatSeconds, Reconcile: in.Reconcile, CredentialDeadline: in.CredentialDeadline,
 		OutageDeadline: in.OutageDeadline, ReplaceOwner: in.ReplaceOwner, Incremental: in.Incremental, Since: in.Since,
-		Resume: in.Resume, Replace: in.Replace}
+		Resume: in.Resume, Replace: in.Replace, Format: in.Format, TablePath: in.TablePath, TableCompression: in.TableCompression,
+		TableFileMiB: in.TableFileMiB, TableRaw: in.TableRaw}
 	if ef.resources != "" {
 		acct.Resources = strings.Split(ef.resources, ",")
 	}

@@ -48,6 +48,8 @@ var allFlags = map[string][]string{
 	"since": {"--since", "2026-01-31T00:00:00Z"}, "heartbeat_seconds": {"--heartbeat-seconds", "30"},
 	"reconcile": {"--reconcile", "fail"}, "replace_owner": {"--replace-owner"}, "replace": {"--replace"}, "resume": {"--resume"},
 	"credential": {"--credential", "acme"}, "credential_deadline": {"--credential-deadline", "2h"}, "outage_deadline": {"--outage-deadline", "6h"},
+	"format": {"--format", "both"}, "table_path": {"--table-path", "dt={yyyy}-{mm}-{dd}/part-{part}.parquet"},
+	"table_compression": {"--table-compression", "snappy"}, "table_file_mib": {"--table-file-mib", "256"}, "table_raw": {"--table-raw"},
 }
 
 // TestExportTakesTheWholeInput: every ExportInput field has a flag, the help lists it,

@@ -192,7 +192,8 @@ func (ac *account) childInput(r provider.Resource) ExportInput {
 		Prefix: ac.prefix + "/" + r.Name, Parallelism: in.Parallelism, PagesPerRun: in.PagesPerRun,
 		HeartbeatSeconds: in.HeartbeatSeconds, Reconcile: in.Reconcile, Resume: in.Resume,
 		CredentialDeadline: in.CredentialDeadline, OutageDeadline: in.OutageDeadline, ReplaceOwner: in.ReplaceOwner,
-		Replace: in.Replace}
+		Replace: in.Replace, Format: in.Format, TablePath: in.TablePath, TableCompression: in.TableCompression, TableFileMiB: in.TableFileMiB,
+		TableRaw: in.TableRaw}
 	if r.Incremental {
 		child.Incremental, child.Since = in.Incremental, in.Since
 	}

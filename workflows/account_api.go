@@ -65,6 +65,13 @@ type AccountInput struct {
 	// Resume keeps every resource an earlier run of this account exported (its folder
 	// holds its manifest) and resumes the others from where they stopped.
 	Resume bool `json:"resume,omitempty"`
+	// Format, TablePath, TableCompression, TableFileMiB and TableRaw apply to each
+	// resource's export as in ExportInput.
+	Format           string `json:"format,omitempty"`
+	TablePath        string `json:"table_path,omitempty"`
+	TableCompression string `json:"table_compression,omitempty"`
+	TableFileMiB     int    `json:"table_file_mib,omitempty"`
+	TableRaw         bool   `json:"table_raw,omitempty"`
 	// DryRun lists the resources the account export would take (the catalog, with what
 	// discovery found) and exports nothing.
 	DryRun bool `json:"dry_run,omitempty"`

@@ -29,5 +29,7 @@ func ValidateAccountInput(in AccountInput) error {
 	return ValidateInput(ExportInput{ExportID: in.ExportID, Provider: in.Provider, Credential: in.Credential,
 		Resource: "any", Prefix: in.Prefix, Parallelism: in.Parallelism, PagesPerRun: in.PagesPerRun,
 		HeartbeatSeconds: in.HeartbeatSeconds, Reconcile: in.Reconcile, Since: in.Since,
-		CredentialDeadline: in.CredentialDeadline, OutageDeadline: in.OutageDeadline})
+		CredentialDeadline: in.CredentialDeadline, OutageDeadline: in.OutageDeadline,
+		Format: in.Format, TablePath: in.TablePath, TableCompression: in.TableCompression, TableFileMiB: in.TableFileMiB,
+		TableRaw: in.TableRaw})
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/pagewise/pagewise/activities"
 	"github.com/pagewise/pagewise/internal/provider"
+	"github.com/pagewise/pagewise/internal/table"
 )
 
 // Names a client needs to start, query and signal exports.
@@ -97,6 +98,18 @@ type ExportInput struct {
 	// this id. Without it Prepare refuses, so the last good export is never lost to a
 	// re-run that is then cancelled or fails.
 	Replace bool `json:"replace,omitempty"`
+	// Format is jsonl (the pages alone, the default), parquet or both: typed Parquet
+	// files and their schema.json, derived from the verified pages when the export ends.
+	Format string `json:"format,omitempty"`
+	// TablePath places each Parquet file inside the export's table/ folder (a template;
+	// default part-{part}.parquet).
+	TablePath string `json:"table_path,omitempty"`
+	// TableCompression is zstd (the default), snappy or gzip.
+	TableCompression string `json:"table_compression,omitempty"`
+	// TableFileMiB is about how much record text one Parquet file holds (default 128).
+	TableFileMiB int `json:"table_file_mib,omitempty"`
+	// TableRaw adds a _raw column holding each record exactly as the API returned it.
+	TableRaw bool `json:"table_raw,omitempty"`
 	// State is filled in by the workflow when it continues as new; an input that sets it
 	// is refused.
 	State *State `json:"state,omitempty"`
@@ -141,6 +154,18 @@ type ExportResult struct {
 	Since time.Time `json:"since,omitzero"`
 	// Resumed is set when the export continued a stopped run.
 	Resumed *activities.Resumed `json:"resumed,omitempty"`
+	// TableFiles is how many Parquet files the export wrote, and Schema its schema.json.
+	TableFiles int    `json:"table_files,omitempty"`
+	Schema     string `json:"schema,omitempty"`
+}
+
+// tableSpec is the input's table settings; nil when it names none.
+func (in ExportInput) tableSpec() *table.Spec {
+	s := table.Spec{Path: in.TablePath, Compression: in.TableCompression, FileMiB: in.TableFileMiB, Raw: in.TableRaw}
+	if s == (table.Spec{}) {
+		return nil
+	}
+	return &s
 }
 
 // Progress answers the progress query.

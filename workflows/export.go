@@ -99,7 +99,7 @@ func newExporter(ctx workflow.Context, in ExportInput, checked bool) *exporter {
 		export: activities.Export{ID: id, Provider: in.Provider, Credential: in.Credential, Prefix: prefix, Spec: provider.Spec{
 			Resource: in.Resource, Strategy: in.Strategy, PageSize: in.PageSize,
 			Fields: in.Fields, Filters: in.Filters, Query: in.Query,
-		}},
+		}, Format: in.Format, Table: in.tableSpec()},
 	}
 	if in.State != nil {
 		x.st = *in.State
@@ -253,18 +253,27 @@ func (x *exporter) finish(ctx workflow.Context) (ExportResult, error) {
 		CountAtStart: x.st.CountAtStart, Reconcile: x.in.Reconcile, Resumed: x.st.Resumed,
 	}
 	x.countAtEnd(ctx, &in)
-	err := workflow.ExecuteActivity(actx, a.Finish, in).Get(ctx, &res)
+	tables, err := x.writeTables(ctx)
+	if err != nil {
+		return ExportResult{}, x.fail(err)
+	}
+	in.Tables = tables
+	err = workflow.ExecuteActivity(actx, a.Finish, in).Get(ctx, &res)
 	if err != nil {
 		return ExportResult{}, x.fail(err)
 	}
 	x.phase = PhaseDone
 	x.upsertMemo(ctx, "completed")
-	return ExportResult{
+	out := ExportResult{
 		ExportID: x.asked().ID, Pages: res.Pages, Records: res.Records, Bytes: res.Bytes,
 		ManifestKey: res.ManifestKey, Manifest: res.Location,
 		StartedAt: x.st.StartedAt, FinishedAt: workflow.Now(ctx), Runs: x.st.Runs + 1,
 		Watermark: x.watermark(), Since: x.st.Plan.Since, Resumed: x.st.Resumed,
-	}, nil
+	}
+	if tables != nil {
+		out.TableFiles, out.Schema = len(tables.Files), tables.Schema
+	}
+	return out, nil
 }
 
 // watermarkSkew allows for the API's clock running behind ours: the next incremental

@@ -173,7 +173,7 @@ func TestSmallerLimitOutlivesContinueAsNew(t *testing.T) {
 	}
 	h2 := newHarnessOn(t, 203, h.store)
 	h2.conn.noTotal, h2.conn.shrinkTo = true, 1 // a chain that lost its limit would page by 1
-	h2.env.SetContinuedExecutionRunID("first-run")
+	h2.env.SetContinuedExecutionRunID(next.State.From)
 	next.PagesPerRun = 1000
 	h2.env.ExecuteWorkflow(Export, next)
 	var res ExportResult

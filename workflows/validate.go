@@ -1,10 +1,12 @@
 package workflows
 
 import (
+	"cmp"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -13,6 +15,7 @@ import (
 
 	"github.com/pagewise/pagewise/activities"
 	"github.com/pagewise/pagewise/internal/provider"
+	"github.com/pagewise/pagewise/internal/table"
 )
 
 // Bounds on what one export may ask for, checked before any activity runs: past them an
@@ -62,6 +65,25 @@ func ValidateInput(in ExportInput) error {
 		return invalidInput("invalid outage_deadline %q: a Go duration from 1m to 720h, e.g. 24h", clip(in.OutageDeadline))
 	case in.HeartbeatSeconds < 0 || in.HeartbeatSeconds > MaxHeartbeatSeconds:
 		return invalidInput("invalid heartbeat_seconds %d: use 1 to %d (0 means 10)", in.HeartbeatSeconds, MaxHeartbeatSeconds)
+	}
+	return validateFormat(in)
+}
+
+// validateFormat checks the output format and the table settings, which only a format
+// with Parquet files takes.
+func validateFormat(in ExportInput) error {
+	if in.Format != "" && !slices.Contains(table.Formats, in.Format) {
+		return invalidInput("invalid format %q: use %s", clip(in.Format), strings.Join(table.Formats, ", "))
+	}
+	spec := in.tableSpec()
+	if spec == nil {
+		return nil
+	}
+	if !table.WantsTable(in.Format) {
+		return invalidInput("invalid input: table_path, table_compression, table_file_mib and table_raw apply to format parquet or both, not %s", cmp.Or(in.Format, table.FormatJSONL))
+	}
+	if err := spec.Validate(); err != nil {
+		return invalidInput("%v", err)
 	}
 	return nil
 }

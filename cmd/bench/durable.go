@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -9,6 +10,7 @@ import (
 
 	enumspb "go.temporal.io/api/enums/v1"
 
+	"github.com/pagewise/pagewise/activities"
 	"github.com/pagewise/pagewise/internal/exportclient"
 	"github.com/pagewise/pagewise/workflows"
 )
@@ -26,6 +28,7 @@ type spec struct {
 	budget                       float64 // sandbox requests/s per credential; 0: unlimited
 	rate                         float64 // the worker's rate for provider; 0: unpaced
 	gzip                         int
+	format                       string // the export's format; "" is jsonl
 }
 
 // clioFields keeps the bench's Clio records the size they have always had (about 45
@@ -72,7 +75,7 @@ func (e *env) durable(ctx context.Context, s spec, sandboxURL string) (row, erro
 	}
 	r := s.row(path)
 	in := workflows.ExportInput{ExportID: queue, Provider: s.provider, Resource: s.resource, Strategy: s.strategy,
-		PageSize: s.pageSize, Parallelism: s.parallelism, Fields: s.fields()}
+		PageSize: s.pageSize, Parallelism: s.parallelism, Fields: s.fields(), Format: s.format}
 	started := time.Now()
 	res, firstRun, err := e.export(ctx, w, queue, in)
 	if err != nil {
@@ -80,6 +83,11 @@ func (e *env) durable(ctx context.Context, s spec, sandboxURL string) (row, erro
 	}
 	r.elapsed = time.Since(started)
 	r.pages, r.records, r.bytes, r.runs = res.Pages, res.Records, res.Bytes, res.Runs
+	if res.TableFiles > 0 {
+		if r.tableFiles, r.tableBytes, err = e.tableOf(ctx, res.ManifestKey); err != nil {
+			return row{}, err
+		}
+	}
 
 	runIDs, events, err := e.history(ctx, in.ExportID, firstRun)
 	if err != nil {
@@ -170,4 +178,23 @@ func (e *env) nextRun(ctx context.Context, workflowID, runID string) (string, er
 		}
 	}
 	return "", fmt.Errorf("run %s continued as new, but its close event names no next run", runID)
+}
+
+// tableOf counts the Parquet files a manifest lists and their bytes.
+func (e *env) tableOf(ctx context.Context, manifestKey string) (files int, bytes int64, err error) {
+	body, err := e.store.Get(ctx, manifestKey)
+	if err != nil {
+		return 0, 0, err
+	}
+	var m activities.Manifest
+	if err := json.Unmarshal(body, &m); err != nil {
+		return 0, 0, fmt.Errorf("manifest %s: %w", manifestKey, err)
+	}
+	if m.Table == nil {
+		return 0, 0, fmt.Errorf("manifest %s lists no table", manifestKey)
+	}
+	for _, f := range m.Table.Files {
+		bytes += f.Bytes
+	}
+	return len(m.Table.Files), bytes, nil
 }

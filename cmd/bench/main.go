@@ -10,7 +10,10 @@
 //     time range, where equal spans of time are far from equal work;
 //   - efficiency: bytes per record and worker CPU at PAGEWISE_GZIP_LEVEL 1, 6 and 9;
 //   - scale (--scale only): 10,000 against 1,000,000 records (and 10,000,000 with
-//     --huge): throughput, runs, the longest run's history and the worker's peak RSS.
+//     --huge): throughput, runs, the longest run's history and the worker's peak RSS;
+//   - table (--scale only): the same serial export of 1,000,000 records (and
+//     10,000,000 with --huge) in format jsonl and in format parquet: what the Parquet
+//     files cost in time, CPU and memory, and how many objects they save a reader.
 //
 // Every durable row runs the worker binary as its own process, so its CPU time and peak
 // RSS are the worker's alone. Progress goes to stderr, the table to stdout.
@@ -39,17 +42,18 @@ type options struct {
 	budgetRecords int
 	budgetSeconds int
 	scaleRecords  []int
+	tableRecords  []int
 	pageSize      int
 	latencies     []time.Duration
 	sections      []string
 	markdown      bool
 }
 
-var sectionNames = []string{"serial", "budget", "skewed", "efficiency", "scale"}
+var sectionNames = []string{"serial", "budget", "skewed", "efficiency", "scale", "table"}
 
 func main() {
 	var o options
-	var lat, scaleRecs, only string
+	var lat, scaleRecs, tableRecs, only string
 	var scale, huge bool
 	flag.IntVar(&o.records, "records", 20_000, "records of the serial and gzip exports (serial rows with a latency: see --serial-seconds)")
 	flag.IntVar(&o.serialSeconds, "serial-seconds", 20, "size each serial row with a latency to take this long at its floor; 0 uses --records")
@@ -59,7 +63,8 @@ func main() {
 	flag.StringVar(&lat, "latency", "0ms,20ms,100ms", "sandbox latencies of the serial section, comma-separated")
 	flag.BoolVar(&scale, "scale", false, "add the scale section (a million records: several minutes)")
 	flag.StringVar(&scaleRecs, "scale-records", "10000,1000000", "record counts of the scale section, comma-separated")
-	flag.BoolVar(&huge, "huge", false, "add a 10,000,000-record row to the scale section (about 20 minutes on 2 cores)")
+	flag.StringVar(&tableRecs, "table-records", "1000000", "record counts of the table section (jsonl against parquet), comma-separated")
+	flag.BoolVar(&huge, "huge", false, "add a 10,000,000-record row to the scale and table sections (about 20 minutes each on 2 cores)")
 	flag.StringVar(&only, "only", "", "run only these sections, comma-separated: "+strings.Join(sectionNames, ", "))
 	flag.BoolVar(&o.markdown, "markdown", false, "print the table as Markdown")
 	flag.Parse()
@@ -70,12 +75,16 @@ func main() {
 	if o.scaleRecords, err = parseList(scaleRecs, strconv.Atoi); err != nil {
 		badFlag("--scale-records: %v", err)
 	}
+	if o.tableRecords, err = parseList(tableRecs, strconv.Atoi); err != nil {
+		badFlag("--table-records: %v", err)
+	}
 	o.sections = []string{"serial", "budget", "skewed", "efficiency"}
 	if huge {
 		o.scaleRecords = append(o.scaleRecords, hugeRecords)
+		o.tableRecords = append(o.tableRecords, hugeRecords)
 	}
 	if scale || huge {
-		o.sections = append(o.sections, "scale")
+		o.sections = append(o.sections, "scale", "table")
 	}
 	if only != "" {
 		if o.sections, err = parseList(only, section); err != nil {
@@ -103,6 +112,7 @@ func run(ctx context.Context, o options) error {
 	defer env.close()
 	sections := map[string]func(context.Context, options) ([]row, error){
 		"serial": env.serial, "budget": env.budget, "skewed": env.skewed, "efficiency": env.efficiency, "scale": env.scale,
+		"table": env.table,
 	}
 	var rows []row
 	for _, name := range sectionNames {

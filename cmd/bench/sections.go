@@ -178,3 +178,35 @@ func (e *env) scale(ctx context.Context, o options) ([]row, error) {
 	}
 	return rows, nil
 }
+
+// table is what format parquet costs beside the pages: the same serial export in format
+// jsonl and in format parquet, each on a fresh worker, at each record count.
+func (e *env) table(ctx context.Context, o options) ([]row, error) {
+	var rows []row
+	for _, n := range o.tableRecords {
+		var jsonl *row
+		for _, format := range []string{"jsonl", "parquet"} {
+			s := clioCursor("table", n, o.pageSize)
+			s.format = format
+			_, url, stop, err := serveSandbox(sandbox.Options{Records: n, Seed: 1})
+			if err != nil {
+				return nil, err
+			}
+			progress("table: %s %s, %d records, format %s…", s.export(), s.strategy, n, format)
+			r, err := e.durable(ctx, s, url)
+			stop()
+			if err != nil {
+				return nil, err
+			}
+			r.format = format
+			if jsonl == nil {
+				jsonl = &r
+			} else {
+				r.rssOf = jsonl.usage
+				progress("  %d Parquet files for %d pages, %.0f bytes a record", r.tableFiles, r.pages, float64(r.tableBytes)/float64(max(r.records, 1)))
+			}
+			rows = append(rows, r)
+		}
+	}
+	return rows, nil
+}

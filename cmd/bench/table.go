@@ -28,6 +28,10 @@ type row struct {
 	rssOf     *usage // scale: the smallest export's worker, for the RSS ratio
 	runs      int
 	maxEvents int64
+
+	format     string // "" for the pages alone
+	tableFiles int    // Parquet files the manifest lists
+	tableBytes int64
 }
 
 func (r row) recordsPerSec() float64 { return float64(r.records) / r.elapsed.Seconds() }
@@ -40,7 +44,8 @@ func (r row) floor() time.Duration { return time.Duration(r.pages) * r.latency }
 // columns are the table's; the first leftCols are text, the rest numbers.
 var columns = []string{"section", "export", "path", "strategy", "latency", "records", "pages", "seconds",
 	"prepare s", "first page s", "pages s", "finish s", "records/s", "pages/s", "% of plain", "% of floor", "overhead ms/page", "budget req/s", "% of ceiling", "429s", "429 %",
-	"peak req/s", "gzip", "bytes/record", "CPU s/100k rec", "peak RSS MB", "RSS ×", "runs", "max events/run"}
+	"peak req/s", "gzip", "bytes/record", "CPU s/100k rec", "peak RSS MB", "RSS ×", "runs", "max events/run",
+	"format", "table files", "pages per file", "table bytes/record"}
 
 const leftCols = 4
 
@@ -81,7 +86,25 @@ func (r row) cells() []string {
 	if r.runs > 0 {
 		runs, events = strconv.Itoa(r.runs), group(r.maxEvents)
 	}
-	return append(c, cpu, rss, rssRatio, runs, events)
+	c = append(c, cpu, rss, rssRatio, runs, events)
+	return append(c, r.tableCells()...)
+}
+
+// tableCells are the format columns: a Parquet row's files, how many pages each stands
+// for (the small-files problem: objects a reader opens), and their bytes per record.
+func (r row) tableCells() []string {
+	if r.usage == nil {
+		return []string{"", "", "", ""}
+	}
+	format := r.format
+	if format == "" {
+		format = "jsonl"
+	}
+	if r.tableFiles == 0 {
+		return []string{format, "", "", ""}
+	}
+	return []string{format, group(int64(r.tableFiles)), group(int64(r.pages / r.tableFiles)),
+		fmt.Sprintf("%.0f", float64(r.tableBytes)/float64(max(r.records, 1)))}
 }
 
 // phaseCells are the durable rows' phases, blank for the plain loop.

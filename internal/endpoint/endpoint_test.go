@@ -88,6 +88,7 @@ func TestServe(t *testing.T) {
 	sdk := exp.Temporal().WithTags(map[string]string{"namespace": "default", "task_queue": "exports"})
 	sdk.Counter("temporal_poller_start").Inc(2)
 	sdk.Timer("temporal_activity_execution_latency").Record(300 * time.Millisecond)
+	exp.Admit("clio", "contacts") // a resource the API served is a label
 	exp.PageWritten("clio", "contacts", 10, 500)
 	code, body := get(t, base+"/metrics")
 	for _, want := range []string{
