@@ -15,7 +15,7 @@ func TestAccountManifestStaysOutOfOtherExports(t *testing.T) {
 	store := storagetest.NewMemory()
 	a := &Activities{Providers: oneProvider{listConnector{n: 5}}, Store: store}
 	owned := Export{ID: "theirs", Provider: "fake", Prefix: "clio/contacts"}
-	if err := a.claim(ctx, a.base(owned), Owner{Format: OwnerFormat, WorkflowID: "their-workflow", ExportID: "theirs"}, false); err != nil {
+	if err := a.claim(ctx, a.base(owned), Owner{Format: OwnerFormat, WorkflowID: "their-workflow", ExportID: "theirs"}, false, nil); err != nil {
 		t.Fatal(err)
 	}
 	m := AccountManifest{ExportID: "acct", WorkflowID: "mine", Provider: "fake"}

@@ -118,7 +118,9 @@ const claimAttempts = 3
 // claim makes base o's: it writes owner.json only while it is the one it read (or while
 // there is none), so of two Prepares racing for a folder one wins and the other sees the
 // winner. A folder another workflow owns is refused unless replace is set.
-func (a *Activities) claim(ctx context.Context, base string, o Owner, replace bool) error {
+// claim writes o as base's owner. admit, if set, runs once the folder is found to be
+// o's to take and before anything is written: a refusal there leaves the folder as it was.
+func (a *Activities) claim(ctx context.Context, base string, o Owner, replace bool, admit func() error) error {
 	key := base + "/" + ownerName
 	body, err := json.MarshalIndent(o, "", "  ")
 	if err != nil {
@@ -137,6 +139,11 @@ func (a *Activities) claim(ctx context.Context, base string, o Owner, replace bo
 		case found && cur.WorkflowID != o.WorkflowID && !replace:
 			return invalid("folder %s belongs to export workflow %q; this workflow is %q: choose another export_id, or set replace_owner to replace that export",
 				a.Store.Location(base), cur.WorkflowID, o.WorkflowID)
+		}
+		if admit != nil && attempt == 1 {
+			if err := admit(); err != nil {
+				return err
+			}
 		}
 		err = a.Store.PutIf(ctx, key, body, "application/json", etag)
 		if errors.Is(err, storage.ErrUnconditional) {

@@ -20,7 +20,7 @@ const testWorkflowID = "default-test-workflow-id"
 // claimed marks base as workflow wf's, as Prepare would, for tests that start after it.
 func claimed(t *testing.T, a *Activities, base, wf string) {
 	t.Helper()
-	if err := a.claim(context.Background(), base, Owner{Format: OwnerFormat, WorkflowID: wf}, true); err != nil {
+	if err := a.claim(context.Background(), base, Owner{Format: OwnerFormat, WorkflowID: wf}, true, nil); err != nil {
 		t.Fatal(err)
 	}
 }

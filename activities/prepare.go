@@ -95,15 +95,15 @@ func (a *Activities) Prepare(ctx context.Context, in PrepareInput) (_ PrepareRes
 	if err := a.guard(ctx, base, in); err != nil {
 		return PrepareResult{}, err
 	}
-	// Refused before the claim: a refused re-run leaves the finished folder as it was.
-	if in.Fresh {
-		if err := a.refuseVerified(ctx, base, e, in); err != nil {
-			return PrepareResult{}, err
-		}
-	}
 	owner := Owner{Format: OwnerFormat, WorkflowID: workflowOf(ctx, in.WorkflowID), RunID: runOf(ctx), Claim: newClaim(),
 		ExportID: e.ID, Input: e, ClaimedAt: time.Now().UTC()}
-	if err := a.claim(ctx, base, owner, in.ReplaceOwner); err != nil {
+	// A finished export is refused before the claim is written: a refused re-run leaves
+	// its folder as it was.
+	admit := func() error { return nil }
+	if in.Fresh {
+		admit = func() error { return a.refuseVerified(ctx, base, e, in) }
+	}
+	if err := a.claim(ctx, base, owner, in.ReplaceOwner, admit); err != nil {
 		return PrepareResult{}, err
 	}
 	if in.Fresh {
