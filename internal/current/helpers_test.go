@@ -12,7 +12,6 @@ import (
 	"github.com/klauspost/compress/gzip"
 
 	"github.com/pagewise/pagewise/internal/storage"
-	"github.com/pagewise/pagewise/internal/storage/storagetest"
 )
 
 const root = "pagewise/close/lead/current/lead"
@@ -112,7 +111,7 @@ func byID(t testing.TB, store storage.Store) map[string]Row {
 }
 
 // objects is every object under prefix with its body.
-func objects(t testing.TB, store *storagetest.Memory, prefix string) map[string][]byte {
+func objects(t testing.TB, store storage.Store, prefix string) map[string][]byte {
 	t.Helper()
 	list, err := store.List(context.Background(), prefix)
 	if err != nil {

@@ -44,8 +44,9 @@ func pointerBody(t *testing.T, store storage.Store) string {
 
 // TestAnOlderRunIsRefused: a run older than the pointer's, or as old and another, does
 // not publish over it; the run the pointer names finds itself published.
-func TestAnOlderRunIsRefused(t *testing.T) {
-	store := storagetest.NewMemory()
+func TestAnOlderRunIsRefused(t *testing.T) { testAnOlderRunIsRefused(t, storagetest.NewMemory()) }
+
+func testAnOlderRunIsRefused(t *testing.T, store storage.Store) {
 	merge(t, store, run(20), Options{}, upv("a", 2))
 	before := pointerBody(t, store)
 	for _, r := range []Run{run(10), {ID: "other", ExtractedAt: at(20)}} {
@@ -70,7 +71,10 @@ func TestAnOlderRunIsRefused(t *testing.T) {
 // and before moving the pointer leaves the previous generation current, whole; the next
 // attempt writes the same objects under the same generation and publishes it.
 func TestACrashBeforePublishChangesNothing(t *testing.T) {
-	mem := storagetest.NewMemory()
+	testACrashBeforePublishChangesNothing(t, storagetest.NewMemory())
+}
+
+func testACrashBeforePublishChangesNothing(t *testing.T, mem storage.Store) {
 	merge(t, mem, run(10), Options{Format: table.FormatBoth}, upv("a", 1), upv("b", 1))
 	before := byID(t, mem)
 	crash := errors.New("killed")
@@ -123,7 +127,10 @@ func mapsEqualRows(a, b map[string]Row) bool {
 // merges again on top of it; an older run that a newer one overtakes is refused, and its
 // generation is collected by the next publish.
 func TestPublishingRunsKeepTheirOrder(t *testing.T) {
-	mem := storagetest.NewMemory()
+	testPublishingRunsKeepTheirOrder(t, storagetest.NewMemory())
+}
+
+func testPublishingRunsKeepTheirOrder(t *testing.T, mem storage.Store) {
 	merge(t, mem, run(10), Options{}, upv("a", 1))
 	once := false
 	store := &hookStore{Store: mem, beforePutIf: func(key string) error {
@@ -165,8 +172,9 @@ func TestPublishingRunsKeepTheirOrder(t *testing.T) {
 // TestRetention: the last Keep published generations stay, older ones and abandoned
 // ones below the pointer go, a generation being written above it stays, and nothing
 // outside the table's own gen- folders is touched.
-func TestRetention(t *testing.T) {
-	mem := storagetest.NewMemory()
+func TestRetention(t *testing.T) { testRetention(t, storagetest.NewMemory()) }
+
+func testRetention(t *testing.T, mem storage.Store) {
 	ctx := context.Background()
 	outside := []string{
 		"pagewise/close/lead/e1/data/part-000/page-00000001.jsonl.gz",
