@@ -19,7 +19,6 @@ package current
 import (
 	"errors"
 	"fmt"
-	"path"
 	"regexp"
 	"strings"
 	"time"
@@ -150,15 +149,28 @@ var safeSegment = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._=-]{0,199}$`)
 // Root is the folder of a resource's current table inside the series folder (the folder
 // that holds the series' exports and its watermark.json, with the store's prefix).
 func Root(series, resource string) (string, error) {
-	clean := path.Clean(series)
+	clean := strings.TrimSuffix(series, "/")
 	switch {
-	case series == "" || clean != strings.TrimSuffix(series, "/") || strings.HasPrefix(clean, "/") ||
-		clean == "." || strings.HasPrefix(clean, "../") || clean == "..":
+	case !cleanKey(clean):
 		return "", fmt.Errorf("%w: series folder %q", ErrInvalid, clip(series))
 	case !safeSegment.MatchString(resource):
 		return "", fmt.Errorf("%w: resource %q: letters, digits, '.', '_', '=', '-'", ErrInvalid, clip(resource))
 	}
 	return clean + "/" + Folder + "/" + resource, nil
+}
+
+// cleanKey reports whether k is a relative key of '/'-separated segments, none empty,
+// "." or "..".
+func cleanKey(k string) bool {
+	if k == "" {
+		return false
+	}
+	for seg := range strings.SplitSeq(k, "/") {
+		if seg == "" || seg == "." || seg == ".." {
+			return false
+		}
+	}
+	return true
 }
 
 // HistoryRoot is the folder of the history table beside a current table at root.

@@ -101,7 +101,7 @@ func Read(ctx context.Context, store storage.Store, root string) (p Pointer, m M
 	if err != nil || !found {
 		return p, m, found, err
 	}
-	m, err = readManifest(ctx, store, p.Manifest)
+	m, err = readGeneration(ctx, store, root, p.Generation)
 	return p, m, true, err
 }
 
@@ -150,12 +150,38 @@ func readPointer(ctx context.Context, store storage.Store, root string) (p Point
 		if again.ETag != h.ETag {
 			continue
 		}
-		if err := json.Unmarshal(body, &p); err != nil || p.Format != Format || p.Generation <= 0 {
-			return Pointer{}, "", false, fmt.Errorf("%w: %s is not a pointer this version writes", ErrCorrupt, store.Location(key))
+		if err := json.Unmarshal(body, &p); err != nil || p.Format != Format || p.Generation <= 0 ||
+			p.Manifest != genDir(root, p.Generation)+"/"+manifestName {
+			return Pointer{}, "", false, fmt.Errorf("%w: %s is not a pointer this version writes for this table", ErrCorrupt, store.Location(key))
 		}
 		return p, h.ETag, true, nil
 	}
 	return Pointer{}, "", false, fmt.Errorf("%s kept changing while read", store.Location(key))
+}
+
+// readGeneration reads generation n's manifest, which may list only the generation's own
+// objects: a forged one cannot make a merge read, or a reader trust, other keys.
+func readGeneration(ctx context.Context, store storage.Store, root string, n int) (Manifest, error) {
+	key := genDir(root, n) + "/" + manifestName
+	m, err := readManifest(ctx, store, key)
+	if err != nil {
+		return m, err
+	}
+	dir := genDir(root, n) + "/"
+	own := m.Generation == n
+	for i, p := range m.Parts {
+		own = own && p.Key == partKey(root, n, i)
+	}
+	if m.Parquet != nil {
+		own = own && m.Parquet.Schema == dir+schemaName
+		for i, f := range m.Parquet.Files {
+			own = own && f.Key == fileKey(root, n, i)
+		}
+	}
+	if !own || len(m.Parts) == 0 {
+		return m, fmt.Errorf("%w: %s lists objects that are not its generation's", ErrCorrupt, store.Location(key))
+	}
+	return m, nil
 }
 
 func readManifest(ctx context.Context, store storage.Store, key string) (Manifest, error) {

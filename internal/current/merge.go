@@ -53,8 +53,8 @@ func New(store storage.Store, root string, run Run, opts Options) (*Merge, error
 	if err := run.validate(); err != nil {
 		return nil, err
 	}
-	if _, ok := genOf(root+"/x", root+"/x/"+genPrefix+"00000001/"); !ok || root == "" {
-		return nil, fmt.Errorf("%w: root %q", ErrInvalid, clip(root))
+	if !cleanKey(root) {
+		return nil, fmt.Errorf("%w: root %q: a folder as Root makes it", ErrInvalid, clip(root))
 	}
 	run.ExtractedAt = run.ExtractedAt.Round(0).UTC()
 	run.Watermark = run.Watermark.Round(0).UTC()

@@ -79,7 +79,7 @@ func (m *Merge) publishTable(ctx context.Context, root string, history bool) (Ta
 					ErrSuperseded, m.store.Location(pointerKey(root)), ptr.Run.ID, ptr.Run.ExtractedAt.Format(timeFormat),
 					m.run.ID, m.run.ExtractedAt.Format(timeFormat))
 			}
-			base, err := readManifest(ctx, m.store, ptr.Manifest)
+			base, err := readGeneration(ctx, m.store, root, ptr.Generation)
 			if err != nil {
 				return TableResult{}, err
 			}
@@ -121,7 +121,7 @@ const timeFormat = "2006-01-02T15:04:05.999999999Z07:00"
 // published is the result of a run the pointer names already; old generations are
 // collected again, in case the attempt that published stopped before it had.
 func (m *Merge) published(ctx context.Context, root string, ptr Pointer) (TableResult, error) {
-	man, err := readManifest(ctx, m.store, ptr.Manifest)
+	man, err := readGeneration(ctx, m.store, root, ptr.Generation)
 	if err != nil {
 		return TableResult{}, err
 	}
@@ -198,19 +198,19 @@ func Collect(ctx context.Context, store storage.Store, root string, keep int) er
 		return err
 	}
 	kept := []int{ptr.Generation}
-	for key := ptr.Manifest; len(kept) < max(keep, 1); {
-		man, err := readManifest(ctx, store, key)
+	for n := ptr.Generation; len(kept) < max(keep, 1); {
+		man, err := readManifest(ctx, store, genDir(root, n)+"/"+manifestName)
 		if errors.Is(err, storage.ErrNotFound) {
 			break
 		}
 		if err != nil {
 			return err
 		}
-		if man.Base <= 0 {
+		if man.Base <= 0 || man.Base >= n {
 			break
 		}
-		kept = append(kept, man.Base)
-		key = genDir(root, man.Base) + "/" + manifestName
+		n = man.Base
+		kept = append(kept, n)
 	}
 	return store.Walk(ctx, root+"/"+genPrefix, func(objects []storage.Object) error {
 		var doomed []string

@@ -331,3 +331,39 @@ func parquetRows(t *testing.T, b []byte) []map[string]any {
 		out = append(out, m)
 	}
 }
+
+// TestForgedPointersAndManifestsAreRefused: a pointer or manifest that names objects
+// outside the table's own generation is not followed: no merge reads another folder's
+// data through it.
+func TestForgedPointersAndManifestsAreRefused(t *testing.T) {
+	ctx := context.Background()
+	for name, forge := range map[string]func(t *testing.T, mem storage.Store){
+		"pointer to another manifest": func(t *testing.T, mem storage.Store) {
+			body := strings.Replace(pointerBody(t, mem), genDir(root, 1)+"/manifest.json", "pagewise/other/gen-00000001/manifest.json", 1)
+			if err := mem.Put(ctx, pointerKey(root), []byte(body), "application/json", nil); err != nil {
+				t.Fatal(err)
+			}
+		},
+		"manifest listing another part": func(t *testing.T, mem storage.Store) {
+			key := genDir(root, 1) + "/manifest.json"
+			b, _ := mem.Get(ctx, key)
+			b = bytes.Replace(b, []byte(partKey(root, 1, 0)), []byte("pagewise/close/lead/e1/data/part-000/page-00000001.jsonl.gz"), 1)
+			if err := mem.Put(ctx, key, b, "application/json", nil); err != nil {
+				t.Fatal(err)
+			}
+		},
+	} {
+		t.Run(name, func(t *testing.T) {
+			mem := storagetest.NewMemory()
+			merge(t, mem, run(10), Options{}, upv("a", 1))
+			forge(t, mem)
+			_, err := newMerge(t, mem, run(20), Options{}, upv("b", 1)).Publish(ctx)
+			if !errors.Is(err, ErrCorrupt) {
+				t.Errorf("merging on it: %v, want ErrCorrupt", err)
+			}
+			if _, _, _, err := Read(ctx, mem, root); !errors.Is(err, ErrCorrupt) {
+				t.Errorf("reading it: %v, want ErrCorrupt", err)
+			}
+		})
+	}
+}
