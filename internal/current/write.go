@@ -104,7 +104,7 @@ func (g *gen) writeParts(ctx context.Context, next func() (*Row, error, bool), i
 				}
 				if infer != nil {
 					if err := infer.Add(row.Record); err != nil {
-						return fmt.Errorf("row %d of the table: %w", g.man.Rows+1, err)
+						return unfit(g.man.Rows + 1)
 					}
 				}
 				text += int64(len(line))
@@ -132,6 +132,13 @@ func (g *gen) writeParts(ctx context.Context, next func() (*Row, error, bool), i
 			return nil
 		}
 	}
+}
+
+// unfit is a record the Parquet table cannot hold (the records were checked as JSON
+// objects when added, so this is not expected). The table's error is not returned: it
+// may quote the record.
+func unfit(row int64) error {
+	return fmt.Errorf("%w: row %d of the table cannot be a Parquet row (nested too deep?)", ErrInvalid, row)
 }
 
 // count adds a written row to the manifest's totals.
@@ -223,7 +230,7 @@ func (g *gen) writeParquet(ctx context.Context, infer *table.Inferrer) error {
 				extra = extraValues(row, g.history, extra)
 				meta := table.Meta{ExportID: row.ExportID, ExtractedAt: row.ExtractedAt, Page: row.Page, Extra: extra}
 				if err := w.Write(row.Record, meta); err != nil {
-					return fmt.Errorf("row %d of the table: %w", obj.Rows+1, err)
+					return unfit(obj.Rows + 1)
 				}
 				obj.Rows++
 				if row, err = r.next(); err != nil {
