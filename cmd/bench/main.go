@@ -49,7 +49,7 @@ type options struct {
 	markdown      bool
 }
 
-var sectionNames = []string{"serial", "budget", "skewed", "efficiency", "scale", "table"}
+var sectionNames = []string{"serial", "budget", "skewed", "efficiency", "scale", "table", "merge"}
 
 func main() {
 	var o options
@@ -84,7 +84,7 @@ func main() {
 		o.tableRecords = append(o.tableRecords, hugeRecords)
 	}
 	if scale || huge {
-		o.sections = append(o.sections, "scale", "table")
+		o.sections = append(o.sections, "scale", "table", "merge")
 	}
 	if only != "" {
 		if o.sections, err = parseList(only, section); err != nil {
@@ -112,7 +112,7 @@ func run(ctx context.Context, o options) error {
 	defer env.close()
 	sections := map[string]func(context.Context, options) ([]row, error){
 		"serial": env.serial, "budget": env.budget, "skewed": env.skewed, "efficiency": env.efficiency, "scale": env.scale,
-		"table": env.table,
+		"table": env.table, "merge": env.merge,
 	}
 	var rows []row
 	for _, name := range sectionNames {

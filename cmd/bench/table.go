@@ -110,7 +110,7 @@ func (r row) tableCells() []string {
 // phaseCells are the durable rows' phases, blank for the plain loop.
 func (r row) phaseCells() []string {
 	p := r.phases
-	if r.usage == nil {
+	if r.usage == nil || r.section == "merge" {
 		return []string{"", "", "", ""}
 	}
 	var out []string

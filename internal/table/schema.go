@@ -86,9 +86,19 @@ const (
 	ColRaw         = "_raw"
 )
 
+// Columns of tables kept across runs (package current), added with Schema.WithMeta: the
+// record's id as rows are merged on it, when it was deleted, and the span a version of it
+// held (history).
+const (
+	ColID        = "_pagewise_id"
+	ColDeletedAt = "_deleted_at"
+	ColValidFrom = "_valid_from"
+	ColValidTo   = "_valid_to"
+)
+
 // reserved names are pagewise's own columns: a record key with one of these names gets
 // a column of another name (Column.Key says which).
-var reserved = []string{ColExportID, ColExtractedAt, ColPage, ColRaw}
+var reserved = []string{ColExportID, ColExtractedAt, ColPage, ColRaw, ColID, ColDeletedAt, ColValidFrom, ColValidTo}
 
 func metaColumns(raw bool) []*Column {
 	cols := []*Column{{Name: ColExportID, Type: String}, {Name: ColExtractedAt, Type: Timestamp}, {Name: ColPage, Type: String}}
@@ -96,6 +106,32 @@ func metaColumns(raw bool) []*Column {
 		cols = append(cols, &Column{Name: ColRaw, Type: JSON})
 	}
 	return cols
+}
+
+// WithMeta is s with columns added after pagewise's own (before _raw), for tables whose
+// rows carry more than an export's: each a string or timestamp column named by ColID,
+// ColDeletedAt, ColValidFrom or ColValidTo. Their values go to RowWriter.Write in order.
+func (s *Schema) WithMeta(extra ...*Column) (*Schema, error) {
+	out := *s
+	out.Meta = nil
+	for _, c := range s.Meta {
+		if c.Name == ColRaw {
+			continue
+		}
+		out.Meta = append(out.Meta, c)
+	}
+	for _, c := range extra {
+		if !slices.Contains(reserved[4:], c.Name) || (c.Type != String && c.Type != Timestamp) {
+			return nil, fmt.Errorf("column %s (%s) is not one a table adds", c.Name, c.Type)
+		}
+		out.Meta = append(out.Meta, &Column{Name: c.Name, Type: c.Type})
+	}
+	for _, c := range s.Meta {
+		if c.Name == ColRaw {
+			out.Meta = append(out.Meta, c)
+		}
+	}
+	return &out, nil
 }
 
 // ParseSchema reads a schema.json; a seed for the next run's inference.

@@ -34,8 +34,9 @@ func newShredder(p *plan, exportID string, extractedAt time.Time) *shredder {
 	}
 }
 
-// row appends the row for record (read from page) to out.
-func (s *shredder) row(out parquet.Row, record []byte, page string) (parquet.Row, error) {
+// row appends the row for record (read from page) to out. extra are the values of the
+// schema's added columns (Schema.WithMeta), in order.
+func (s *shredder) row(out parquet.Row, record []byte, page string, extra []any) (parquet.Row, error) {
 	v, err := parse(record)
 	if err != nil {
 		return out, err
@@ -67,17 +68,48 @@ func (s *shredder) row(out parquet.Row, record []byte, page string) (parquet.Row
 			return out, err
 		}
 	}
-	metas := s.plan.meta
-	s.add(metas[0].leaf.index, s.meta[0], 0, 1)
-	s.add(metas[1].leaf.index, s.meta[1], 0, 1)
-	s.add(metas[2].leaf.index, byteArray(page), 0, 1)
-	if len(metas) > 3 {
-		s.add(metas[3].leaf.index, byteArray(unsafeString(record)), 0, 1)
+	if err := s.metaValues(record, page, extra); err != nil {
+		return out, err
 	}
 	for _, col := range s.columns {
 		out = append(out, col...)
 	}
 	return out, nil
+}
+
+// metaValues places pagewise's columns: the export's id and start (s.meta), the page,
+// the added columns' values, and the record itself.
+func (s *shredder) metaValues(record []byte, page string, extra []any) error {
+	n := 0
+	for _, m := range s.plan.meta {
+		i := m.leaf.index
+		switch m.col.Name {
+		case ColExportID:
+			s.add(i, s.meta[0], 0, 1)
+		case ColExtractedAt:
+			s.add(i, s.meta[1], 0, 1)
+		case ColPage:
+			s.add(i, byteArray(page), 0, 1)
+		case ColRaw:
+			s.add(i, byteArray(unsafeString(record)), 0, 1)
+		default:
+			if n >= len(extra) {
+				return fmt.Errorf("no value for column %s", m.col.Name)
+			}
+			switch v := extra[n].(type) {
+			case nil:
+				s.add(i, parquet.NullValue(), 0, 0)
+			case string:
+				s.add(i, byteArray(v), 0, 1)
+			case time.Time:
+				s.add(i, parquet.Int64Value(v.UnixMicro()), 0, 1)
+			default:
+				return fmt.Errorf("column %s: a %T is no column value", m.col.Name, v)
+			}
+			n++
+		}
+	}
+	return nil
 }
 
 // value places v (nil: absent) under sl; rep and def are the levels above it.

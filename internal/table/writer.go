@@ -61,7 +61,7 @@ func (fw *fileWriter) writePage(records [][]byte, page string) error {
 		if i < cap(fw.rows) {
 			row = fw.rows[:cap(fw.rows)][i][:0]
 		}
-		row, err := fw.sh.row(row, rec, page)
+		row, err := fw.sh.row(row, rec, page, nil)
 		if err != nil {
 			return err
 		}
